@@ -1,0 +1,190 @@
+/// The validated, immutable configuration of one Holdfast instance (SPEC §6).
+/// Built only by `ConfigLoader`; every value here has passed validation.
+public struct ProxyConfig: Sendable, Equatable {
+    public var server: ServerConfig
+    public var timeouts: TimeoutsConfig
+    public var control: ControlConfig
+    public var grip: GripConfig
+    public var channels: ChannelsConfig
+    public var cors: CORSConfig
+    public var backends: [BackendConfig]
+    public var routes: [RouteConfig]
+
+    public init(server: ServerConfig, timeouts: TimeoutsConfig, control: ControlConfig, grip: GripConfig,
+                channels: ChannelsConfig, cors: CORSConfig, backends: [BackendConfig], routes: [RouteConfig]) {
+        self.server = server
+        self.timeouts = timeouts
+        self.control = control
+        self.grip = grip
+        self.channels = channels
+        self.cors = cors
+        self.backends = backends
+        self.routes = routes
+    }
+}
+
+/// A `host:port` pair as written in the file: `0.0.0.0:8080`, `[::1]:8080`, `localhost:9000`.
+public struct EndpointAddress: Sendable, Hashable, CustomStringConvertible {
+    public var host: String
+    public var port: UInt16
+    public init(host: String, port: UInt16) {
+        self.host = host
+        self.port = port
+    }
+    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+}
+
+public struct TLSListenConfig: Sendable, Equatable {
+    public var listen: EndpointAddress
+    public var certificatePath: String
+    public var privateKeyPath: String
+    public init(listen: EndpointAddress, certificatePath: String, privateKeyPath: String) {
+        self.listen = listen
+        self.certificatePath = certificatePath
+        self.privateKeyPath = privateKeyPath
+    }
+}
+
+public struct ServerConfig: Sendable, Equatable {
+    public var listen: [EndpointAddress]
+    /// 0 means one per core.
+    public var workers: Int
+    public var maxConnections: Int
+    public var maxHeaderBytes: Int
+    public var maxURIBytes: Int
+    public var maxHeaders: Int
+    public var maxBodyBytes: Int
+    public var tls: TLSListenConfig?
+    public init(listen: [EndpointAddress], workers: Int, maxConnections: Int, maxHeaderBytes: Int,
+                maxURIBytes: Int, maxHeaders: Int, maxBodyBytes: Int, tls: TLSListenConfig?) {
+        self.listen = listen
+        self.workers = workers
+        self.maxConnections = maxConnections
+        self.maxHeaderBytes = maxHeaderBytes
+        self.maxURIBytes = maxURIBytes
+        self.maxHeaders = maxHeaders
+        self.maxBodyBytes = maxBodyBytes
+        self.tls = tls
+    }
+}
+
+public struct TimeoutsConfig: Sendable, Equatable {
+    public var clientHeader: Duration
+    public var clientIdle: Duration
+    public var hold: Duration
+    public var streamKeepalive: Duration
+    public var upstreamConnect: Duration
+    public var upstreamResponse: Duration
+    public var upstreamIdle: Duration
+    public var queue: Duration
+    public var shutdownDrain: Duration
+    public init(clientHeader: Duration, clientIdle: Duration, hold: Duration, streamKeepalive: Duration,
+                upstreamConnect: Duration, upstreamResponse: Duration, upstreamIdle: Duration,
+                queue: Duration, shutdownDrain: Duration) {
+        self.clientHeader = clientHeader
+        self.clientIdle = clientIdle
+        self.hold = hold
+        self.streamKeepalive = streamKeepalive
+        self.upstreamConnect = upstreamConnect
+        self.upstreamResponse = upstreamResponse
+        self.upstreamIdle = upstreamIdle
+        self.queue = queue
+        self.shutdownDrain = shutdownDrain
+    }
+}
+
+public struct ControlConfig: Sendable, Equatable {
+    public var listen: EndpointAddress
+    public var publishToken: String?
+    public init(listen: EndpointAddress, publishToken: String?) {
+        self.listen = listen
+        self.publishToken = publishToken
+    }
+}
+
+public struct GripConfig: Sendable, Equatable {
+    public var signingKey: String
+    public init(signingKey: String) { self.signingKey = signingKey }
+}
+
+public struct ChannelsConfig: Sendable, Equatable {
+    public var historyLength: Int
+    public var historyTTL: Duration
+    public var subscriberBufferBytes: Int
+    public init(historyLength: Int, historyTTL: Duration, subscriberBufferBytes: Int) {
+        self.historyLength = historyLength
+        self.historyTTL = historyTTL
+        self.subscriberBufferBytes = subscriberBufferBytes
+    }
+}
+
+public struct CORSConfig: Sendable, Equatable {
+    public var allowOrigins: [String]
+    public init(allowOrigins: [String]) { self.allowOrigins = allowOrigins }
+}
+
+public struct HealthCheckConfig: Sendable, Equatable {
+    public var path: String
+    public var interval: Duration
+    public var timeout: Duration
+    public var rise: Int
+    public var fall: Int
+    public init(path: String, interval: Duration, timeout: Duration, rise: Int, fall: Int) {
+        self.path = path
+        self.interval = interval
+        self.timeout = timeout
+        self.rise = rise
+        self.fall = fall
+    }
+}
+
+public struct BackendConfig: Sendable, Equatable {
+    public var name: String
+    public var address: EndpointAddress
+    /// Pooled connections to this backend, per worker process.
+    public var maxConnections: Int
+    public var weight: Int
+    public var health: HealthCheckConfig
+    public init(name: String, address: EndpointAddress, maxConnections: Int, weight: Int, health: HealthCheckConfig) {
+        self.name = name
+        self.address = address
+        self.maxConnections = maxConnections
+        self.weight = weight
+        self.health = health
+    }
+}
+
+public enum HostPattern: Sendable, Hashable {
+    /// Exact host name, lowercased, without port.
+    case exact(String)
+    /// `*.example.org`: any subdomain of the suffix (stored as `example.org`), never the apex.
+    case subdomains(of: String)
+}
+
+public enum StickyKey: Sendable, Hashable {
+    case cookie(String)
+    case header(String)
+    case query(String)
+    case clientIP
+    case none
+}
+
+public enum SubscribeMode: String, Sendable, Hashable {
+    case sse, longpoll, stream
+}
+
+public struct RouteConfig: Sendable, Equatable {
+    public var host: HostPattern?
+    public var pathPrefix: String
+    /// Indexes into `ProxyConfig.backends`; empty only for `subscribe` routes.
+    public var backends: [Int]
+    public var sticky: StickyKey
+    public var subscribe: SubscribeMode?
+    public init(host: HostPattern?, pathPrefix: String, backends: [Int], sticky: StickyKey, subscribe: SubscribeMode?) {
+        self.host = host
+        self.pathPrefix = pathPrefix
+        self.backends = backends
+        self.sticky = sticky
+        self.subscribe = subscribe
+    }
+}

@@ -1,0 +1,1 @@
+// GRIP module

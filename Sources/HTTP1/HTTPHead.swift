@@ -1,0 +1,127 @@
+/// An ordered list of header fields as they arrived (names keep their case; lookups ignore it).
+public struct HTTPHeaders: Sendable, Equatable, Sequence {
+    public private(set) var fields: [(name: String, value: String)]
+
+    public init(_ fields: [(name: String, value: String)] = []) { self.fields = fields }
+
+    public static func == (lhs: HTTPHeaders, rhs: HTTPHeaders) -> Bool {
+        lhs.fields.elementsEqual(rhs.fields) { $0.name == $1.name && $0.value == $1.value }
+    }
+
+    public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> { fields.makeIterator() }
+
+    /// The first value of `name`, case-insensitively.
+    public subscript(name: String) -> String? {
+        fields.first { $0.name.utf8.count == name.utf8.count && $0.name.lowercased() == name.lowercased() }?.value
+    }
+
+    public func values(_ name: String) -> [String] {
+        let lower = name.lowercased()
+        return fields.filter { $0.name.lowercased() == lower }.map(\.value)
+    }
+
+    public func contains(_ name: String) -> Bool { self[name] != nil }
+
+    public mutating func add(_ name: String, _ value: String) { fields.append((name, value)) }
+
+    public mutating func remove(_ name: String) {
+        let lower = name.lowercased()
+        fields.removeAll { $0.name.lowercased() == lower }
+    }
+
+    public mutating func removeAll(where shouldRemove: (String) -> Bool) {
+        fields.removeAll { shouldRemove($0.name) }
+    }
+
+    public mutating func replace(_ name: String, _ value: String) {
+        remove(name)
+        add(name, value)
+    }
+}
+
+public enum HTTPVersion: Sendable, Equatable {
+    case http10, http11
+}
+
+/// How a message body is delimited (RFC 9112 §6).
+public enum BodyFraming: Sendable, Equatable {
+    case none
+    case contentLength(UInt64)
+    case chunked
+    /// Responses only: the body ends when the connection closes.
+    case untilClose
+}
+
+public struct RequestHead: Sendable, Equatable {
+    public var method: String
+    /// The request target exactly as sent (origin-form `/path?query`, or absolute-form).
+    public var target: String
+    public var version: HTTPVersion
+    public var headers: HTTPHeaders
+    public var framing: BodyFraming
+    /// Whether the client wants the connection kept open after this exchange.
+    public var keepAlive: Bool
+
+    public init(method: String, target: String, version: HTTPVersion, headers: HTTPHeaders,
+                framing: BodyFraming, keepAlive: Bool) {
+        self.method = method
+        self.target = target
+        self.version = version
+        self.headers = headers
+        self.framing = framing
+        self.keepAlive = keepAlive
+    }
+}
+
+public struct ResponseHead: Sendable, Equatable {
+    public var status: Int
+    public var reason: String
+    public var version: HTTPVersion
+    public var headers: HTTPHeaders
+    public var framing: BodyFraming
+    public var keepAlive: Bool
+
+    public init(status: Int, reason: String, version: HTTPVersion, headers: HTTPHeaders,
+                framing: BodyFraming, keepAlive: Bool) {
+        self.status = status
+        self.reason = reason
+        self.version = version
+        self.headers = headers
+        self.framing = framing
+        self.keepAlive = keepAlive
+    }
+}
+
+/// Why a request was refused, and the status it is answered with (SPEC §8).
+public enum HTTPRequestError: Error, Sendable, Equatable {
+    case badRequest(String)
+    case uriTooLong
+    case headerFieldsTooLarge
+    case payloadTooLarge
+    case notImplemented(String)
+    case versionNotSupported
+
+    public var status: Int {
+        switch self {
+        case .badRequest: 400
+        case .uriTooLong: 414
+        case .headerFieldsTooLarge: 431
+        case .payloadTooLarge: 413
+        case .notImplemented: 501
+        case .versionNotSupported: 505
+        }
+    }
+}
+
+public struct HTTPLimits: Sendable, Equatable {
+    public var maxHeaderBytes: Int
+    public var maxURIBytes: Int
+    public var maxHeaders: Int
+    public var maxBodyBytes: Int
+    public init(maxHeaderBytes: Int = 16384, maxURIBytes: Int = 8192, maxHeaders: Int = 100, maxBodyBytes: Int = 1_048_576) {
+        self.maxHeaderBytes = maxHeaderBytes
+        self.maxURIBytes = maxURIBytes
+        self.maxHeaders = maxHeaders
+        self.maxBodyBytes = maxBodyBytes
+    }
+}
