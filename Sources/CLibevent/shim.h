@@ -13,4 +13,10 @@
 #include <event2/bufferevent.h>
 #include <event2/listener.h>
 #include <event2/util.h>
+
+// accept4 is a GNU extension the Glibc module does not export.
+extern int accept4(int fd, struct sockaddr *addr, socklen_t *addrlen, int flags);
+static inline int holdfast_accept4(int fd, struct sockaddr *addr, socklen_t *addrlen, int flags) {
+    return accept4(fd, addr, addrlen, flags);
+}
 #endif

@@ -1,0 +1,68 @@
+import Glibc
+
+/// Length-prefixed messages over a stream socket (the master↔worker socketpair):
+/// each frame is a 4-byte big-endian length, then that many bytes.
+public final class FrameLink: SocketDelegate {
+    public let socket: Socket
+    private var inbound: [UInt8] = []
+    private let onFrame: ([UInt8]) -> Void
+    private let onClose: () -> Void
+
+    /// Frames larger than this mean a corrupt stream, not a message.
+    public static let maxFrameBytes = 64 * 1024 * 1024
+
+    public init(base: EventBase, fd: Int32, onFrame: @escaping ([UInt8]) -> Void, onClose: @escaping () -> Void) {
+        socket = Socket(base: base, fd: fd)
+        self.onFrame = onFrame
+        self.onClose = onClose
+        socket.delegate = self
+        socket.watchReadable(timeout: nil)
+    }
+
+    @discardableResult
+    public func send(_ payload: [UInt8]) -> Bool {
+        let length = UInt32(payload.count)
+        let header: [UInt8] = [UInt8(length >> 24), UInt8(length >> 16 & 0xff), UInt8(length >> 8 & 0xff), UInt8(length & 0xff)]
+        return socket.write(header) && socket.write(payload)
+    }
+
+    public func close() {
+        socket.close()
+    }
+
+    public func socket(_ socket: Socket, didRead bytes: UnsafeRawBufferPointer) {
+        inbound.append(contentsOf: bytes)
+        var start = 0
+        while inbound.count - start >= 4 {
+            let length = Int(inbound[start]) << 24 | Int(inbound[start + 1]) << 16 | Int(inbound[start + 2]) << 8 | Int(inbound[start + 3])
+            guard length <= Self.maxFrameBytes else {
+                closeAndReport()
+                return
+            }
+            guard inbound.count - start - 4 >= length else { break }
+            let frame = Array(inbound[(start + 4)..<(start + 4 + length)])
+            start += 4 + length
+            onFrame(frame)
+            guard socket.isOpen else { return }
+        }
+        inbound.removeFirst(start)
+    }
+
+    public func socketDidReadEOF(_ socket: Socket) { closeAndReport() }
+    public func socketDidTimeOut(_ socket: Socket) {}
+    public func socket(_ socket: Socket, didFail error: SocketError) { closeAndReport() }
+
+    private func closeAndReport() {
+        socket.close()
+        onClose()
+    }
+}
+
+/// A connected pair of Unix stream sockets, both close-on-exec.
+public func makeSocketPair() throws(SocketError) -> (Int32, Int32) {
+    var fds: [Int32] = [0, 0]
+    guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fds) == 0 else {
+        throw SocketError(operation: "socketpair", errno: errno)
+    }
+    return (fds[0], fds[1])
+}

@@ -1,0 +1,281 @@
+import CLibevent
+import Glibc
+
+/// A non-blocking TCP or Unix stream socket driven by bare libevent events instead of a bufferevent:
+/// an idle socket costs one `struct event` and this object, with no buffers. Reads land in the loop's
+/// shared scratch buffer; writes go straight to the kernel, and only what the kernel refuses is queued,
+/// with write readiness requested only then.
+///
+/// An open socket keeps itself (and so its delegate) alive; `close()` releases both.
+public final class Socket {
+    public let fd: Int32
+    private unowned let base: EventBase
+    private var readEvent: UnsafeMutablePointer<event>?
+    private var writeEvent: UnsafeMutablePointer<event>?
+    public var delegate: SocketDelegate?
+    private var pending: [UInt8] = []
+    private var pendingStart = 0
+    private var state: State
+
+    private enum State: UInt8 {
+        case connecting, open, failed, lingering, closed
+    }
+
+    /// Adopts an accepted or inherited descriptor (made non-blocking here).
+    public init(base: EventBase, fd: Int32, delegate: SocketDelegate? = nil) {
+        self.base = base
+        self.fd = fd
+        self.delegate = delegate
+        state = .open
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+        _ = Unmanaged.passRetained(self)
+    }
+
+    /// Starts a non-blocking connect; the delegate hears `socketDidConnect`, a failure, or a timeout.
+    public static func connect(to address: SocketAddress, base: EventBase, timeout: Duration,
+                               delegate: SocketDelegate) throws(SocketError) -> Socket {
+        let fd = Glibc.socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw SocketError(operation: "socket", errno: errno) }
+        let socket = Socket(base: base, fd: fd, delegate: delegate)
+        socket.setNoDelay()
+        let result = address.withSockaddr { Glibc.connect(fd, $0, $1) }
+        if result != 0 && errno != EINPROGRESS {
+            let error = SocketError(operation: "connect to \(address)", errno: errno)
+            socket.close()
+            throw error
+        }
+        socket.state = .connecting
+        socket.armWrite(timeout: timeout)
+        return socket
+    }
+
+    deinit {
+        if let readEvent { event_free(readEvent) }
+        if let writeEvent { event_free(writeEvent) }
+    }
+
+    public var isOpen: Bool { state == .open || state == .connecting }
+    public var pendingOutputBytes: Int { pending.count - pendingStart }
+
+    public func setNoDelay() {
+        var one: Int32 = 1
+        _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+    }
+
+    // MARK: Reading
+
+    /// Delivers readable bytes to the delegate until stopped. A `timeout` restarts at every call and
+    /// after every read; equal timeouts share one O(1) libevent queue (common timeouts).
+    public func watchReadable(timeout: Duration?) {
+        armRead(timeout.map(base.commonTimeval))
+    }
+
+    /// Like `watchReadable(timeout:)` for a one-off remaining time (kept in libevent's heap).
+    public func watchReadable(exactTimeout: Duration) {
+        armRead(EventBase.timevalFor(exactTimeout))
+    }
+
+    public func stopWatchingReadable() {
+        if let readEvent { event_del(readEvent) }
+    }
+
+    private func armRead(_ timeout: timeval?) {
+        guard isOpen || state == .lingering else { return }
+        if readEvent == nil {
+            readEvent = event_new(base.raw, fd, Int16(EV_READ | EV_PERSIST), Self.readCallback, Unmanaged.passUnretained(self).toOpaque())
+        }
+        if var tv = timeout {
+            event_add(readEvent, &tv)
+        } else {
+            event_add(readEvent, nil)
+        }
+    }
+
+    private static let readCallback: event_callback_fn = { _, flags, arg in
+        let socket = Unmanaged<Socket>.fromOpaque(arg!).takeUnretainedValue()
+        withExtendedLifetime(socket) { socket.readReady(timedOut: Int32(flags) & EV_TIMEOUT != 0) }
+    }
+
+    private func readReady(timedOut: Bool) {
+        if state == .lingering {
+            lingerRead(timedOut: timedOut)
+            return
+        }
+        if timedOut {
+            delegate?.socketDidTimeOut(self)
+            return
+        }
+        let count = Glibc.read(fd, base.scratch.baseAddress, base.scratch.count)
+        if count > 0 {
+            delegate?.socket(self, didRead: UnsafeRawBufferPointer(rebasing: base.scratch[..<count]))
+        } else if count == 0 {
+            stopWatchingReadable()
+            delegate?.socketDidReadEOF(self)
+        } else if errno != EAGAIN && errno != EINTR {
+            fail(SocketError(operation: "read", errno: errno))
+        }
+    }
+
+    // MARK: Writing
+
+    /// Writes now as far as the kernel takes it; queues the rest. False when the socket is unusable.
+    @discardableResult
+    public func write(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard state == .open else { return false }
+        guard !bytes.isEmpty else { return true }
+        if pendingOutputBytes > 0 {
+            pending.append(contentsOf: bytes)
+            return true
+        }
+        var offset = 0
+        while offset < bytes.count {
+            let sent = Glibc.send(fd, bytes.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL))
+            if sent > 0 {
+                offset += sent
+            } else if sent < 0 && errno == EINTR {
+                continue
+            } else if sent < 0 && errno == EAGAIN {
+                break
+            } else {
+                markFailed()
+                return false
+            }
+        }
+        if offset < bytes.count {
+            pending.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[offset...]))
+            armWrite(timeout: nil)
+        }
+        return true
+    }
+
+    @discardableResult
+    public func write(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes { write($0) }
+    }
+
+    private func armWrite(timeout: Duration?) {
+        if writeEvent == nil {
+            writeEvent = event_new(base.raw, fd, Int16(EV_WRITE | EV_PERSIST), Self.writeCallback, Unmanaged.passUnretained(self).toOpaque())
+        }
+        if let timeout {
+            var tv = base.commonTimeval(timeout)
+            event_add(writeEvent, &tv)
+        } else {
+            event_add(writeEvent, nil)
+        }
+    }
+
+    private static let writeCallback: event_callback_fn = { _, flags, arg in
+        let socket = Unmanaged<Socket>.fromOpaque(arg!).takeUnretainedValue()
+        withExtendedLifetime(socket) { socket.writeReady(timedOut: Int32(flags) & EV_TIMEOUT != 0) }
+    }
+
+    private func writeReady(timedOut: Bool) {
+        switch state {
+        case .connecting:
+            event_del(writeEvent)
+            if timedOut {
+                delegate?.socketDidTimeOut(self)
+                return
+            }
+            var error: Int32 = 0
+            var length = socklen_t(MemoryLayout<Int32>.size)
+            getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length)
+            if error != 0 {
+                fail(SocketError(operation: "connect", errno: error))
+            } else {
+                state = .open
+                delegate?.socketDidConnect(self)
+            }
+        case .open, .lingering:
+            flushPending()
+        case .failed, .closed:
+            break
+        }
+    }
+
+    private func flushPending() {
+        while pendingOutputBytes > 0 {
+            let sent = pending.withUnsafeBytes { buffer in
+                Glibc.send(fd, buffer.baseAddress! + pendingStart, buffer.count - pendingStart, Int32(MSG_NOSIGNAL))
+            }
+            if sent > 0 {
+                pendingStart += sent
+            } else if sent < 0 && (errno == EAGAIN || errno == EINTR) {
+                if pendingStart > 65536 && pendingStart * 2 > pending.count {
+                    pending.removeFirst(pendingStart)
+                    pendingStart = 0
+                }
+                return
+            } else {
+                fail(SocketError(operation: "write", errno: errno))
+                return
+            }
+        }
+        // Give the queue's memory back: a drained subscriber should cost nothing.
+        pending = []
+        pendingStart = 0
+        if let writeEvent {
+            event_free(writeEvent)
+            self.writeEvent = nil
+        }
+        if state == .lingering {
+            beginLinger()
+        } else {
+            delegate?.socketDidDrain(self)
+        }
+    }
+
+    // MARK: Closing
+
+    /// Sends what is queued, then closes gracefully: the write side is shut down and unread input is
+    /// drained for a short while, so a peer still sending (say, a refused body) reads our answer instead
+    /// of a reset. The delegate hears nothing more.
+    public func closeAfterFlush() {
+        guard isOpen else { return }
+        delegate = nil
+        state = .lingering
+        if pendingOutputBytes == 0 { beginLinger() }
+    }
+
+    private static let lingerTimeout = Duration.seconds(2)
+
+    private func beginLinger() {
+        shutdown(fd, Int32(SHUT_WR))
+        armRead(base.commonTimeval(Self.lingerTimeout))
+    }
+
+    private func lingerRead(timedOut: Bool) {
+        if timedOut {
+            close()
+            return
+        }
+        let count = Glibc.read(fd, base.scratch.baseAddress, base.scratch.count)
+        if count == 0 || (count < 0 && errno != EAGAIN && errno != EINTR) {
+            close()
+        }
+    }
+
+    /// Closes at once, dropping anything queued. Safe to call more than once.
+    public func close() {
+        guard state != .closed else { return }
+        state = .closed
+        delegate = nil
+        if let readEvent { event_del(readEvent) }
+        if let writeEvent { event_del(writeEvent) }
+        pending = []
+        Glibc.close(fd)
+        Unmanaged.passUnretained(self).release()
+    }
+
+    private func markFailed() {
+        state = .failed
+        stopWatchingReadable()
+        if let writeEvent { event_del(writeEvent) }
+    }
+
+    private func fail(_ error: SocketError) {
+        markFailed()
+        delegate?.socket(self, didFail: error)
+    }
+}
