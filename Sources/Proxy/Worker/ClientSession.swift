@@ -92,7 +92,7 @@ final class ClientSession: SocketDelegate {
                 dispatch(head)
             }
         } catch {
-            refuse(error)
+            refuse(error as? HTTPRequestError ?? .badRequest("unreadable head"))
         }
     }
 

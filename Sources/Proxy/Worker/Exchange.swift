@@ -88,7 +88,7 @@ final class Exchange: UpstreamUser {
         do {
             consumed = try bytes.withUnsafeBytes { buffer throws(HTTPRequestError) in try body.consume(buffer, into: &encoded) }
         } catch {
-            refuse(error)
+            refuse(error as? HTTPRequestError ?? .badRequest("unreadable body"))
             return false
         }
         if consumed < bytes.count { session.input.append(contentsOf: bytes[consumed...]) }

@@ -5,7 +5,7 @@ enum RequestTarget {
     /// Host without port (lowercased) and the path without query, for origin- and absolute-form targets.
     static func hostAndPath(_ head: RequestHead) -> (host: String?, path: String) {
         var target = Substring(head.target)
-        var host = head.headers["host"].map(Substring.init)
+        var host: Substring? = head.headers["host"].map { Substring($0) }
         if let schemeEnd = target.range(of: "://") {
             let afterScheme = target[schemeEnd.upperBound...]
             let authorityEnd = afterScheme.firstIndex(of: "/") ?? afterScheme.endIndex

@@ -113,7 +113,7 @@ public final class Worker {
         let workers = config.server.workers > 0 ? config.server.workers : max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
         let share = (config.server.maxConnections + workers - 1) / workers
         var limit = rlimit()
-        getrlimit(RLIMIT_NOFILE, &limit)
+        getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
         let upstreamSlots = config.backends.reduce(0) { $0 + $1.maxConnections }
         let fileLimit = Int(limit.rlim_cur) - upstreamSlots - 32
         return max(1, min(share, fileLimit))
