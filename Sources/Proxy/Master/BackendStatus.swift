@@ -1,0 +1,5 @@
+/// A backend of the current configuration and whether health checks deem it up.
+struct BackendStatus: Equatable {
+    var name: String
+    var isUp: Bool
+}

@@ -1,0 +1,34 @@
+import Config
+
+/// The counters of /metrics, keyed by label values rather than configuration indexes: workers of
+/// different generations (before and after a reload) number their routes differently.
+struct CounterTotals: Equatable {
+    struct RequestLabels: Hashable {
+        var route: String
+        var code: Int
+    }
+
+    var requests: [RequestLabels: Int] = [:]
+    var messagesDelivered = 0
+    var subscribersDropped: [String: Int] = [:]
+    var timeouts: [String: Int] = [:]
+
+    init() {}
+
+    /// The counters of one worker's stats, labelled with that worker's configuration.
+    init(stats: WorkerStats, config: ProxyConfig) {
+        for (key, count) in stats.requests {
+            requests[RequestLabels(route: RouteLabel.label(forRoute: key.route, in: config), code: key.status), default: 0] += count
+        }
+        messagesDelivered = stats.messagesDelivered
+        subscribersDropped = stats.subscribersDropped
+        timeouts = stats.timeouts
+    }
+
+    mutating func add(_ other: CounterTotals) {
+        requests.merge(other.requests, uniquingKeysWith: +)
+        messagesDelivered += other.messagesDelivered
+        subscribersDropped.merge(other.subscribersDropped, uniquingKeysWith: +)
+        timeouts.merge(other.timeouts, uniquingKeysWith: +)
+    }
+}

@@ -1,0 +1,50 @@
+import Prometheus
+
+/// Renders /metrics in the Prometheus text format.
+enum MetricsText {
+    /// A fresh registry per scrape: gauges then carry only label sets that exist now (a backend removed
+    /// by a reload disappears), and counters are created at 0 and incremented by their running totals.
+    /// Those totals are kept monotonic by the master (dead and retired workers' last counts are kept in
+    /// `ProxySnapshot.counters`), so every scrape shows a counter that never goes backwards.
+    static func render(snapshot: ProxySnapshot, backends: [BackendStatus], messagesPublished: Int) -> String {
+        let registry = PrometheusCollectorRegistry()
+        func gauge(_ name: String, _ help: String, _ labels: [(String, String)], _ value: Int) {
+            registry.makeGauge(descriptor: descriptor(name, help), labels: labels).set(Int64(value))
+        }
+        func counter(_ name: String, _ help: String, _ labels: [(String, String)], _ value: Int) {
+            registry.makeCounter(descriptor: descriptor(name, help), labels: labels).increment(by: Int64(value))
+        }
+
+        gauge("holdfast_client_connections", "Open client connections.", [], snapshot.clientConnections)
+        let held = [("response", snapshot.heldResponses), ("stream", snapshot.heldStreams), ("sse", snapshot.heldSSE)]
+        for (kind, count) in held {
+            gauge("holdfast_held_connections", "Client connections held open for publishes.", [("kind", kind)], count)
+        }
+        for backend in backends {
+            gauge("holdfast_backend_up", "Whether health checks deem the backend up (1) or down (0).",
+                  [("backend", backend.name)], backend.isUp ? 1 : 0)
+            let pool = snapshot.pools[backend.name] ?? ProxySnapshot.PoolUsage()
+            for (state, count) in [("idle", pool.idle), ("busy", pool.busy)] {
+                gauge("holdfast_upstream_connections", "Pooled connections to the backend.",
+                      [("backend", backend.name), ("state", state)], count)
+            }
+        }
+        let requestsHelp = "Client requests answered, by route and status code."
+        for (labels, count) in snapshot.counters.requests.sorted(by: { ($0.key.route, $0.key.code) < ($1.key.route, $1.key.code) }) {
+            counter("holdfast_requests_total", requestsHelp, [("route", labels.route), ("code", String(labels.code))], count)
+        }
+        counter("holdfast_messages_published_total", "Items published through the control listener.", [], messagesPublished)
+        counter("holdfast_messages_delivered_total", "Messages delivered to subscribers.", [], snapshot.counters.messagesDelivered)
+        for (reason, count) in snapshot.counters.subscribersDropped.sorted(by: { $0.key < $1.key }) {
+            counter("holdfast_subscribers_dropped_total", "Subscribers disconnected by the proxy.", [("reason", reason)], count)
+        }
+        for (kind, count) in snapshot.counters.timeouts.sorted(by: { $0.key < $1.key }) {
+            counter("holdfast_timeouts_total", "Timeouts, by kind.", [("kind", kind)], count)
+        }
+        return registry.emitToString()
+    }
+
+    private static func descriptor(_ name: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: nil, subsystem: nil, metricName: name, unitName: "", helpText: help)
+    }
+}

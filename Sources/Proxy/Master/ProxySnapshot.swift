@@ -1,0 +1,54 @@
+import Config
+
+/// What every worker reported, summed: the data behind /status and /metrics.
+struct ProxySnapshot: Equatable {
+    struct PoolUsage: Equatable {
+        var idle = 0
+        var busy = 0
+        /// Connections the backend may get from all live workers: max_connections of each.
+        var max = 0
+    }
+
+    /// One live worker: its configuration, and its latest stats if it ever answered.
+    struct WorkerReport {
+        var config: ProxyConfig
+        var stats: WorkerStats?
+    }
+
+    var workers = 0
+    var clientConnections = 0
+    var heldResponses = 0
+    var heldStreams = 0
+    var heldSSE = 0
+    var channels = 0
+    var subscribers = 0
+    /// Keyed by backend name, which stays stable across reloads where indexes do not.
+    var pools: [String: PoolUsage] = [:]
+    var counters = CounterTotals()
+
+    var heldTotal: Int { heldResponses + heldStreams + heldSSE }
+
+    /// Sums the live workers' reports; `departed` holds the final counters of workers that have exited,
+    /// so that counters never go backwards when a worker dies or retires.
+    init(live: [WorkerReport], departed: CounterTotals) {
+        workers = live.count
+        counters = departed
+        for report in live {
+            for backend in report.config.backends {
+                pools[backend.name, default: PoolUsage()].max += backend.maxConnections
+            }
+            guard let stats = report.stats else { continue }
+            clientConnections += stats.clientConnections
+            heldResponses += stats.heldResponses
+            heldStreams += stats.heldStreams
+            heldSSE += stats.heldSSE
+            channels += stats.channels
+            subscribers += stats.subscribers
+            for (index, backend) in report.config.backends.enumerated() {
+                pools[backend.name]!.idle += stats.poolIdle.indices.contains(index) ? stats.poolIdle[index] : 0
+                pools[backend.name]!.busy += stats.poolBusy.indices.contains(index) ? stats.poolBusy[index] : 0
+            }
+            counters.add(CounterTotals(stats: stats, config: report.config))
+        }
+    }
+}

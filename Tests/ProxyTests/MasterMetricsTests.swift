@@ -1,0 +1,60 @@
+import Config
+@testable import Proxy
+import XCTest
+
+final class MasterMetricsTests: XCTestCase {
+    /// Sample lines `name{labels} value` of the exposition, keyed by everything before the value.
+    private func samples(_ text: String) throws -> [String: Double] {
+        var samples: [String: Double] = [:]
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+            let parts = line.split(separator: " ")
+            XCTAssertEqual(parts.count, 2, "expected \"series value\", got \"\(line)\"")
+            samples[String(parts[0])] = try XCTUnwrap(Double(parts[1]), "value of \(line)")
+        }
+        return samples
+    }
+
+    private func snapshot() -> ProxySnapshot {
+        let config = masterTestConfig(routes: [RouteConfig(host: .exact("api.example.com"), pathPrefix: "/v1/", backends: [0], sticky: .none, subscribe: nil)])
+        var stats = WorkerStats()
+        stats.clientConnections = 12
+        stats.heldResponses = 3
+        stats.heldStreams = 2
+        stats.heldSSE = 1
+        stats.poolIdle = [4, 0]
+        stats.poolBusy = [1, 0]
+        stats.requests = [.init(route: 0, status: 200): 9, .init(route: -1, status: 404): 1]
+        stats.messagesDelivered = 30
+        stats.subscribersDropped = ["slow": 2]
+        stats.timeouts = ["hold": 5]
+        return ProxySnapshot(live: [.init(config: config, stats: stats)], departed: CounterTotals())
+    }
+
+    func testRendersEveryRequiredSeries() throws {
+        let text = MetricsText.render(snapshot: snapshot(), backends: [BackendStatus(name: "app1", isUp: true), BackendStatus(name: "app2", isUp: false)],
+                                      messagesPublished: 6)
+        let values = try samples(text)
+        XCTAssertEqual(values["holdfast_client_connections"], 12)
+        XCTAssertEqual(values[#"holdfast_held_connections{kind="response"}"#], 3)
+        XCTAssertEqual(values[#"holdfast_held_connections{kind="stream"}"#], 2)
+        XCTAssertEqual(values[#"holdfast_held_connections{kind="sse"}"#], 1)
+        XCTAssertEqual(values[#"holdfast_backend_up{backend="app1"}"#], 1)
+        XCTAssertEqual(values[#"holdfast_backend_up{backend="app2"}"#], 0)
+        XCTAssertEqual(values[#"holdfast_upstream_connections{backend="app1",state="idle"}"#], 4)
+        XCTAssertEqual(values[#"holdfast_upstream_connections{backend="app1",state="busy"}"#], 1)
+        XCTAssertEqual(values[#"holdfast_requests_total{route="api.example.com/v1/",code="200"}"#], 9)
+        XCTAssertEqual(values[#"holdfast_requests_total{route="none",code="404"}"#], 1)
+        XCTAssertEqual(values["holdfast_messages_published_total"], 6)
+        XCTAssertEqual(values["holdfast_messages_delivered_total"], 30)
+        XCTAssertEqual(values[#"holdfast_subscribers_dropped_total{reason="slow"}"#], 2)
+        XCTAssertEqual(values[#"holdfast_timeouts_total{kind="hold"}"#], 5)
+        XCTAssertTrue(text.contains("# TYPE holdfast_requests_total counter\n"), text)
+        XCTAssertTrue(text.contains("# TYPE holdfast_client_connections gauge\n"), text)
+    }
+
+    func testRemovedBackendsDisappearFromLaterScrapes() throws {
+        _ = MetricsText.render(snapshot: snapshot(), backends: [BackendStatus(name: "old", isUp: true)], messagesPublished: 0)
+        let values = try samples(MetricsText.render(snapshot: snapshot(), backends: [BackendStatus(name: "app1", isUp: true)], messagesPublished: 0))
+        XCTAssertNil(values[#"holdfast_backend_up{backend="old"}"#])
+    }
+}
