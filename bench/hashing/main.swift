@@ -56,6 +56,22 @@ for count in [3, 5, 10] {
     print("| \(count) | \(format(1 / Double(count))) | \(format(movedFraction)) | \(strayMoves) | \(returned) of \(shouldReturn) |")
 }
 
+print("\n## Keys moved when a backend is added to the route (100,000 keys, equal weights)")
+print("| backends | ideal (1/(N+1)) | moved | moved to an old backend |")
+print("|---|---|---|---|")
+for count in [3, 5, 10] {
+    let before = selector(weights: Array(repeating: 1, count: count))
+    let after = selector(weights: Array(repeating: 1, count: count + 1))
+    var moved = 0, movedToOld = 0
+    for key in keys {
+        let old = before.pick(key: key, isUp: { _ in true })!, new = after.pick(key: key, isUp: { _ in true })!
+        guard old != new else { continue }
+        moved += 1
+        if new != count { movedToOld += 1 }
+    }
+    print("| \(count) → \(count + 1) | \(format(1 / Double(count + 1))) | \(format(Double(moved) / Double(keys.count))) | \(movedToOld) |")
+}
+
 func shares(_ chooser: BackendSelector, count: Int, keys: [String]) -> [Double] {
     var counts = Array(repeating: 0, count: count)
     for key in keys { counts[chooser.pick(key: key, isUp: { _ in true })!] += 1 }
