@@ -8,7 +8,7 @@ public enum StickyKeyExtractor {
         let value: String? = switch rule {
         case .cookie(let name): cookie(name, in: headers)
         case .header(let name): headers[name].map { String($0.trimmingOptionalWhitespace()) }
-        case .query(let name): queryParameter(name, in: target)
+        case .query(let name): QueryParameter.value(named: name, in: target)
         case .clientIP: clientIP
         case .none: nil
         }
@@ -28,20 +28,6 @@ public enum StickyKeyExtractor {
                 }
                 return String(value)
             }
-        }
-        return nil
-    }
-
-    /// The first query parameter called `name` in `target` (origin- or absolute-form), both
-    /// name and value percent-decoded, `+` read as a space (HTML form encoding).
-    static func queryParameter(_ name: String, in target: String) -> String? {
-        let withoutFragment = target.prefix { $0 != "#" }
-        guard let questionMark = withoutFragment.firstIndex(of: "?") else { return nil }
-        let query = withoutFragment[withoutFragment.index(after: questionMark)...]
-        for parameter in query.split(separator: "&") {
-            let equals = parameter.firstIndex(of: "=") ?? parameter.endIndex
-            guard PercentDecoding.decode(parameter[..<equals]) == name else { continue }
-            return equals == parameter.endIndex ? "" : PercentDecoding.decode(parameter[parameter.index(after: equals)...])
         }
         return nil
     }
