@@ -1,0 +1,44 @@
+import XCTest
+@testable import HTTP1
+
+final class HeadSerializerTests: XCTestCase {
+    func testRequestRoundTrip() throws {
+        let headers = HTTPHeaders([("Host", "example.org"), ("Grip-Sig", "abc.def"), ("Content-Length", "3")])
+        let bytes = HeadSerializer.request(method: "POST", target: "/a?b=c", headers: headers)
+        XCTAssertEqual(String(decoding: bytes, as: UTF8.self),
+                       "POST /a?b=c HTTP/1.1\r\nHost: example.org\r\nGrip-Sig: abc.def\r\nContent-Length: 3\r\n\r\n")
+        let (head, length) = try completeRequest(bytes)
+        XCTAssertEqual(length, bytes.count)
+        XCTAssertEqual(head, RequestHead(method: "POST", target: "/a?b=c", version: .http11, headers: headers,
+                                         framing: .contentLength(3), keepAlive: true))
+    }
+
+    func testResponseRoundTrip() throws {
+        let headers = HTTPHeaders([("Content-Type", "text/event-stream"), ("Transfer-Encoding", "chunked")])
+        let bytes = HeadSerializer.response(status: 200, reason: reasonPhrase(for: 200), headers: headers)
+        XCTAssertEqual(try completeResponse(bytes),
+                       ResponseHead(status: 200, reason: "OK", version: .http11, headers: headers, framing: .chunked, keepAlive: true))
+    }
+
+    func testChunksDecodeBack() throws {
+        let payloads = ["data: hello\n\n", String(repeating: "x", count: 300)]
+        var body: [UInt8] = []
+        for payload in payloads {
+            body += HeadSerializer.chunk(payload.utf8.count) + Array(payload.utf8) + HeadSerializer.chunkEnd
+        }
+        body += HeadSerializer.lastChunk
+        XCTAssertEqual(HeadSerializer.chunk(300), Array("12c\r\n".utf8))
+        var decoder = ChunkedDecoder(maxBodyBytes: nil)
+        var decoded: [UInt8] = []
+        let (consumed, step) = try body.withUnsafeBytes { try decoder.decode($0) { decoded += $0 } }
+        XCTAssertEqual(step, .finished)
+        XCTAssertEqual(consumed, body.count)
+        XCTAssertEqual(String(decoding: decoded, as: UTF8.self), payloads.joined())
+    }
+
+    func testReasonPhrases() {
+        XCTAssertEqual(reasonPhrase(for: 404), "Not Found")
+        XCTAssertEqual(reasonPhrase(for: 431), "Request Header Fields Too Large")
+        XCTAssertEqual(reasonPhrase(for: 599), "")
+    }
+}
