@@ -1,0 +1,153 @@
+import TOMLKit
+
+/// Turns a parsed document into a `ProxyConfig`, logging every problem, including those that
+/// involve several keys (a route naming a missing backend, max_uri_bytes above max_header_bytes).
+struct ConfigBuilder {
+    let problems: ProblemLog
+
+    func build(_ document: TOMLTable) -> ProxyConfig {
+        let root = TableReader(document, section: .root, location: Location(), problems: problems)
+        let server = serverConfig(root.table(.server))
+        let timeouts = timeoutsConfig(root.table(.timeouts))
+        let control = controlConfig(root.table(.control))
+        let grip = GripConfig(signingKey: root.table(.grip).text("signing_key"))
+        let channels = channelsConfig(root.table(.channels))
+        let cors = CORSConfig(allowOrigins: root.table(.cors).strings("allow_origins"))
+        let backendEntries = root.entries(.backend)
+        let backends = backendEntries.compactMap(backendConfig)
+        let backendNames = backendEntries.map { $0.table["name"]?.string }
+        let routeEntries = root.entries(.route)
+        let routes = routeEntries.compactMap { routeConfig($0, backendNames: backendNames) }
+        reportDuplicateBackendNames(backendEntries)
+        reportSharedListenAddresses(server: server, control: control)
+        if routeEntries.isEmpty {
+            problems.add("at least one [[route]] is required")
+        }
+        return ProxyConfig(server: server, timeouts: timeouts, control: control, grip: grip, channels: channels,
+                           cors: cors, backends: backends, routes: routes)
+    }
+
+    private func serverConfig(_ reader: TableReader) -> ServerConfig {
+        let maxHeaderBytes = reader.integer("max_header_bytes")
+        let maxURIBytes = reader.integer("max_uri_bytes")
+        if maxURIBytes > maxHeaderBytes {
+            reader.report("max_uri_bytes", "expects at most server.max_header_bytes, \(maxHeaderBytes) (got \(maxURIBytes))")
+        }
+        return ServerConfig(listen: reader.endpoints("listen"), workers: reader.integer("workers"),
+                            maxConnections: reader.integer("max_connections"), maxHeaderBytes: maxHeaderBytes,
+                            maxURIBytes: maxURIBytes, maxHeaders: reader.integer("max_headers"),
+                            maxBodyBytes: reader.integer("max_body_bytes"), tls: reader.presentTable(.serverTLS).flatMap(tlsConfig))
+    }
+
+    private func tlsConfig(_ reader: TableReader) -> TLSListenConfig? {
+        let listen = reader.optionalEndpoint("listen")
+        let certificate = reader.optionalText("certificate")
+        let privateKey = reader.optionalText("private_key")
+        guard let listen, let certificate, let privateKey else { return nil }
+        return TLSListenConfig(listen: listen, certificatePath: certificate, privateKeyPath: privateKey)
+    }
+
+    private func timeoutsConfig(_ reader: TableReader) -> TimeoutsConfig {
+        TimeoutsConfig(clientHeader: reader.duration("client_header"), clientIdle: reader.duration("client_idle"),
+                       hold: reader.duration("hold"), streamKeepalive: reader.duration("stream_keepalive"),
+                       upstreamConnect: reader.duration("upstream_connect"),
+                       upstreamResponse: reader.duration("upstream_response"),
+                       upstreamIdle: reader.duration("upstream_idle"), queue: reader.duration("queue"),
+                       shutdownDrain: reader.duration("shutdown_drain"))
+    }
+
+    private func controlConfig(_ reader: TableReader) -> ControlConfig {
+        ControlConfig(listen: reader.endpoint("listen"), publishToken: reader.optionalText("publish_token"))
+    }
+
+    private func channelsConfig(_ reader: TableReader) -> ChannelsConfig {
+        ChannelsConfig(historyLength: reader.integer("history_length"), historyTTL: reader.duration("history_ttl"),
+                       subscriberBufferBytes: reader.integer("subscriber_buffer_bytes"))
+    }
+
+    private func backendConfig(_ entry: (index: Int, table: TOMLTable)) -> BackendConfig? {
+        let reader = TableReader(entry.table, section: .backend, location: backendLocation(entry), problems: problems)
+        let health = healthConfig(reader.table(.backendHealth))
+        let name = reader.optionalText("name")
+        let address = reader.optionalEndpoint("address")
+        let maxConnections = reader.integer("max_connections")
+        let weight = reader.integer("weight")
+        guard let name, let address else { return nil }
+        return BackendConfig(name: name, address: address, maxConnections: maxConnections, weight: weight, health: health)
+    }
+
+    private func healthConfig(_ reader: TableReader) -> HealthCheckConfig {
+        let interval = reader.duration("interval")
+        let timeout = reader.duration("timeout")
+        if timeout > interval {
+            reader.report("timeout", "expects at most \(reader.location.keyPrefix)interval, \(reader.written("interval")) (got \(reader.written("timeout")))")
+        }
+        return HealthCheckConfig(path: reader.text("path"), interval: interval, timeout: timeout,
+                                 rise: reader.integer("rise"), fall: reader.integer("fall"))
+    }
+
+    /// `backendNames` holds each `[[backend]]`'s name as written (nil if not a string), in file order,
+    /// so a route's indexes match `ProxyConfig.backends` whenever the file is valid.
+    private func routeConfig(_ entry: (index: Int, table: TOMLTable), backendNames: [String?]) -> RouteConfig? {
+        let reader = TableReader(entry.table, section: .route, location: Location(entry: "route[\(entry.index)]"), problems: problems)
+        let host = reader.optionalHostPattern("host")
+        let pathPrefix = reader.optionalText("path_prefix")
+        let sticky = reader.sticky("sticky")
+        let subscribe = reader.optionalSubscribe("subscribe")
+        let writtenNames = reader.optionalStrings("backends")
+        let namesAreInvalid = writtenNames == nil && reader.table["backends"] != nil
+        let names = writtenNames ?? []
+        if subscribe != nil {
+            if !names.isEmpty {
+                reader.report("backends", "must be empty when subscribe is set (got \(reader.written("backends")))")
+            }
+            if sticky != .none {
+                reader.report("sticky", "must be \"none\" when subscribe is set: no backend is picked (got \(reader.written("sticky")))")
+            }
+        } else if names.isEmpty && !namesAreInvalid {
+            reader.report("backends", "is required unless subscribe is set: name at least one [[backend]]")
+        }
+        var indexes: [Int] = []
+        for name in names {
+            if let index = backendNames.firstIndex(of: name) {
+                if indexes.contains(index) { reader.report("backends", "names \(quoted(name)) twice") }
+                indexes.append(index)
+            } else {
+                let known = backendNames.compactMap { $0 }
+                let suggestion = closestMatch(to: name, among: known).map { ", did you mean \(quoted($0))?" } ?? ""
+                reader.report("backends", "names \(quoted(name)), which no [[backend]] declares\(suggestion)")
+            }
+        }
+        guard let pathPrefix else { return nil }
+        return RouteConfig(host: host, pathPrefix: pathPrefix, backends: indexes, sticky: sticky, subscribe: subscribe)
+    }
+
+    private func backendLocation(_ entry: (index: Int, table: TOMLTable)) -> Location {
+        let name = entry.table["name"]?.string.map { " " + quoted($0) } ?? ""
+        return Location(entry: "backend[\(entry.index)]\(name)")
+    }
+
+    private func reportDuplicateBackendNames(_ entries: [(index: Int, table: TOMLTable)]) {
+        var firstIndexByName: [String: Int] = [:]
+        for entry in entries {
+            guard let name = entry.table["name"]?.string else { continue }
+            if let first = firstIndexByName[name] {
+                problems.add("\(backendLocation(entry).describe("name")) is already the name of backend[\(first)]")
+            } else {
+                firstIndexByName[name] = entry.index
+            }
+        }
+    }
+
+    /// Two listeners on one address would fail at bind time; say so before anything starts.
+    private func reportSharedListenAddresses(server: ServerConfig, control: ControlConfig) {
+        var listeners = server.listen.map { ("server.listen", $0) }
+        if let tls = server.tls { listeners.append(("server.tls.listen", tls.listen)) }
+        listeners.append(("control.listen", control.listen))
+        for (position, (key, address)) in listeners.enumerated() {
+            if let earlier = listeners[..<position].first(where: { $0.1 == address }) {
+                problems.add("\(key) expects an address no other listener uses (got \(quoted(address.description)), which \(earlier.0) uses too)")
+            }
+        }
+    }
+}

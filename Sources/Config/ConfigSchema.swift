@@ -1,0 +1,91 @@
+/// Every key of the file, declared once: parsing, defaults, unknown-key detection and validation read this
+/// table, and tests hold proxy.conf.example and docs/configuration.md to it. Defaults are SPEC §6.
+enum ConfigSchema {
+    static let keys: [KeySpec] = [
+        KeySpec(.server, "listen", .endpointList, .defaulted(.strings(["0.0.0.0:8080"])),
+                "addresses accepting client connections"),
+        KeySpec(.server, "workers", .integer(0...64), .defaulted(.integer(0)),
+                "worker processes; 0 = one per core"),
+        KeySpec(.server, "max_connections", .integer(1...Int.max), .defaulted(.integer(200_000)),
+                "client connections; beyond it new ones are refused, never a crash"),
+        KeySpec(.server, "max_header_bytes", .byteCount(1024...1_048_576), .defaulted(.integer(16384)),
+                "larger request head: 431"),
+        KeySpec(.server, "max_uri_bytes", .byteCount(16...1_048_576), .defaulted(.integer(8192)),
+                "longer request target: 414; at most max_header_bytes"),
+        KeySpec(.server, "max_headers", .integer(1...10_000), .defaulted(.integer(100)),
+                "more header fields: 431"),
+        KeySpec(.server, "max_body_bytes", .byteCount(0...Int.max), .defaulted(.integer(1_048_576)),
+                "larger body: 413"),
+
+        KeySpec(.serverTLS, "listen", .endpoint, .required, "address accepting TLS client connections"),
+        KeySpec(.serverTLS, "certificate", .readableFile, .required, "PEM certificate chain file"),
+        KeySpec(.serverTLS, "private_key", .readableFile, .required, "PEM private key file"),
+
+        KeySpec(.timeouts, "client_header", .duration, .defaulted(.string("10s")),
+                "whole request head must arrive in time (slowloris)"),
+        KeySpec(.timeouts, "client_idle", .duration, .defaulted(.string("75s")),
+                "keep-alive idle between requests"),
+        KeySpec(.timeouts, "hold", .duration, .defaulted(.string("55s")),
+                "response holds without Grip-Timeout"),
+        KeySpec(.timeouts, "stream_keepalive", .duration, .defaulted(.string("20s")),
+                "idle streams get Grip-Keep-Alive data, SSE routes a comment"),
+        KeySpec(.timeouts, "upstream_connect", .duration, .defaulted(.string("3s")),
+                "connecting to a backend"),
+        KeySpec(.timeouts, "upstream_response", .duration, .defaulted(.string("30s")),
+                "time to the response head"),
+        KeySpec(.timeouts, "upstream_idle", .duration, .defaulted(.string("60s")),
+                "idle pooled connection is closed"),
+        KeySpec(.timeouts, "queue", .duration, .defaulted(.string("5s")),
+                "wait for a free pooled connection, then 503"),
+        KeySpec(.timeouts, "shutdown_drain", .duration, .defaulted(.string("30s")),
+                "in-flight requests may finish within this on SIGTERM"),
+
+        KeySpec(.control, "listen", .endpoint, .defaulted(.string("127.0.0.1:5561")),
+                "control endpoints: /publish, /healthz, /readyz, /metrics, /status"),
+        KeySpec(.control, "publish_token", .text, .optional,
+                "if set, publishing needs Authorization: Bearer TOKEN"),
+
+        KeySpec(.grip, "signing_key", .text, .defaulted(.string("changeme")),
+                "HS256 key of the Grip-Sig JWT sent to backends; change it"),
+
+        KeySpec(.channels, "history_length", .integer(0...100_000), .defaulted(.integer(100)),
+                "messages kept per channel for replay"),
+        KeySpec(.channels, "history_ttl", .duration, .defaulted(.string("5m")),
+                "longest time a message is kept for replay"),
+        KeySpec(.channels, "subscriber_buffer_bytes", .byteCount(1024...Int.max), .defaulted(.integer(65536)),
+                "a subscriber whose unsent output passes this is disconnected"),
+
+        KeySpec(.cors, "allow_origins", .originList, .defaulted(.strings([])),
+                "origins allowed cross-origin requests, or [\"*\"]"),
+
+        KeySpec(.backend, "name", .backendName, .required, "unique name that routes refer to"),
+        KeySpec(.backend, "address", .endpoint, .required, "host:port of the backend"),
+        KeySpec(.backend, "max_connections", .integer(1...10_000), .defaulted(.integer(8)),
+                "pooled connections to this backend, per worker process"),
+        KeySpec(.backend, "weight", .integer(1...1000), .defaulted(.integer(1)),
+                "share of sticky keys and new sessions"),
+
+        KeySpec(.backendHealth, "path", .healthPath, .defaulted(.string("/health")),
+                "GET this path to check the backend"),
+        KeySpec(.backendHealth, "interval", .duration, .defaulted(.string("2s")),
+                "time between checks"),
+        KeySpec(.backendHealth, "timeout", .duration, .defaulted(.string("1s")),
+                "a check failing to answer within this fails; at most interval"),
+        KeySpec(.backendHealth, "rise", .integer(1...1000), .defaulted(.integer(2)),
+                "successes in a row that mark a down backend up"),
+        KeySpec(.backendHealth, "fall", .integer(1...1000), .defaulted(.integer(3)),
+                "failures in a row that mark an up backend down"),
+
+        KeySpec(.route, "host", .hostPattern, .optional,
+                "match this Host only: exact, or *.example.org for subdomains"),
+        KeySpec(.route, "path_prefix", .routePath, .required, "match request paths starting with this"),
+        KeySpec(.route, "backends", .backendNameList, .optional,
+                "backends serving this route; required unless subscribe is set"),
+        KeySpec(.route, "sticky", .sticky, .defaulted(.string("none")),
+                "cookie:NAME, header:NAME, query:NAME, ip or none"),
+        KeySpec(.route, "subscribe", .subscribe, .optional,
+                "served by Holdfast itself: sse, longpoll or stream; no backends"),
+    ]
+
+    static func keys(in section: ConfigSection) -> [KeySpec] { keys.filter { $0.section == section } }
+}

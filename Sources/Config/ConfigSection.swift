@@ -1,0 +1,24 @@
+/// The tables of the file. Each key of `ConfigSchema.keys` belongs to one of them.
+enum ConfigSection: String, CaseIterable, Sendable {
+    case root = ""
+    case server, serverTLS = "server.tls", timeouts, control, grip, channels, cors
+    case backend, backendHealth = "backend.health"
+    case route
+
+    var parent: ConfigSection? {
+        switch self {
+        case .root: nil
+        case .serverTLS: .server
+        case .backendHealth: .backend
+        default: .root
+        }
+    }
+
+    /// The key naming this table inside its parent (`tls` for `[server.tls]`).
+    var nameInParent: String { String(rawValue.split(separator: ".").last ?? "") }
+
+    /// `[[backend]]` and `[[route]]` repeat; every other table appears at most once.
+    var isArrayOfTables: Bool { self == .backend || self == .route }
+
+    var children: [ConfigSection] { ConfigSection.allCases.filter { $0.parent == self } }
+}

@@ -1,0 +1,11 @@
+extension ConfigValue {
+    var integer: Int? { if case .integer(let value) = self { value } else { nil } }
+    var duration: Duration? { if case .duration(let value) = self { value } else { nil } }
+    var text: String? { if case .text(let value) = self { value } else { nil } }
+    var endpoint: EndpointAddress? { if case .endpoint(let value) = self { value } else { nil } }
+    var endpoints: [EndpointAddress]? { if case .endpoints(let value) = self { value } else { nil } }
+    var strings: [String]? { if case .strings(let value) = self { value } else { nil } }
+    var hostPattern: HostPattern? { if case .hostPattern(let value) = self { value } else { nil } }
+    var sticky: StickyKey? { if case .sticky(let value) = self { value } else { nil } }
+    var subscribe: SubscribeMode? { if case .subscribe(let value) = self { value } else { nil } }
+}

@@ -1,0 +1,62 @@
+/// One key of the file: where it lives, what it holds, its default and what it is for.
+struct KeySpec: Sendable {
+    enum Presence: Sendable {
+        case defaulted(DefaultValue)
+        case optional
+        /// Required whenever its table is present.
+        case required
+    }
+
+    let section: ConfigSection
+    let name: String
+    let kind: ValueKind
+    let presence: Presence
+    /// One line, used as the comment in proxy.conf.example.
+    let doc: String
+
+    init(_ section: ConfigSection, _ name: String, _ kind: ValueKind, _ presence: Presence, _ doc: String) {
+        self.section = section
+        self.name = name
+        self.kind = kind
+        self.presence = presence
+        self.doc = doc
+    }
+
+    var defaultValue: DefaultValue? {
+        if case .defaulted(let value) = presence { value } else { nil }
+    }
+}
+
+/// A default, kept as the TOML value a user would write, so it goes through the same conversion as the file.
+enum DefaultValue: Sendable, Equatable {
+    case integer(Int)
+    case string(String)
+    case strings([String])
+
+    /// As written in TOML: `8`, `"2s"`, `["0.0.0.0:8080"]`.
+    var tomlText: String {
+        switch self {
+        case .integer(let value): String(value)
+        case .string(let value): quoted(value)
+        case .strings(let values): "[" + values.map(quoted).joined(separator: ", ") + "]"
+        }
+    }
+}
+
+/// A string as a TOML basic string.
+func quoted(_ text: String) -> String {
+    var result = "\""
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "\"": result += "\\\""
+        case "\\": result += "\\\\"
+        case "\n": result += "\\n"
+        case "\t": result += "\\t"
+        case _ where scalar.value < 0x20 || scalar.value == 0x7F:
+            let hex = String(scalar.value, radix: 16, uppercase: true)
+            result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+        default: result.unicodeScalars.append(scalar)
+        }
+    }
+    return result + "\""
+}

@@ -1,0 +1,68 @@
+extension HostPattern {
+    /// `example.org` (exact) or `*.example.org` (subdomains only); lowercased, no port.
+    init?(parsing text: String) {
+        let lowered = text.lowercased()
+        if lowered.hasPrefix("*.") {
+            let suffix = lowered.dropFirst(2)
+            guard HostSyntax.isHostName(suffix) else { return nil }
+            self = .subdomains(of: String(suffix))
+        } else {
+            guard HostSyntax.isHostNameOrIPv4(Substring(lowered)) else { return nil }
+            self = .exact(lowered)
+        }
+    }
+}
+
+extension StickyKey {
+    /// `cookie:NAME`, `header:NAME` (stored lowercased: header names ignore case), `query:NAME`, `ip`, `none`.
+    init?(parsing text: String) {
+        switch text {
+        case "ip": self = .clientIP; return
+        case "none": self = .none; return
+        default: break
+        }
+        guard let colon = text.firstIndex(of: ":") else { return nil }
+        let name = text[text.index(after: colon)...]
+        switch text[..<colon] {
+        case "cookie" where isToken(name): self = .cookie(String(name))
+        case "header" where isToken(name): self = .header(name.lowercased())
+        case "query" where isQueryName(name): self = .query(String(name))
+        default: return nil
+        }
+    }
+}
+
+/// An RFC 9110 token: what cookie and header names are made of.
+private func isToken(_ text: Substring) -> Bool {
+    !text.isEmpty && text.allSatisfy { $0.isASCIILetterOrDigit || "!#$%&'*+-.^_`|~".contains($0) }
+}
+
+/// Query parameter names that need no percent-encoding.
+private func isQueryName(_ text: Substring) -> Bool {
+    !text.isEmpty && text.allSatisfy { $0.isASCIILetterOrDigit || "-._~".contains($0) }
+}
+
+/// A request path prefix or health check path: starts with `/`, visible ASCII only, no fragment.
+func isURLPath(_ text: String, allowingQuery: Bool) -> Bool {
+    text.hasPrefix("/") && text.allSatisfy { character in
+        guard let byte = character.asciiValue, byte > 0x20, byte < 0x7F, character != "#" else { return false }
+        return allowingQuery || character != "?"
+    }
+}
+
+/// A backend name: letters, digits, `_`, `.`, `-`.
+func isBackendName(_ text: String) -> Bool {
+    !text.isEmpty && text.allSatisfy { $0.isASCIILetterOrDigit || "_.-".contains($0) }
+}
+
+/// A CORS origin as browsers send it: `https://app.example.com`, `http://localhost:3000`; or `*`.
+func isOrigin(_ text: String) -> Bool {
+    if text == "*" { return true }
+    let parts = text.split(separator: "://", maxSplits: 1, omittingEmptySubsequences: false)
+    guard parts.count == 2, parts[0] == "http" || parts[0] == "https" else { return false }
+    let authority = parts[1]
+    if authority.hasPrefix("[") || authority.contains(":") {
+        return EndpointAddress(parsing: String(authority)) != nil
+    }
+    return HostSyntax.isHostNameOrIPv4(authority)
+}

@@ -1,0 +1,118 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import TOMLKit
+
+/// What a key holds: how to say what is expected, and how a TOML value becomes a `ConfigValue`.
+enum ValueKind: Sendable {
+    case integer(ClosedRange<Int>)
+    case byteCount(ClosedRange<Int>)
+    /// Above zero.
+    case duration
+    /// A non-empty string.
+    case text
+    case endpoint
+    /// At least one address.
+    case endpointList
+    case originList
+    case backendName
+    case backendNameList
+    case routePath
+    case healthPath
+    case hostPattern
+    case sticky
+    case subscribe
+    case readableFile
+}
+
+/// A converted value, before it is placed in its field of `ProxyConfig`.
+enum ConfigValue: Equatable {
+    case integer(Int)
+    case duration(Duration)
+    case text(String)
+    case endpoint(EndpointAddress)
+    case endpoints([EndpointAddress])
+    case strings([String])
+    case hostPattern(HostPattern)
+    case sticky(StickyKey)
+    case subscribe(SubscribeMode)
+}
+
+extension ValueKind {
+    /// What the key expects, as the error message says it. `example` is the key's default in TOML, if any.
+    func expectation(example: String?) -> String {
+        switch self {
+        case .integer(let range): "an integer " + describe(range)
+        case .byteCount(let range): "a size in bytes " + describe(range)
+        case .duration: "a duration like \(example ?? "\"30s\"")"
+        case .text: "a non-empty string"
+        case .endpoint: "an address like \(example ?? "\"127.0.0.1:9000\"") or \"[::1]:9000\""
+        case .endpointList: "a non-empty list of addresses like \(example ?? "[\"0.0.0.0:8080\"]") or [\"[::]:8080\"]"
+        case .originList: "a list of origins like [\"https://app.example.com\"], or [\"*\"]"
+        case .backendName: "a name made of letters, digits, \"_\", \".\" and \"-\""
+        case .backendNameList: "a list of backend names like [\"app\"]"
+        case .routePath: "a path starting with \"/\", without \"?\""
+        case .healthPath: "a path starting with \"/\""
+        case .hostPattern: "a host like \"example.org\" or \"*.example.org\""
+        case .sticky: "one of \"cookie:NAME\", \"header:NAME\", \"query:NAME\", \"ip\", \"none\""
+        case .subscribe: "one of \"sse\", \"longpoll\", \"stream\""
+        case .readableFile: "a path to a readable file"
+        }
+    }
+
+    /// The value, or nil when it is not what `expectation` describes.
+    func convert(_ raw: TOMLValueConvertible) -> ConfigValue? {
+        switch self {
+        case .integer(let range), .byteCount(let range):
+            return raw.int.flatMap { range.contains($0) ? .integer($0) : nil }
+        case .duration:
+            return raw.string.flatMap(parseDuration).flatMap { $0 > .zero ? .duration($0) : nil }
+        case .text:
+            return raw.string.flatMap { $0.isEmpty ? nil : .text($0) }
+        case .endpoint:
+            return raw.string.flatMap(EndpointAddress.init(parsing:)).map(ConfigValue.endpoint)
+        case .endpointList:
+            return strings(raw).flatMap { texts in
+                let addresses = texts.compactMap(EndpointAddress.init(parsing:))
+                return addresses.count == texts.count && !addresses.isEmpty ? .endpoints(addresses) : nil
+            }
+        case .originList:
+            return strings(raw).flatMap { $0.allSatisfy(isOrigin) ? .strings($0.map { $0.lowercased() }) : nil }
+        case .backendName:
+            return raw.string.flatMap { isBackendName($0) ? .text($0) : nil }
+        case .backendNameList:
+            return strings(raw).flatMap { $0.allSatisfy(isBackendName) ? .strings($0) : nil }
+        case .routePath:
+            return raw.string.flatMap { isURLPath($0, allowingQuery: false) ? .text($0) : nil }
+        case .healthPath:
+            return raw.string.flatMap { isURLPath($0, allowingQuery: true) ? .text($0) : nil }
+        case .hostPattern:
+            return raw.string.flatMap(HostPattern.init(parsing:)).map(ConfigValue.hostPattern)
+        case .sticky:
+            return raw.string.flatMap(StickyKey.init(parsing:)).map(ConfigValue.sticky)
+        case .subscribe:
+            return raw.string.flatMap(SubscribeMode.init(rawValue:)).map(ConfigValue.subscribe)
+        case .readableFile:
+            return raw.string.flatMap { isReadableFile($0) ? .text($0) : nil }
+        }
+    }
+}
+
+private func describe(_ range: ClosedRange<Int>) -> String {
+    range.upperBound == Int.max ? "of at least \(range.lowerBound)" : "from \(range.lowerBound) to \(range.upperBound)"
+}
+
+/// The strings of an array of strings; nil if `raw` is not one.
+private func strings(_ raw: TOMLValueConvertible) -> [String]? {
+    guard let array = raw.array else { return nil }
+    let texts = array.compactMap(\.string)
+    return texts.count == array.count ? texts : nil
+}
+
+/// Checked at load time so a wrong TLS path fails `--check-config`, not the first handshake.
+private func isReadableFile(_ path: String) -> Bool {
+    var status = stat()
+    return !path.isEmpty && stat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG && access(path, R_OK) == 0
+}

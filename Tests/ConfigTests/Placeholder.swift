@@ -1,2 +1,0 @@
-import XCTest
-final class ConfigTestsPlaceholder: XCTestCase { func testNothing() {} }
