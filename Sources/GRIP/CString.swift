@@ -1,0 +1,49 @@
+/// The `cstring` format of Grip-Keep-Alive: backslash escapes `\\`, `\n`, `\r`, `\t`, `\"` and `\xHH`.
+enum CString {
+    /// Throws, naming the escape, when the text has an unknown or unfinished one.
+    static func unescape(_ text: String) throws(GripHeaderError) -> [UInt8] {
+        let bytes = Array(text.utf8)
+        var out: [UInt8] = []
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            index += 1
+            guard byte == UInt8(ascii: "\\") else {
+                out.append(byte)
+                continue
+            }
+            guard index < bytes.count else {
+                throw GripHeaderError(reason: "Grip-Keep-Alive cstring ends with a lone backslash: \(text)")
+            }
+            let escape = bytes[index]
+            index += 1
+            switch escape {
+            case UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\"))
+            case UInt8(ascii: "\""): out.append(UInt8(ascii: "\""))
+            case UInt8(ascii: "n"): out.append(UInt8(ascii: "\n"))
+            case UInt8(ascii: "r"): out.append(UInt8(ascii: "\r"))
+            case UInt8(ascii: "t"): out.append(UInt8(ascii: "\t"))
+            case UInt8(ascii: "x"):
+                guard index + 2 <= bytes.count, let high = hexValue(bytes[index]), let low = hexValue(bytes[index + 1]) else {
+                    throw GripHeaderError(reason: "Grip-Keep-Alive cstring expects two hex digits after \\x: \(text)")
+                }
+                out.append(high << 4 | low)
+                index += 2
+            default:
+                let shown = String(decoding: [escape], as: UTF8.self)
+                throw GripHeaderError(
+                    reason: "Grip-Keep-Alive cstring has the unknown escape \\\(shown); expected \\\\, \\n, \\r, \\t, \\\" or \\xHH")
+            }
+        }
+        return out
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
+        default: return nil
+        }
+    }
+}

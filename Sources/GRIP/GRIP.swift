@@ -1,1 +1,0 @@
-// GRIP module

@@ -1,0 +1,80 @@
+/// Reads the `Grip-*` instructions of a backend response (SPEC §2).
+public enum GripHeaders {
+    /// Used when Grip-Keep-Alive has no `timeout`: SPEC's `timeouts.stream_keepalive` default.
+    /// (Pushpin uses 55 s; 20 s keeps common idle-timeout proxies from cutting streams.)
+    public static let defaultKeepAliveInterval: Duration = .seconds(20)
+
+    /// nil when the response carries no Grip-Hold (then Grip-* are still stripped by the caller, see isGripHeader).
+    /// Channels may come in several Grip-Channel headers and comma lists; params after ';'.
+    /// Hold without channels, an unknown Grip-Hold value, a malformed value or a header that
+    /// may appear once given twice is an error whose reason names the header and the value.
+    public static func parseHold(
+        _ headers: some Sequence<(name: String, value: String)>,
+        defaultKeepAliveInterval: Duration = defaultKeepAliveInterval
+    ) throws(GripHeaderError) -> HoldInstruction? {
+        var found = FoundHeaders()
+        for header in headers where isGripHeader(header.name) {
+            try found.add(name: header.name, value: header.value)
+        }
+        guard let hold = found.hold else { return nil }
+
+        let mode = try parseMode(hold)
+        let channels = try parseChannels(found.channels)
+        guard !channels.isEmpty else {
+            throw GripHeaderError(reason: "Grip-Hold needs at least one channel in Grip-Channel; got none")
+        }
+        return HoldInstruction(
+            mode: mode,
+            channels: channels,
+            timeout: try found.timeout.map { value throws(GripHeaderError) in
+                try parseSeconds(value, what: "Grip-Timeout")
+            },
+            keepAlive: try found.keepAlive.map { value throws(GripHeaderError) in
+                try parseKeepAlive(value, defaultInterval: defaultKeepAliveInterval)
+            },
+            status: try found.status.map { value throws(GripHeaderError) in try parseStatus(value) },
+            nextLink: try parseNextLink(found.links)
+        )
+    }
+
+    /// Whether `name` starts with `Grip-`, in any case: such headers are never relayed.
+    public static func isGripHeader(_ name: String) -> Bool {
+        let prefix = "grip-".utf8
+        let utf8 = name.utf8
+        guard utf8.count >= prefix.count else { return false }
+        return zip(utf8, prefix).allSatisfy { lowercasedASCII($0) == $1 }
+    }
+
+    static func lowercasedASCII(_ byte: UInt8) -> UInt8 {
+        (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte + 32 : byte
+    }
+}
+
+/// The raw values of the Grip headers of one response, before they are interpreted.
+private struct FoundHeaders {
+    var hold: String?
+    var channels: [String] = []
+    var timeout: String?
+    var keepAlive: String?
+    var status: String?
+    var links: [String] = []
+
+    mutating func add(name: String, value: String) throws(GripHeaderError) {
+        switch String(decoding: name.utf8.map(GripHeaders.lowercasedASCII), as: UTF8.self) {
+        case "grip-hold": try setOnce(&hold, value, header: "Grip-Hold")
+        case "grip-channel": channels.append(value)
+        case "grip-timeout": try setOnce(&timeout, value, header: "Grip-Timeout")
+        case "grip-keep-alive": try setOnce(&keepAlive, value, header: "Grip-Keep-Alive")
+        case "grip-status": try setOnce(&status, value, header: "Grip-Status")
+        case "grip-link": links.append(value)
+        default: break  // Grip-Sig echoes, Grip-Expose-Headers…: not acted on, still stripped
+        }
+    }
+
+    private func setOnce(_ slot: inout String?, _ value: String, header: String) throws(GripHeaderError) {
+        if let first = slot {
+            throw GripHeaderError(reason: "\(header) expected once; got \"\(first)\" and \"\(value)\"")
+        }
+        slot = value
+    }
+}

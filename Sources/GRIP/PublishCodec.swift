@@ -1,0 +1,73 @@
+/// Publish items as compact bytes for the master → worker socketpair: length-prefixed binary,
+/// decoded once per worker, exact round trip.
+///
+/// Layout (integers big-endian; `str`/`bytes` = u32 length + bytes; `opt` = u8 0 | 1 then the value):
+/// `u8 version=1, u32 count, count × item`;
+/// item = `str channel, opt str id, opt str prevID, opt response, u8 stream (0 none | 1 content + bytes | 2 close)`;
+/// response = `u16 code, opt str reason, u32 n, n × (str name, str value), bytes body`.
+public enum PublishCodec {
+    static let version: UInt8 = 1
+
+    public static func encode(_ items: [PublishItem]) -> [UInt8] {
+        var writer = ByteWriter()
+        writer.u8(version)
+        writer.u32(items.count)
+        for item in items {
+            writer.string(item.channel)
+            writer.optional(item.id) { $0.string($1) }
+            writer.optional(item.prevID) { $0.string($1) }
+            writer.optional(item.httpResponse) { writer, response in
+                writer.u16(response.code)
+                writer.optional(response.reason) { $0.string($1) }
+                writer.u32(response.headers.count)
+                for header in response.headers {
+                    writer.string(header.name)
+                    writer.string(header.value)
+                }
+                writer.bytes(response.body)
+            }
+            switch item.httpStream {
+            case nil: writer.u8(0)
+            case .content(let content)?: writer.u8(1); writer.bytes(content)
+            case .close?: writer.u8(2)
+            }
+        }
+        return writer.output
+    }
+
+    public static func decode(_ bytes: some Collection<UInt8>) throws(PublishError) -> [PublishItem] {
+        var reader = ByteReader(Array(bytes))
+        let found = try reader.u8("version")
+        guard found == version else {
+            throw PublishError(reason: "publish frame expected version \(version); got \(found)")
+        }
+        let count = try reader.u32("item count")
+        var items: [PublishItem] = []
+        for _ in 0..<count {
+            var item = PublishItem(channel: try reader.string("channel"))
+            item.id = try reader.optional("id") { reader throws(PublishError) in try reader.string("id") }
+            item.prevID = try reader.optional("prev-id") { reader throws(PublishError) in try reader.string("prev-id") }
+            item.httpResponse = try reader.optional("http-response") { reader throws(PublishError) in
+                var response = PublishedResponse(code: Int(try reader.u16("code")))
+                response.reason = try reader.optional("reason") { reader throws(PublishError) in try reader.string("reason") }
+                let headerCount = try reader.u32("header count")
+                for _ in 0..<headerCount {
+                    response.headers.append(.init(name: try reader.string("header name"), value: try reader.string("header value")))
+                }
+                response.body = try reader.bytes("body")
+                return response
+            }
+            switch try reader.u8("http-stream tag") {
+            case 0: break
+            case 1: item.httpStream = .content(try reader.bytes("content"))
+            case 2: item.httpStream = .close
+            case let tag: throw PublishError(reason: "publish frame http-stream tag expected 0, 1 or 2; got \(tag)")
+            }
+            items.append(item)
+        }
+        guard reader.isAtEnd else {
+            throw PublishError(reason: "publish frame expected to end after \(count) items; got \(reader.remaining) more bytes")
+        }
+        return items
+    }
+}

@@ -1,2 +1,0 @@
-import XCTest
-final class GRIPTestsPlaceholder: XCTestCase { func testNothing() {} }
