@@ -67,11 +67,11 @@ struct ConfigBuilder {
 
     private func backendConfig(_ entry: (index: Int, table: TOMLTable)) -> BackendConfig? {
         let reader = TableReader(entry.table, section: .backend, location: backendLocation(entry), problems: problems)
-        let health = healthConfig(reader.table(.backendHealth))
         let name = reader.optionalText("name")
         let address = reader.optionalEndpoint("address")
         let maxConnections = reader.integer("max_connections")
         let weight = reader.integer("weight")
+        let health = healthConfig(reader.table(.backendHealth))
         guard let name, let address else { return nil }
         return BackendConfig(name: name, address: address, maxConnections: maxConnections, weight: weight, health: health)
     }

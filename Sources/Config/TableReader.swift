@@ -90,9 +90,20 @@ struct TableReader {
     private func reportUnknownKeys() {
         let known = ConfigSchema.keys(in: section).map(\.name) + section.children.map(\.nameInParent)
         for key in table.keys where !known.contains(key) {
-            let suggestion = closestMatch(to: key, among: known).map { " (did you mean \(location.keyPrefix)\($0)?)" } ?? ""
-            problems.add("\(location.entryPrefix)unknown key \(location.keyPrefix)\(key)\(suggestion)")
+            problems.add("\(location.entryPrefix)unknown key \(location.keyPrefix)\(key)\(suggestion(for: key, known: known))")
         }
+    }
+
+    /// A close key of this table, else the table where a key of that exact name lives.
+    private func suggestion(for key: String, known: [String]) -> String {
+        if let match = closestMatch(to: key, among: known) {
+            return " (did you mean \(location.keyPrefix)\(match)?)"
+        }
+        if let elsewhere = ConfigSchema.keys.first(where: { $0.name == key }) {
+            let header = elsewhere.section.isArrayOfTables ? "[[\(elsewhere.section.rawValue)]]" : "[\(elsewhere.section.rawValue)]"
+            return " (\(key) belongs in \(header))"
+        }
+        return ""
     }
 }
 

@@ -33,7 +33,7 @@ public final class Socket {
 
     /// Starts a non-blocking connect; the delegate hears `socketDidConnect`, a failure, or a timeout.
     public static func connect(to address: SocketAddress, base: EventBase, timeout: Duration,
-                               delegate: SocketDelegate) throws(SocketError) -> Socket {
+                               delegate: SocketDelegate? = nil) throws(SocketError) -> Socket {
         let fd = Glibc.socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw SocketError(operation: "socket", errno: errno) }
         let socket = Socket(base: base, fd: fd, delegate: delegate)

@@ -61,6 +61,13 @@ final class BadValueTests: XCTestCase {
         ].sorted())
     }
 
+    func testKeyInTheWrongTableSaysWhereItBelongs() {
+        XCTAssertEqual(problems(of: "listen = [\"127.0.0.1:80\"]\n" + validBase + "[server]\nhold = \"5s\"\n").sorted(), [
+            "proxy.conf: unknown key listen (listen belongs in [server])",
+            "proxy.conf: unknown key server.hold (hold belongs in [timeouts])",
+        ])
+    }
+
     func testDuplicateBackendName() {
         XCTAssertEqual(problems(of: validBase + "[[backend]]\nname = \"app\"\naddress = \"127.0.0.1:9001\"\n"),
                        [#"proxy.conf: backend[1] "app": name is already the name of backend[0]"#])

@@ -1,0 +1,52 @@
+import Config
+
+/// The routes of the configuration, matched by host and path prefix in file order; the first
+/// match wins (SPEC §4).
+public struct RouteTable: Sendable {
+    private enum HostRule: Sendable {
+        case exact(String)
+        /// `.example.org`: the host must end with it and have something before it.
+        case dottedSuffix(String)
+    }
+
+    private struct Rule: Sendable {
+        /// Nil: any host, including a request without one.
+        let host: HostRule?
+        let pathPrefix: String
+    }
+
+    private let rules: [Rule]
+
+    public init(routes: [RouteConfig]) {
+        rules = routes.map { route in
+            let host = route.host.map { pattern -> HostRule in
+                switch pattern {
+                case .exact(let name): .exact(HostName.normalized(name) ?? name)
+                case .subdomains(let suffix): .dottedSuffix("." + (HostName.normalized(suffix) ?? suffix))
+                }
+            }
+            return Rule(host: host, pathPrefix: route.pathPrefix)
+        }
+    }
+
+    /// The index of the first route matching `host` (the `Host` header or the authority of an
+    /// absolute-form target, port allowed; nil when the request has none) and `path` (the target's
+    /// path, without query). Nil when no route matches: the request gets 404.
+    public func match(host: String?, path: String) -> Int? {
+        let requestHost = host.flatMap(HostName.normalized)
+        return rules.firstIndex { rule in
+            path.utf8.starts(with: rule.pathPrefix.utf8) && Self.matches(rule.host, requestHost)
+        }
+    }
+
+    private static func matches(_ rule: HostRule?, _ host: String?) -> Bool {
+        switch rule {
+        case nil:
+            true
+        case .exact(let name)?:
+            host == name
+        case .dottedSuffix(let suffix)?:
+            host.map { $0.utf8.count > suffix.utf8.count && $0.utf8.suffix(suffix.utf8.count).elementsEqual(suffix.utf8) } ?? false
+        }
+    }
+}

@@ -1,0 +1,107 @@
+import GRIP
+
+/// The channels of this worker: who is subscribed to each, and its recent messages.
+/// Messages arrive from a message source (today the master's frames; later Redis) through `publish`.
+final class ChannelHub {
+    private final class Channel {
+        var subscribers: [ObjectIdentifier: ClientSession] = [:]
+        var history: [PreparedMessage] = []
+    }
+
+    private var channels: [String: Channel] = [:]
+    private let historyLength: Int
+    private let historyTTLMilliseconds: Int64
+    private(set) var subscriberCount = 0
+
+    init(historyLength: Int, historyTTL: Duration) {
+        self.historyLength = historyLength
+        historyTTLMilliseconds = historyTTL.components.seconds * 1000
+    }
+
+    var channelCount: Int { channels.count }
+
+    func subscribe(_ session: ClientSession, to names: [String]) {
+        for name in names {
+            let channel = channels[name] ?? {
+                let created = Channel()
+                channels[name] = created
+                return created
+            }()
+            if channel.subscribers.updateValue(session, forKey: ObjectIdentifier(session)) == nil { subscriberCount += 1 }
+        }
+    }
+
+    func unsubscribe(_ session: ClientSession, from names: [String]) {
+        for name in names {
+            guard let channel = channels[name] else { continue }
+            if channel.subscribers.removeValue(forKey: ObjectIdentifier(session)) != nil { subscriberCount -= 1 }
+            if channel.subscribers.isEmpty && channel.history.isEmpty { channels[name] = nil }
+        }
+    }
+
+    /// Delivers each item to the channel's subscribers, in order; returns how many distinct
+    /// held connections received at least one item.
+    func publish(_ items: [PublishItem], publishID: UInt64, now: Int64) -> Int {
+        var reached = Set<ObjectIdentifier>()
+        for (index, item) in items.enumerated() {
+            let id = item.id ?? (items.count == 1 ? "\(publishID)" : "\(publishID).\(index)")
+            let message = PreparedMessage(item: item, id: id, publishedAt: now)
+            let channel = channels[item.channel]
+            if historyLength > 0 {
+                let target = channel ?? {
+                    let created = Channel()
+                    channels[item.channel] = created
+                    return created
+                }()
+                record(message, in: target, now: now)
+            }
+            guard let channel, !channel.subscribers.isEmpty else { continue }
+            // Delivering may unsubscribe (a long-poll is answered once): iterate over a snapshot.
+            for session in Array(channel.subscribers.values) where session.deliver(message) {
+                reached.insert(ObjectIdentifier(session))
+            }
+        }
+        return reached.count
+    }
+
+    /// The messages the channel still holds after the one with `id`; nil when that id is no longer known.
+    func history(of name: String, after id: String, now: Int64) -> [PreparedMessage]? {
+        guard let channel = channels[name] else { return nil }
+        expire(channel, now: now)
+        guard let position = channel.history.lastIndex(where: { $0.id == id }) else { return nil }
+        return Array(channel.history[(position + 1)...])
+    }
+
+    /// Drops expired history and channels left with neither subscribers nor history.
+    func sweep(now: Int64) {
+        for (name, channel) in channels {
+            expire(channel, now: now)
+            if channel.subscribers.isEmpty && channel.history.isEmpty { channels[name] = nil }
+        }
+    }
+
+    /// Every subscribed session once (for drain).
+    var allSubscribers: [ClientSession] {
+        var seen = Set<ObjectIdentifier>()
+        var sessions: [ClientSession] = []
+        for channel in channels.values {
+            for (key, session) in channel.subscribers where seen.insert(key).inserted { sessions.append(session) }
+        }
+        return sessions
+    }
+
+    private func record(_ message: PreparedMessage, in channel: Channel, now: Int64) {
+        channel.history.append(message)
+        if channel.history.count > historyLength { channel.history.removeFirst(channel.history.count - historyLength) }
+        expire(channel, now: now)
+    }
+
+    private func expire(_ channel: Channel, now: Int64) {
+        let oldest = now - historyTTLMilliseconds
+        if let keep = channel.history.firstIndex(where: { $0.publishedAt >= oldest }) {
+            if keep > 0 { channel.history.removeFirst(keep) }
+        } else {
+            channel.history.removeAll()
+        }
+    }
+}

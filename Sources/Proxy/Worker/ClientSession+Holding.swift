@@ -1,0 +1,121 @@
+import Config
+import EventLoop
+import GRIP
+import HTTP1
+
+extension ClientSession {
+    /// The client now waits for published messages; the upstream connection is already back in its pool.
+    func enterHold(_ hold: Hold) {
+        phase = .held(hold)
+        runtime.countHeld(hold, delta: 1)
+        runtime.hub.subscribe(self, to: hold.channels)
+        // One read event per held client does everything: notices the client leaving (EOF),
+        // and wakes the hold on its timeout or keep-alive tick (a shared common timeout).
+        socket.watchReadable(timeout: hold.wakeInterval)
+    }
+
+    /// Gives one published message to this held client; true when it was sent.
+    func deliver(_ message: PreparedMessage) -> Bool {
+        guard case let .held(hold) = phase else { return false }
+        switch hold.kind {
+        case .response:
+            guard let bytes = message.httpResponse(keepAlive: hold.keepAlive) else { return false }
+            complete(hold, with: bytes, status: message.item.httpResponse?.code ?? 200)
+        case .subscribeLongPoll:
+            complete(hold, with: message.longPollResponse(keepAlive: hold.keepAlive), status: 200)
+        case .stream:
+            if message.item.httpStream == .close {
+                endStream(hold)
+                return true
+            }
+            guard let content = hold.chunked ? message.streamChunk : streamContent(message) else { return false }
+            append(content, to: hold)
+        case .subscribeSSE:
+            append(hold.chunked ? message.sseChunk : SSEFormat.event(id: message.id, payload: message.payload), to: hold)
+        case .subscribeStream:
+            guard !message.payload.isEmpty else { return false }
+            append(hold.chunked ? message.rawStreamChunk : message.payload, to: hold)
+        }
+        runtime.stats.messagesDelivered += 1
+        return true
+    }
+
+    private func streamContent(_ message: PreparedMessage) -> [UInt8]? {
+        guard case let .content(bytes) = message.item.httpStream, !bytes.isEmpty else { return nil }
+        return bytes
+    }
+
+    private func append(_ bytes: [UInt8], to hold: Hold) {
+        guard socket.write(bytes) else {
+            leaveHold(hold)
+            close(graceful: false)
+            return
+        }
+        if socket.pendingOutputBytes > runtime.config.channels.subscriberBufferBytes {
+            // A reader this slow would grow our memory without bound: cut it off.
+            runtime.countDropped("slow_reader")
+            leaveHold(hold)
+            close(graceful: false)
+            return
+        }
+        // Restart the idle clock: keep-alive data goes only to streams that have been quiet.
+        socket.watchReadable(timeout: hold.wakeInterval)
+    }
+
+    /// Answers a held long-poll and goes on with the connection.
+    private func complete(_ hold: Hold, with bytes: [UInt8], status: Int) {
+        leaveHold(hold)
+        runtime.countRequest(route: hold.route, status: status)
+        socket.write(bytes)
+        finish(closing: !hold.keepAlive)
+    }
+
+    func endStream(_ hold: Hold) {
+        leaveHold(hold)
+        if hold.chunked { socket.write(HeadSerializer.lastChunk) }
+        finish(closing: !hold.chunked || !hold.keepAlive)
+    }
+
+    func leaveHold(_ hold: Hold) {
+        guard case .held = phase else { return }
+        phase = .closed
+        runtime.hub.unsubscribe(self, from: hold.channels)
+        runtime.countHeld(hold, delta: -1)
+    }
+
+    func holdTimedOut(_ hold: Hold) {
+        switch hold.kind {
+        case let .response(timeoutResponse):
+            runtime.countTimeout("hold")
+            complete(hold, with: timeoutResponse, status: statusCode(of: timeoutResponse))
+        case .subscribeLongPoll:
+            runtime.countTimeout("hold")
+            complete(hold, with: CannedResponse.noContent(close: !hold.keepAlive), status: 204)
+        case let .stream(keepAlive):
+            guard let keepAlive else { return }
+            append(hold.chunked ? HeadSerializer.chunk(keepAlive.count) + keepAlive + crlf : keepAlive, to: hold)
+        case .subscribeSSE:
+            let comment = SSEFormat.keepAliveComment
+            append(hold.chunked ? HeadSerializer.chunk(comment.count) + comment + crlf : comment, to: hold)
+        case .subscribeStream:
+            break
+        }
+    }
+
+    /// Shutdown: long-polls get their timeout response now, streams end cleanly.
+    func endHoldForShutdown() {
+        guard case let .held(hold) = phase else { return }
+        switch hold.kind {
+        case .response, .subscribeLongPoll:
+            holdTimedOut(hold)
+        case .stream, .subscribeSSE, .subscribeStream:
+            endStream(hold)
+        }
+    }
+
+    private func statusCode(of response: [UInt8]) -> Int {
+        // "HTTP/1.1 NNN ...": the status is bytes 9..<12 of a head we serialized ourselves.
+        guard response.count >= 12 else { return 200 }
+        return Int(String(decoding: response[9..<12], as: UTF8.self)) ?? 200
+    }
+}

@@ -1,0 +1,52 @@
+import Config
+import GRIP
+import HTTP1
+
+extension ClientSession {
+    /// Built-in subscribe routes (SPEC §3): `GET <prefix><channel>` subscribes without any backend.
+    func serveSubscription(mode: SubscribeMode, route: Int, prefix: String, path: String, head: RequestHead) {
+        guard head.method == "GET" else {
+            answer(status: 405, route: route, head: head, body: "subscribe routes take GET\n")
+            return
+        }
+        let channel = RequestTarget.percentDecode(String(path.dropFirst(prefix.count)))
+        guard !channel.isEmpty else {
+            answer(status: 404, route: route, head: head, body: "no channel in the path\n")
+            return
+        }
+        let now = runtime.base.nowMilliseconds
+        let lastEventID = head.headers["last-event-id"] ?? RequestTarget.queryValue(head.target, "last-event-id")
+        let replay = lastEventID.flatMap { runtime.hub.history(of: channel, after: $0, now: now) } ?? []
+        let chunked = head.version == .http11
+        let keepAlive = head.keepAlive && !runtime.isWindingDown
+        let channels = runtime.interned([channel])
+        switch mode {
+        case .longpoll:
+            if let first = replay.first {
+                runtime.countRequest(route: route, status: 200)
+                socket.write(first.longPollResponse(keepAlive: keepAlive))
+                finish(closing: !keepAlive)
+                return
+            }
+            enterHold(Hold(kind: .subscribeLongPoll, channels: channels, chunked: false, keepAlive: keepAlive,
+                           wakeInterval: runtime.config.timeouts.hold, route: route))
+        case .sse:
+            writeStreamHead(contentType: "text/event-stream", chunked: chunked, route: route)
+            for message in replay { socket.write(chunked ? message.sseChunk : SSEFormat.event(id: message.id, payload: message.payload)) }
+            enterHold(Hold(kind: .subscribeSSE, channels: channels, chunked: chunked, keepAlive: keepAlive,
+                           wakeInterval: runtime.config.timeouts.streamKeepalive, route: route))
+        case .stream:
+            writeStreamHead(contentType: "application/octet-stream", chunked: chunked, route: route)
+            for message in replay where !message.payload.isEmpty { socket.write(chunked ? message.rawStreamChunk : message.payload) }
+            enterHold(Hold(kind: .subscribeStream, channels: channels, chunked: chunked, keepAlive: keepAlive,
+                           wakeInterval: nil, route: route))
+        }
+    }
+
+    private func writeStreamHead(contentType: String, chunked: Bool, route: Int) {
+        var headers = HTTPHeaders([("Content-Type", contentType), ("Cache-Control", "no-cache")])
+        headers.add(chunked ? "Transfer-Encoding" : "Connection", chunked ? "chunked" : "close")
+        runtime.countRequest(route: route, status: 200)
+        socket.write(HeadSerializer.response(status: 200, reason: "OK", headers: headers))
+    }
+}

@@ -1,0 +1,57 @@
+import Config
+import GRIP
+import HTTP1
+
+/// What a held client keeps while it waits: its channels, how to answer or feed it, and when to wake it.
+/// Nothing of the request survives here (no headers, no parser state).
+final class Hold {
+    enum Kind {
+        /// GRIP long-poll: answered by the first `http-response` item, else by the backend's own response.
+        case response(timeoutResponse: [UInt8])
+        /// GRIP stream: `http-stream` items are appended; keep-alive data when idle.
+        case stream(keepAlive: [UInt8]?)
+        /// Built-in routes (SPEC §3).
+        case subscribeSSE
+        case subscribeStream
+        case subscribeLongPoll
+    }
+
+    let kind: Kind
+    let channels: [String]
+    /// Whether the stream is chunked (HTTP/1.1 clients) rather than delimited by closing.
+    let chunked: Bool
+    let keepAlive: Bool
+    /// How long the socket's read event waits before waking the hold (timeout or keep-alive tick); nil: never.
+    let wakeInterval: Duration?
+    let route: Int
+
+    init(kind: Kind, channels: [String], chunked: Bool, keepAlive: Bool, wakeInterval: Duration?, route: Int) {
+        self.kind = kind
+        self.channels = channels
+        self.chunked = chunked
+        self.keepAlive = keepAlive
+        self.wakeInterval = wakeInterval
+        self.route = route
+    }
+
+    static func response(instruction: HoldInstruction, timeoutResponse: [UInt8], keepAlive: Bool,
+                         runtime: WorkerRuntime, route: Int) -> Hold {
+        Hold(kind: .response(timeoutResponse: runtime.interned(timeoutResponse)),
+             channels: runtime.interned(instruction.channels.map(\.name)), chunked: false, keepAlive: keepAlive,
+             wakeInterval: instruction.timeout ?? runtime.config.timeouts.hold, route: route)
+    }
+
+    static func stream(instruction: HoldInstruction, chunked: Bool, runtime: WorkerRuntime, route: Int) -> Hold {
+        let keepAlive = instruction.keepAlive
+        return Hold(kind: .stream(keepAlive: keepAlive.map(\.data)), channels: runtime.interned(instruction.channels.map(\.name)),
+                    chunked: chunked, keepAlive: false, wakeInterval: keepAlive?.interval, route: route)
+    }
+
+    var metricKind: String {
+        switch kind {
+        case .response, .subscribeLongPoll: "response"
+        case .stream, .subscribeStream: "stream"
+        case .subscribeSSE: "sse"
+        }
+    }
+}

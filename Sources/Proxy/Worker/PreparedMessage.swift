@@ -1,0 +1,63 @@
+import GRIP
+import HTTP1
+
+/// One published item as this worker delivers it. Its wire forms are built once, on first use,
+/// and shared by every subscriber (writes go straight to each socket; nothing is copied per client).
+final class PreparedMessage {
+    let item: PublishItem
+    /// The item's id, or one Holdfast assigned (unique per publish), for SSE and history replay.
+    let id: String
+    let publishedAt: Int64
+
+    init(item: PublishItem, id: String, publishedAt: Int64) {
+        self.item = item
+        self.id = id
+        self.publishedAt = publishedAt
+    }
+
+    /// Built-in routes: the `http-stream` content, else the `http-response` body.
+    lazy var payload: [UInt8] = {
+        if case let .content(bytes) = item.httpStream { return bytes }
+        return item.httpResponse?.body ?? []
+    }()
+
+    /// A held GRIP stream's next chunk, or nil when the item has no stream content.
+    lazy var streamChunk: [UInt8]? = {
+        guard case let .content(bytes) = item.httpStream, !bytes.isEmpty else { return nil }
+        return HeadSerializer.chunk(bytes.count) + bytes + crlf
+    }()
+
+    lazy var rawStreamChunk: [UInt8] = payload.isEmpty ? [] : HeadSerializer.chunk(payload.count) + payload + crlf
+
+    lazy var sseChunk: [UInt8] = {
+        let event = SSEFormat.event(id: id, payload: payload)
+        return HeadSerializer.chunk(event.count) + event + crlf
+    }()
+
+    private var responses: [Bool: [UInt8]] = [:]
+
+    /// The complete response a held long-poll gets from this item.
+    func httpResponse(keepAlive: Bool) -> [UInt8]? {
+        guard let response = item.httpResponse else { return nil }
+        if let cached = responses[keepAlive] { return cached }
+        var headers = HTTPHeaders(response.headers.map { ($0.name, $0.value) })
+        ProxyHeaders.removeHopByHop(&headers)
+        headers.remove("content-length")
+        headers.add("Content-Length", String(response.body.count))
+        if !keepAlive { headers.add("Connection", "close") }
+        let bytes = HeadSerializer.response(status: response.code, reason: response.reason ?? reasonPhrase(for: response.code),
+                                            headers: headers) + response.body
+        responses[keepAlive] = bytes
+        return bytes
+    }
+
+    /// The body a built-in long-poll route answers with.
+    func longPollResponse(keepAlive: Bool) -> [UInt8] {
+        var headers = HTTPHeaders([("Content-Type", "application/octet-stream"), ("Content-Length", String(payload.count)),
+                                   ("Cache-Control", "no-cache"), ("Event-ID", id)])
+        if !keepAlive { headers.add("Connection", "close") }
+        return HeadSerializer.response(status: 200, reason: "OK", headers: headers) + payload
+    }
+}
+
+let crlf: [UInt8] = [13, 10]

@@ -1,0 +1,68 @@
+import HTTP1
+
+/// Header rewriting at the proxy boundary (RFC 9110 §7.6): hop-by-hop fields never cross it.
+enum ProxyHeaders {
+    static let hopByHop: Set<String> = [
+        "connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade",
+        "proxy-authenticate", "proxy-authorization",
+    ]
+
+    /// Removes hop-by-hop fields, including those the `Connection` field names.
+    static func removeHopByHop(_ headers: inout HTTPHeaders) {
+        var named = hopByHop
+        for value in headers.values("connection") {
+            for token in value.split(separator: ",") {
+                named.insert(token.trimmingCharacters(in: " \t").lowercased())
+            }
+        }
+        headers.removeAll { named.contains($0.lowercased()) }
+    }
+
+    /// The head sent to a backend: hop-by-hop and client `Grip-*` fields removed, forwarding fields added.
+    static func upstreamRequest(_ head: RequestHead, clientIP: String, scheme: String, gripSignature: String,
+                                bodyFraming: BodyFraming) -> [UInt8] {
+        var headers = head.headers
+        removeHopByHop(&headers)
+        headers.removeAll { $0.lowercased().hasPrefix("grip-") }
+        headers.remove("content-length")
+        let forwardedFor = headers["x-forwarded-for"].map { "\($0), \(clientIP)" } ?? clientIP
+        headers.replace("X-Forwarded-For", forwardedFor)
+        headers.replace("X-Forwarded-Proto", scheme)
+        if let host = head.headers["host"] { headers.replace("X-Forwarded-Host", host) }
+        let version = head.version == .http10 ? "1.0" : "1.1"
+        headers.replace("Via", (head.headers["via"].map { "\($0), " } ?? "") + "\(version) holdfast")
+        headers.replace("Grip-Sig", gripSignature)
+        switch bodyFraming {
+        case let .contentLength(length): headers.add("Content-Length", String(length))
+        case .chunked: headers.add("Transfer-Encoding", "chunked")
+        case .none, .untilClose: break
+        }
+        return HeadSerializer.request(method: head.method, target: head.target, headers: headers)
+    }
+
+    /// The head relayed to a client from a backend response: hop-by-hop and `Grip-*` fields removed.
+    static func clientResponse(status: Int, reason: String, headers original: HTTPHeaders, framing: BodyFraming,
+                               keepAlive: Bool) -> [UInt8] {
+        var headers = original
+        removeHopByHop(&headers)
+        headers.removeAll { $0.lowercased().hasPrefix("grip-") }
+        headers.remove("content-length")
+        headers.add("Via", "1.1 holdfast")
+        switch framing {
+        case let .contentLength(length): headers.add("Content-Length", String(length))
+        case .chunked: headers.add("Transfer-Encoding", "chunked")
+        case .none, .untilClose: break
+        }
+        if !keepAlive { headers.add("Connection", "close") }
+        return HeadSerializer.response(status: status, reason: reason, headers: headers)
+    }
+}
+
+extension StringProtocol {
+    func trimmingCharacters(in set: String) -> String {
+        var slice = Substring(self)
+        while let first = slice.first, set.contains(first) { slice = slice.dropFirst() }
+        while let last = slice.last, set.contains(last) { slice = slice.dropLast() }
+        return String(slice)
+    }
+}

@@ -1,0 +1,60 @@
+import HTTP1
+
+/// Follows a backend response body to its end, whatever its framing, handing out the body data.
+struct ResponseBody {
+    private enum Framing {
+        case length(remaining: UInt64)
+        case chunked(ChunkedDecoder)
+        case untilClose
+        case done
+    }
+
+    private var framing: Framing
+
+    init(_ framing: BodyFraming) {
+        switch framing {
+        case let .contentLength(length) where length > 0: self.framing = .length(remaining: length)
+        case .chunked: self.framing = .chunked(ChunkedDecoder(maxBodyBytes: nil))
+        case .untilClose: self.framing = .untilClose
+        default: self.framing = .done
+        }
+    }
+
+    var isComplete: Bool {
+        if case .done = framing { return true }
+        return false
+    }
+
+    var endsWithClose: Bool {
+        if case .untilClose = framing { return true }
+        return false
+    }
+
+    /// Consumes body bytes: `onData` gets the decoded data, `onRaw` the bytes as they were framed.
+    /// Returns how many bytes belonged to the body; the body is complete when `isComplete`.
+    mutating func consume(_ bytes: UnsafeRawBufferPointer, onData: (UnsafeRawBufferPointer) -> Void) throws(HTTPRequestError) -> Int {
+        switch framing {
+        case .done:
+            return 0
+        case .untilClose:
+            onData(bytes)
+            return bytes.count
+        case let .length(remaining):
+            let taken = Int(min(UInt64(bytes.count), remaining))
+            onData(UnsafeRawBufferPointer(rebasing: bytes[..<taken]))
+            framing = UInt64(taken) == remaining ? .done : .length(remaining: remaining - UInt64(taken))
+            return taken
+        case var .chunked(decoder):
+            let (consumed, step) = try decoder.decode(bytes, onData: onData)
+            framing = step == .finished ? .done : .chunked(decoder)
+            return consumed
+        }
+    }
+
+    /// The backend closed: complete for a close-delimited body, truncated otherwise.
+    mutating func endOfInput() -> Bool {
+        guard endsWithClose else { return isComplete }
+        framing = .done
+        return true
+    }
+}

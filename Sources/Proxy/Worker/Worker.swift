@@ -1,0 +1,170 @@
+import Config
+import EventLoop
+import GRIP
+import Glibc
+import Logging
+
+/// A worker process: one event loop, no threads, no locks. It accepts clients on the listening
+/// sockets it inherited, serves them until they leave, and takes orders from the master over its link.
+public final class Worker {
+    private let base = EventBase()
+    private let linkFD: Int32
+    private let listenFDs: [Int32]
+    private let logger: Logger
+    private var link: FrameLink?
+    private var runtime: WorkerRuntime?
+    private var listeners: [Listener] = []
+    private var signalWatchers: [SignalWatcher] = []
+    private var maxSessions = Int.max
+    private var isAcceptPaused = false
+    private lazy var sweepTimer = Timer(base: base) { [unowned self] in
+        self.runtime?.hub.sweep(now: self.base.nowMilliseconds)
+    }
+    private lazy var drainDeadline = Timer(base: base) { [unowned self] in
+        self.logger.warning("drain time is up; closing the remaining connections", metadata: ["open": "\(self.runtime?.sessions.count ?? 0)"])
+        self.base.stop()
+    }
+
+    public init(linkFD: Int32, listenFDs: [Int32], logger: Logger) {
+        self.linkFD = linkFD
+        self.listenFDs = listenFDs
+        self.logger = logger
+    }
+
+    public func run() -> Int32 {
+        signal(SIGPIPE, SIG_IGN)
+        // The master decides about reloads and shutdowns; a terminal's ^C reaches the whole group.
+        signal(SIGINT, SIG_IGN)
+        signal(SIGHUP, SIG_IGN)
+        signalWatchers.append(SignalWatcher(base: base, signal: SIGTERM) { [unowned self] in self.windDown(drain: true) })
+        link = FrameLink(base: base, fd: linkFD, onFrame: { [unowned self] in self.handle($0) }, onClose: { [unowned self] in
+            // Without a master nobody will publish or supervise: finish what is open and leave.
+            self.windDown(drain: true)
+        })
+        base.run()
+        return 0
+    }
+
+    private func handle(_ bytes: [UInt8]) {
+        let frame: MasterFrame
+        do {
+            frame = try MasterFrame(decoding: bytes)
+        } catch {
+            logger.error("undecodable frame from master")
+            return
+        }
+        switch frame {
+        case let .configure(fileName, text, backendsUp):
+            configure(fileName: fileName, text: text, backendsUp: backendsUp)
+        case let .publish(id, encoded):
+            guard let runtime else { return }
+            var delivered = 0
+            do {
+                let items = try PublishCodec.decode(encoded)
+                delivered = runtime.hub.publish(items, publishID: id, now: base.nowMilliseconds)
+            } catch {
+                logger.error("undecodable publish from master", metadata: ["error": "\(error.reason)"])
+            }
+            link?.send(WorkerFrame.publishAck(id: id, delivered: delivered).encoded())
+        case let .backendHealth(up):
+            runtime?.setBackendHealth(up)
+        case let .statsRequest(id):
+            link?.send(WorkerFrame.stats(id: id, runtime?.snapshot() ?? WorkerStats()).encoded())
+        case .retire:
+            windDown(drain: false)
+        case .drain:
+            windDown(drain: true)
+        }
+    }
+
+    private func configure(fileName: String, text: String, backendsUp: [Bool]) {
+        guard runtime == nil else { return }
+        let config: ProxyConfig
+        var addresses: [SocketAddress] = []
+        do {
+            config = try ConfigLoader.parse(text, fileName: fileName)
+            for backend in config.backends {
+                addresses.append(try SocketAddress.resolve(host: backend.address.host, port: backend.address.port))
+            }
+        } catch {
+            logger.critical("worker cannot use its configuration", metadata: ["error": "\(error)"])
+            exit(2)
+        }
+        let runtime = WorkerRuntime(base: base, config: config, backendAddresses: addresses, backendUp: backendsUp, logger: logger)
+        runtime.reportBackend = { [unowned self] index, succeeded in
+            self.link?.send((succeeded ? WorkerFrame.backendSucceeded(index: index) : .backendFailed(index: index)).encoded())
+        }
+        runtime.onSessionsChanged = { [unowned self] in self.sessionsChanged() }
+        self.runtime = runtime
+        maxSessions = Self.sessionLimit(config)
+        for fd in listenFDs {
+            let listener = Listener(base: base, fd: fd, onAccept: { [unowned self] fd, address in self.accept(fd, address) },
+                                    onError: { [unowned self] error in self.logger.warning("accept failed", metadata: ["error": "\(error)"]) })
+            listener.resume()
+            listeners.append(listener)
+        }
+        sweepTimer.schedule(after: .seconds(10), repeating: true)
+        logger.info("worker ready", metadata: ["listeners": "\(listenFDs.count)", "max_connections": "\(maxSessions)"])
+    }
+
+    /// This worker's share of `server.max_connections`, within what its open-file limit allows
+    /// (leaving room for upstream connections and a few descriptors of our own).
+    static func sessionLimit(_ config: ProxyConfig) -> Int {
+        let workers = config.server.workers > 0 ? config.server.workers : max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+        let share = (config.server.maxConnections + workers - 1) / workers
+        var limit = rlimit()
+        getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
+        let upstreamSlots = config.backends.reduce(0) { $0 + $1.maxConnections }
+        let fileLimit = Int(limit.rlim_cur) - upstreamSlots - 32
+        return max(1, min(share, fileLimit))
+    }
+
+    private func accept(_ fd: Int32, _ address: SocketAddress) {
+        guard let runtime, !runtime.isWindingDown else {
+            close(fd)
+            return
+        }
+        _ = ClientSession(runtime: runtime, socket: Socket(base: base, fd: fd), clientIP: address.ipString)
+        if runtime.sessions.count >= maxSessions && !isAcceptPaused {
+            // At the limit, stop accepting: the kernel queues new clients for the other workers.
+            isAcceptPaused = true
+            for listener in listeners { listener.pause() }
+            logger.warning("connection limit reached; not accepting", metadata: ["limit": "\(maxSessions)"])
+        }
+    }
+
+    private func sessionsChanged() {
+        guard let runtime else { return }
+        if runtime.isWindingDown {
+            if runtime.sessions.count == 0 { base.stop() }
+        } else if isAcceptPaused && runtime.sessions.count < maxSessions * 9 / 10 {
+            isAcceptPaused = false
+            for listener in listeners { listener.resume() }
+        }
+    }
+
+    /// Stops accepting. A drain (shutdown) also ends every hold now and gives in-flight requests
+    /// `shutdown_drain` to finish; a retirement (reload) lets held clients stay until their hold ends.
+    private func windDown(drain: Bool) {
+        guard let runtime else {
+            base.stop()
+            return
+        }
+        let wasWindingDown = runtime.isWindingDown
+        runtime.isWindingDown = true
+        for listener in listeners { listener.close() }
+        listeners = []
+        for pool in runtime.pools { pool.closeIdleConnections() }
+        for session in runtime.sessions.all {
+            if drain {
+                session.endHoldForShutdown()
+            }
+            session.closeIfIdle()
+        }
+        if drain && !(wasWindingDown && drainDeadline.isScheduled) {
+            drainDeadline.schedule(after: runtime.config.timeouts.shutdownDrain)
+        }
+        logger.info(drain ? "draining" : "retiring", metadata: ["open": "\(runtime.sessions.count)"])
+        sessionsChanged()
+    }
+}

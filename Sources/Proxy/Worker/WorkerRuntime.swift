@@ -1,0 +1,124 @@
+import Config
+import EventLoop
+import GRIP
+import HTTP1
+import Glibc
+import Logging
+
+/// Everything one worker process serves with: its configuration, routes, pools, channels and counters.
+final class WorkerRuntime {
+    let base: EventBase
+    let config: ProxyConfig
+    let logger: Logger
+    let limits: HTTPLimits
+    let routeTable: RouteTable
+    private let selectors: [BackendSelector]
+    private(set) var backendUp: [Bool]
+    let pools: [UpstreamPool]
+    let hub: ChannelHub
+    var stats = WorkerStats()
+    private let signer: GripSigner
+    private var signature: (token: String, validUntil: Int64) = ("", 0)
+    private var tieBreak = 0
+    let sessions = SessionList()
+    /// Tells the master what this worker learned about a backend (passive health checks).
+    var reportBackend: (Int, Bool) -> Void = { _, _ in }
+    /// Set when the worker stops taking requests: keep-alive connections are closed as they go idle.
+    var isWindingDown = false
+    var onSessionsChanged: () -> Void = {}
+    private var internedBytes = InternTable<[UInt8]>()
+    private var internedChannels = InternTable<[String]>()
+
+    init(base: EventBase, config: ProxyConfig, backendAddresses: [SocketAddress], backendUp: [Bool], logger: Logger) {
+        self.base = base
+        self.config = config
+        self.logger = logger
+        limits = HTTPLimits(maxHeaderBytes: config.server.maxHeaderBytes, maxURIBytes: config.server.maxURIBytes,
+                            maxHeaders: config.server.maxHeaders, maxBodyBytes: config.server.maxBodyBytes)
+        routeTable = RouteTable(routes: config.routes)
+        selectors = config.routes.map { route in
+            BackendSelector(backends: route.backends.map { (index: $0, name: config.backends[$0].name, weight: config.backends[$0].weight) })
+        }
+        self.backendUp = backendUp.count == config.backends.count ? backendUp : Array(repeating: true, count: config.backends.count)
+        hub = ChannelHub(historyLength: config.channels.historyLength, historyTTL: config.channels.historyTTL)
+        signer = GripSigner(key: config.grip.signingKey)
+        var pools: [UpstreamPool] = []
+        for (index, backend) in config.backends.enumerated() {
+            pools.append(UpstreamPool(backendIndex: index, backend: backend, address: backendAddresses[index], base: base,
+                                      timeouts: config.timeouts))
+        }
+        self.pools = pools
+        for pool in pools {
+            pool.onHealthSignal = { [unowned self] index, succeeded in self.reportBackend(index, succeeded) }
+        }
+        stats.poolIdle = Array(repeating: 0, count: pools.count)
+        stats.poolBusy = Array(repeating: 0, count: pools.count)
+    }
+
+    func setBackendHealth(_ up: [Bool]) {
+        guard up.count == backendUp.count else { return }
+        backendUp = up
+    }
+
+    /// The backend for a request on `route`: sticky by key when the route has one, else least loaded;
+    /// only healthy backends, never `excluded` (a backend that just failed this request).
+    func chooseBackend(route: Int, head: RequestHead, clientIP: String, excluding excluded: Int? = nil) -> Int? {
+        let isUp = { (index: Int) in self.backendUp[index] && index != excluded }
+        let selector = selectors[route]
+        if let key = StickyKeyExtractor.key(config.routes[route].sticky, headers: head.headers, target: head.target, clientIP: clientIP),
+           let chosen = selector.pick(key: key, isUp: isUp) {
+            return chosen
+        }
+        tieBreak &+= 1
+        return selector.leastLoaded(isUp: isUp, load: { self.pools[$0].busyCount }, tieBreak: tieBreak)
+    }
+
+    /// A `Grip-Sig` token, re-signed once a minute rather than per request.
+    var gripSignature: String {
+        let now = Int64(base.nowMilliseconds / 1000) + clockOffsetSeconds
+        if now >= signature.validUntil {
+            signature = (signer.token(now: now, lifetime: 3600), now + 60)
+        }
+        return signature.token
+    }
+
+    /// libevent's cached clock is monotonic; JWT claims need wall-clock seconds.
+    private lazy var clockOffsetSeconds: Int64 = {
+        Int64(time(nil)) - Int64(base.nowMilliseconds / 1000)
+    }()
+
+    func countRequest(route: Int?, status: Int) {
+        stats.requests[WorkerStats.RequestKey(route: route ?? -1, status: status), default: 0] += 1
+    }
+
+    func countTimeout(_ kind: String) {
+        stats.timeouts[kind, default: 0] += 1
+    }
+
+    func countDropped(_ reason: String) {
+        stats.subscribersDropped[reason, default: 0] += 1
+    }
+
+    func snapshot() -> WorkerStats {
+        var snapshot = stats
+        snapshot.clientConnections = sessions.count
+        snapshot.poolIdle = pools.map(\.idleCount)
+        snapshot.poolBusy = pools.map(\.busyCount)
+        snapshot.channels = hub.channelCount
+        snapshot.subscribers = hub.subscriberCount
+        return snapshot
+    }
+}
+
+extension WorkerRuntime {
+    func interned(_ bytes: [UInt8]) -> [UInt8] { internedBytes.intern(bytes) }
+    func interned(_ channels: [String]) -> [String] { internedChannels.intern(channels) }
+
+    func countHeld(_ hold: Hold, delta: Int) {
+        switch hold.metricKind {
+        case "response": stats.heldResponses += delta
+        case "stream": stats.heldStreams += delta
+        default: stats.heldSSE += delta
+        }
+    }
+}
