@@ -9,13 +9,14 @@ struct BackendHealthState: Equatable {
     let rise: Int
     let fall: Int
     /// A fresh start serves at once; the first failed checks take a dead backend down.
-    private(set) var isUp = true
+    private(set) var isUp: Bool
     private(set) var consecutiveFailures = 0
     private(set) var consecutiveSuccesses = 0
 
-    init(rise: Int, fall: Int) {
+    init(rise: Int, fall: Int, isUp: Bool = true) {
         self.rise = max(1, rise)
         self.fall = max(1, fall)
+        self.isUp = isUp
     }
 
     /// An active check passed.

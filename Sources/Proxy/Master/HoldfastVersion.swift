@@ -1,0 +1,2 @@
+/// The version reported by `GET /status`.
+public let holdfastVersion = "0.1.0"
