@@ -1,13 +1,8 @@
 /// One element of a header value: `value; name=param; name="quoted param"`.
-struct HeaderElement: Equatable {
+struct HeaderElement {
     var value: String
     /// Parameter names are lowercased; a parameter without `=` has an empty value.
     var parameters: [(name: String, value: String)]
-
-    static func == (lhs: HeaderElement, rhs: HeaderElement) -> Bool {
-        lhs.value == rhs.value
-            && lhs.parameters.elementsEqual(rhs.parameters) { $0.name == $1.name && $0.value == $1.value }
-    }
 
     /// The parameter's value; nil when absent; an error when given twice.
     func parameter(_ name: String, header: String) throws(GripHeaderError) -> String? {
@@ -44,7 +39,13 @@ extension HeaderElement {
         for byte in text.utf8 {
             if inQuotes {
                 current.append(byte)
-                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inQuotes = false }
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    inQuotes = false
+                }
                 continue
             }
             switch byte {

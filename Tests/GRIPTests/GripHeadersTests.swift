@@ -68,6 +68,11 @@ final class GripHeadersTests: XCTestCase {
                        #"Grip-Hold expects response or stream; got "forever""#)
     }
 
+    func testHoldModeIgnoresCaseAndIsCheckedBeforeChannels() throws {
+        XCTAssertEqual(try parse([("Grip-Hold", " Response "), ("Grip-Channel", "a")])?.mode, .response)
+        XCTAssertEqual(reason([("Grip-Hold", "later")]), #"Grip-Hold expects response or stream; got "later""#)
+    }
+
     func testEmptyChannelNameIsAnError() {
         XCTAssertEqual(reason([("Grip-Hold", "response"), ("Grip-Channel", "a,,b")]),
                        #"Grip-Channel has an empty channel name in "a,,b""#)

@@ -32,6 +32,11 @@ final class KeepAliveHeaderTests: XCTestCase {
         XCTAssertEqual(try keepAlive("\"x;y\"; timeout=5"), KeepAlive(data: Array("x;y".utf8), interval: .seconds(5)))
     }
 
+    func testRawJSONDataKeepsItsQuotes() throws {
+        XCTAssertEqual(try keepAlive(#"{"type":"ping","at":"a;b"}; timeout=9"#),
+                       KeepAlive(data: Array(#"{"type":"ping","at":"a;b"}"#.utf8), interval: .seconds(9)))
+    }
+
     func testCStringEscapes() throws {
         XCTAssertEqual(try keepAlive(#":\n\n; format=cstring; timeout=20"#),
                        KeepAlive(data: Array(":\n\n".utf8), interval: .seconds(20)))
