@@ -145,10 +145,10 @@ final class Exchange: UpstreamUser {
             fail(status: 503)
         case .connectTimeout:
             runtime.countTimeout("upstream_connect")
-            retryElsewhere() || fail(status: 502)
+            if !retryElsewhere() { fail(status: 502) }
         case let .connectFailed(reason):
             runtime.logger.warning("backend connect failed", metadata: ["backend": "\(runtime.pools[backend].name)", "error": "\(reason)"])
-            retryElsewhere() || fail(status: 502)
+            if !retryElsewhere() { fail(status: 502) }
         }
     }
 
@@ -235,7 +235,7 @@ final class Exchange: UpstreamUser {
         responseBody = ResponseBody(responseHead.framing)
         upstream?.socket.watchReadable(timeout: nil)
         do {
-            if let instruction = try GripHeaders.parseHold(responseHead.headers.fields) {
+            if let instruction = try GripHeaders.parseHold(responseHead.headers.fields, defaultKeepAliveInterval: runtime.config.timeouts.streamKeepalive) {
                 beginHold(instruction, responseHead)
             } else {
                 beginRelay(responseHead)
@@ -359,7 +359,7 @@ final class Exchange: UpstreamUser {
             mode = .collectingHoldBody(instruction, [])
         case .stream:
             let chunked = head.version == .http11
-            let status = instruction.status ?? GripStatus(code: responseHead.status, reason: responseHead.reason)
+            let status = heldStatus(instruction, responseHead)
             let bytes = ProxyHeaders.clientResponse(status: status.code, reason: status.reason, headers: responseHead.headers,
                                                     framing: chunked ? .chunked : .untilClose, keepAlive: chunked && clientKeepAlive)
             writeToClient(bytes)
@@ -369,7 +369,7 @@ final class Exchange: UpstreamUser {
 
     private func startResponseHold(_ instruction: HoldInstruction, timeoutBody: [UInt8]) {
         guard let response else { return }
-        let status = instruction.status ?? GripStatus(code: response.status, reason: response.reason)
+        let status = heldStatus(instruction, response)
         let keepAlive = head.keepAlive
         var headers = response.headers
         headers.remove("content-length")
@@ -377,6 +377,12 @@ final class Exchange: UpstreamUser {
                                                           framing: .contentLength(UInt64(timeoutBody.count)), keepAlive: keepAlive) + timeoutBody
         session.enterHold(Hold.response(instruction: instruction, timeoutResponse: timeoutResponse, keepAlive: keepAlive,
                                         runtime: runtime, route: route))
+    }
+
+    /// `Grip-Status` overrides the backend's status line; an empty reason means the standard phrase.
+    private func heldStatus(_ instruction: HoldInstruction, _ response: ResponseHead) -> GripStatus {
+        guard let status = instruction.status else { return GripStatus(code: response.status, reason: response.reason) }
+        return GripStatus(code: status.code, reason: status.reason.isEmpty ? reasonPhrase(for: status.code) : status.reason)
     }
 
     // MARK: Ending

@@ -16,10 +16,7 @@ final class PreparedMessage {
     }
 
     /// Built-in routes: the `http-stream` content, else the `http-response` body.
-    lazy var payload: [UInt8] = {
-        if case let .content(bytes) = item.httpStream { return bytes }
-        return item.httpResponse?.body ?? []
-    }()
+    lazy var payload: [UInt8] = item.subscribePayload ?? []
 
     /// A held GRIP stream's next chunk, or nil when the item has no stream content.
     lazy var streamChunk: [UInt8]? = {
