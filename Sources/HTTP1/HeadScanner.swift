@@ -19,6 +19,8 @@ struct HeadScanner {
     /// Positions of the first two spaces of the start line, once seen.
     private(set) var firstSpace: Int?
     private(set) var secondSpace: Int?
+    /// Where the start line ends, or how far it has been seen (a trailing CR is not part of it).
+    var startLineSeenEnd: Int { startLineEnd ?? (afterCR ? scanned - 1 : scanned) }
     /// Field lines seen so far.
     private(set) var fieldLineCount = 0
     private var lineStart = 0

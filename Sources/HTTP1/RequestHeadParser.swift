@@ -41,7 +41,7 @@ public struct RequestHeadParser {
     /// Refuses a long target as soon as it is seen, without waiting for the rest of the line.
     private func checkTargetLength() throws(HTTPRequestError) {
         guard let firstSpace = scanner.firstSpace else { return }
-        let targetEnd = scanner.secondSpace ?? scanner.startLineEnd ?? scanner.scanned
+        let targetEnd = scanner.secondSpace ?? scanner.startLineSeenEnd
         if targetEnd - firstSpace - 1 > limits.maxURIBytes { throw .uriTooLong }
     }
 
