@@ -12,19 +12,21 @@ public struct ResponseHeadParser {
         self.requestMethod = requestMethod
     }
 
+    /// - Parameter bytes: every byte received since the response began (more may follow the head).
     public mutating func parse(_ bytes: UnsafeRawBufferPointer) throws(HTTPResponseError) -> HeadParseResult<ResponseHead> {
-        do {
+        let result = try parseWithinLimit(bytes)
+        if case .incomplete = result, bytes.count > maxHeadBytes { throw .tooLarge }
+        return result
+    }
+
+    private mutating func parseWithinLimit(_ bytes: UnsafeRawBufferPointer) throws(HTTPResponseError) -> HeadParseResult<ResponseHead> {
+        do throws(HeadSyntaxError) {
             guard case let .complete(start, end) = try scanner.scan(bytes, limit: maxHeadBytes) else {
-                if bytes.count > maxHeadBytes { throw HTTPResponseError.tooLarge }
                 return .incomplete
             }
             return .complete(try parseHead(bytes, start: start, end: end), headLength: end)
-        } catch let error as HeadSyntaxError {
-            throw .malformed(error.message)
-        } catch let error as HTTPResponseError {
-            throw error
         } catch {
-            preconditionFailure("unexpected error \(error)")
+            throw .malformed(error.message)
         }
     }
 
@@ -67,10 +69,10 @@ private struct StatusLine {
     func parse() throws(HeadSyntaxError) -> (HTTPVersion, Int, String) {
         guard bytes.count >= 12, bytes[8] == ByteClass.space,
               ByteClass.isDigit(bytes[9]), ByteClass.isDigit(bytes[10]), ByteClass.isDigit(bytes[11]) else {
-            throw HeadSyntaxError("expected a status line \"HTTP/1.1 200 OK\", got \"\(String(decoding: bytes, as: UTF8.self))\"")
+            throw HeadSyntaxError("expected a status line \"HTTP/1.1 200 OK\", got \(quoted(bytes))")
         }
         guard case let .supported(version) = try VersionSyntax.parse(bytes.slice(0..<8)) else {
-            throw HeadSyntaxError("expected HTTP/1.0 or HTTP/1.1, got \"\(String(decoding: bytes.slice(0..<8), as: UTF8.self))\"")
+            throw HeadSyntaxError("expected HTTP/1.0 or HTTP/1.1, got \(quoted(bytes.slice(0..<8)))")
         }
         let status = Int(bytes[9] - 0x30) * 100 + Int(bytes[10] - 0x30) * 10 + Int(bytes[11] - 0x30)
         guard (100...599).contains(status) else { throw HeadSyntaxError("expected a status from 100 to 599, got \(status)") }
