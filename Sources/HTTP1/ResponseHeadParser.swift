@@ -36,16 +36,20 @@ public struct ResponseHeadParser {
         let (version, status, reason) = try line.parse()
         let (headers, fields) = try FieldLines.parse(bytes, range: lineEnd + 2..<end, expectedCount: scanner.fieldLineCount,
                                                      repairInvalidUTF8: true)
-        let framing = try framing(fields, status: status)
+        let framing = try framing(fields, status: status, version: version)
         return ResponseHead(status: status, reason: reason, version: version, headers: headers, framing: framing,
                             keepAlive: framing != .untilClose && fields.keepAlive(version: version))
     }
 
     /// RFC 9112 §6.3, except that conflicting or unknown framing is refused rather than guessed:
     /// a proxy that guesses differently from the client is how responses get smuggled.
-    private func framing(_ fields: FramingFields, status: Int) throws(HeadSyntaxError) -> BodyFraming {
+    private func framing(_ fields: FramingFields, status: Int, version: HTTPVersion) throws(HeadSyntaxError) -> BodyFraming {
         if fields.hasTransferEncoding && fields.contentLength != nil {
             throw HeadSyntaxError("expected Content-Length or Transfer-Encoding, got both")
+        }
+        // RFC 9112 §6.1: Transfer-Encoding in an HTTP/1.0 message means its framing is faulty.
+        if fields.hasTransferEncoding && version == .http10 {
+            throw HeadSyntaxError("expected no Transfer-Encoding in an HTTP/1.0 response, got one")
         }
         if requestMethod == "HEAD" || status < 200 || status == 204 || status == 304 { return .none }
         if requestMethod == "CONNECT" && status < 300 { return .none }
