@@ -5,7 +5,7 @@ public enum ChunkedDecodeStep: Sendable, Equatable {
 
 /// Decodes a chunked body (RFC 9112 §7.1) incrementally, handing out the data without copying it.
 /// Chunk extensions and trailer fields are checked for syntax and dropped.
-public struct ChunkedDecoder {
+public struct ChunkedDecoder: Sendable {
     /// Bytes allowed in one chunk-size line or in the trailer section: neither is buffered, but
     /// without a bound a client could send metadata forever and never reach the body limit.
     static let maxMetadataBytes = 16384

@@ -1,7 +1,7 @@
 /// Parses one request head (RFC 9112), strictly, from bytes that arrive in pieces.
 /// Give it every byte of the head received so far on each call: it resumes scanning where it
 /// stopped. Make a new parser for each request.
-public struct RequestHeadParser {
+public struct RequestHeadParser: Sendable {
     /// RFC 9112 §2.2 asks servers to skip at least one empty line before a request line (clients
     /// have sent a stray CRLF after a POST body); a few more cost nothing, an endless stream of
     /// them is refused.

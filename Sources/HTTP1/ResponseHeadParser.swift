@@ -1,6 +1,6 @@
 /// Parses one response head from upstream (RFC 9112), from bytes that arrive in pieces.
 /// Give it every byte of the head received so far on each call; make a new parser per response.
-public struct ResponseHeadParser {
+public struct ResponseHeadParser: Sendable {
     private let maxHeadBytes: Int
     private let requestMethod: String
     private var scanner = HeadScanner(maxLeadingEmptyLines: 0)
