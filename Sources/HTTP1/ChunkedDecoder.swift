@@ -5,7 +5,7 @@ public enum ChunkedDecodeStep: Sendable, Equatable {
 
 /// Decodes a chunked body (RFC 9112 §7.1) incrementally, handing out the data without copying it.
 /// Chunk extensions and trailer fields are checked for syntax and dropped.
-public struct ChunkedDecoder {
+public struct ChunkedDecoder: Sendable {
     /// Bytes allowed in one chunk-size line or in the trailer section: neither is buffered, but
     /// without a bound a client could send metadata forever and never reach the body limit.
     static let maxMetadataBytes = 16384
@@ -33,8 +33,9 @@ public struct ChunkedDecoder {
 
     /// Consumes as much of `bytes` as it can, calling `onData` with each slice of body data
     /// (slices of `bytes`, no copies). Bytes after the end of the body are not consumed.
-    public mutating func decode(_ bytes: UnsafeRawBufferPointer,
-                                onData: (UnsafeRawBufferPointer) -> Void) throws(HTTPRequestError) -> (consumed: Int, step: ChunkedDecodeStep) {
+    public mutating func decode(
+        _ bytes: UnsafeRawBufferPointer, onData: (UnsafeRawBufferPointer) -> Void
+    ) throws(HTTPRequestError) -> (consumed: Int, step: ChunkedDecodeStep) {
         var index = 0
         while index < bytes.count {
             if state == .data {
@@ -63,7 +64,9 @@ public struct ChunkedDecoder {
         switch state {
         case .size:
             if let digit = ByteClass.hexValue(byte) {
-                guard chunkSize >> 60 == 0 else { throw .badRequest("expected a chunk size that fits 64 bits, got a larger one") }
+                guard chunkSize >> 60 == 0 else {
+                    throw .badRequest("expected a chunk size that fits 64 bits, got a larger one")
+                }
                 chunkSize = chunkSize << 4 | UInt64(digit)
                 sizeDigits += 1
             } else {
@@ -73,22 +76,35 @@ public struct ChunkedDecoder {
         case .extensionSeparator:
             try afterExtensionPart(byte, isSpace: isSpace)
         case .extensionNameStart:
-            if isToken { state = .extensionName } else if !isSpace { throw unexpected(byte, "a chunk extension name") }
-        case .extensionName:
-            if isToken { break }
-            if byte == UInt8(ascii: "=") { state = .extensionValueStart } else {
-                if isSpace { state = .extensionAfterName } else { try afterExtensionPart(byte, isSpace: false) }
+            if isToken {
+                state = .extensionName
+            } else if !isSpace {
+                throw unexpected(byte, "a chunk extension name")
             }
-        case .extensionAfterName:
-            if byte == UInt8(ascii: "=") { state = .extensionValueStart } else if !isSpace { try afterExtensionPart(byte, isSpace: false) }
+        case .extensionName, .extensionAfterName:
+            if byte == UInt8(ascii: "=") {
+                state = .extensionValueStart
+            } else if isSpace {
+                state = .extensionAfterName
+            } else if !(isToken && state == .extensionName) {
+                try afterExtensionPart(byte, isSpace: false)
+            }
         case .extensionValueStart:
-            if byte == UInt8(ascii: "\"") { state = .quoted } else if isToken { state = .extensionToken } else if !isSpace {
+            if byte == UInt8(ascii: "\"") {
+                state = .quoted
+            } else if isToken {
+                state = .extensionToken
+            } else if !isSpace {
                 throw unexpected(byte, "a chunk extension value")
             }
         case .extensionToken:
             if !isToken { try afterExtensionPart(byte, isSpace: isSpace) }
         case .quoted:
-            if byte == UInt8(ascii: "\"") { state = .extensionSeparator } else if byte == UInt8(ascii: "\\") { state = .quotedPair } else if !ByteClass.isFieldValueByte(byte) {
+            if byte == UInt8(ascii: "\"") {
+                state = .extensionSeparator
+            } else if byte == UInt8(ascii: "\\") {
+                state = .quotedPair
+            } else if !ByteClass.isFieldValueByte(byte) {
                 throw unexpected(byte, "a quoted chunk extension value")
             }
         case .quotedPair:
@@ -105,13 +121,23 @@ public struct ChunkedDecoder {
             state = .size
             metadataBytes = 0
         case .trailerLineStart:
-            if byte == ByteClass.cr { state = .finalLF } else if isToken { state = .trailerName } else {
+            if byte == ByteClass.cr {
+                state = .finalLF
+            } else if isToken {
+                state = .trailerName
+            } else {
                 throw unexpected(byte, "a trailer field name or CRLF")
             }
         case .trailerName:
-            if byte == ByteClass.colon { state = .trailerValue } else if !isToken { throw unexpected(byte, "a trailer field name") }
+            if byte == ByteClass.colon {
+                state = .trailerValue
+            } else if !isToken {
+                throw unexpected(byte, "a trailer field name")
+            }
         case .trailerValue:
-            if byte == ByteClass.cr { state = .trailerLF } else if !ByteClass.isFieldValueByte(byte) {
+            if byte == ByteClass.cr {
+                state = .trailerLF
+            } else if !ByteClass.isFieldValueByte(byte) {
                 throw unexpected(byte, "a trailer field value")
             }
         case .trailerLF:

@@ -9,7 +9,8 @@ struct FramingFields {
     var connectionClose = false
     var connectionKeepAlive = false
 
-    mutating func note(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, valueRange: Range<Int>) throws(HeadSyntaxError) {
+    mutating func note(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer,
+                       valueRange: Range<Int>) throws(HeadSyntaxError) {
         switch name.count {
         case 4 where name.equalsCaseInsensitive("host"):
             hostCount += 1
@@ -17,7 +18,7 @@ struct FramingFields {
         case 10 where name.equalsCaseInsensitive("connection"):
             try ListSyntax.forEachElement(of: value, field: "Connection") { (option) throws(HeadSyntaxError) in
                 guard option.allSatisfy(ByteClass.isTokenChar) else {
-                    throw HeadSyntaxError("expected Connection options to be tokens, got \"\(String(decoding: option, as: UTF8.self))\"")
+                    throw HeadSyntaxError("expected Connection options to be tokens, got \(quoted(option))")
                 }
                 if option.equalsCaseInsensitive("close") { connectionClose = true }
                 if option.equalsCaseInsensitive("keep-alive") { connectionKeepAlive = true }
@@ -47,7 +48,9 @@ struct FramingFields {
             }
             let (times10, overflow1) = length.multipliedReportingOverflow(by: 10)
             let (sum, overflow2) = times10.addingReportingOverflow(UInt64(byte - 0x30))
-            guard !overflow1, !overflow2 else { throw HeadSyntaxError("expected a Content-Length that fits 64 bits, got a larger one") }
+            guard !overflow1, !overflow2 else {
+                throw HeadSyntaxError("expected a Content-Length that fits 64 bits, got a larger one")
+            }
             length = sum
         }
         return length
@@ -83,7 +86,7 @@ struct TransferCodings {
         var afterName = nameEnd
         while afterName < coding.count, ByteClass.isWhitespace(coding[afterName]) { afterName += 1 }
         guard nameEnd > 0, afterName == coding.count || coding[afterName] == UInt8(ascii: ";") else {
-            throw HeadSyntaxError("expected a transfer coding name, got \"\(String(decoding: coding, as: UTF8.self))\"")
+            throw HeadSyntaxError("expected a transfer coding name, got \(quoted(coding))")
         }
         count += 1
         // chunked takes no parameters, so "chunked;x=y" is some other, unknown coding.

@@ -19,6 +19,8 @@ struct HeadScanner {
     /// Positions of the first two spaces of the start line, once seen.
     private(set) var firstSpace: Int?
     private(set) var secondSpace: Int?
+    /// Where the start line ends, or how far it has been seen (a trailing CR is not part of it).
+    var startLineSeenEnd: Int { startLineEnd ?? (afterCR ? scanned - 1 : scanned) }
     /// Field lines seen so far.
     private(set) var fieldLineCount = 0
     private var lineStart = 0
@@ -75,15 +77,4 @@ struct HeadScanner {
         headStart = next
         return nil
     }
-}
-
-/// A syntax error common to requests and responses; each parser maps it to its own error type.
-struct HeadSyntaxError: Error {
-    let message: String
-    init(_ message: String) { self.message = message }
-}
-
-/// A byte as it should appear in an error message.
-func describe(_ byte: UInt8) -> String {
-    (0x21...0x7E).contains(byte) ? "'\(Character(Unicode.Scalar(byte)))'" : "byte 0x\(String(byte, radix: 16))"
 }

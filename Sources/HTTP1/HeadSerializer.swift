@@ -1,6 +1,9 @@
 /// Builds the wire bytes of heads and chunk framing. Always HTTP/1.1.
-/// Values are written as given: callers pass names and values that came from a parser or from
-/// configuration, never raw client input that has not been through one.
+/// No field or reason phrase can break the framing of the message: a field that `isValidField`
+/// refuses is left out, and a reason phrase with a control character is sent empty. Callers that
+/// take fields from outside (a publish request) check them with `isValidField` first and refuse
+/// them there, where the error can be reported. Method and target are written as given: they
+/// come from a parsed request.
 public enum HeadSerializer {
     /// The chunk that ends a chunked body, with an empty trailer section.
     public static let lastChunk: [UInt8] = Array("0\r\n\r\n".utf8)
@@ -24,7 +27,7 @@ public enum HeadSerializer {
         bytes.append(contentsOf: "HTTP/1.1 ".utf8)
         bytes.append(contentsOf: String(status).utf8)
         bytes.append(ByteClass.space)
-        bytes.append(contentsOf: reason.utf8)
+        if reason.utf8.allSatisfy(ByteClass.isFieldValueByte) { bytes.append(contentsOf: reason.utf8) }
         bytes.append(contentsOf: chunkEnd)
         appendFields(headers, to: &bytes)
         return bytes
@@ -36,12 +39,21 @@ public enum HeadSerializer {
         Array(String(count, radix: 16).utf8) + chunkEnd
     }
 
+    /// Whether a field can be sent as is: the name a token, the value free of control characters
+    /// other than HTAB and without surrounding whitespace (RFC 9110 §5.1, §5.5).
+    public static func isValidField(name: String, value: String) -> Bool {
+        !name.isEmpty && name.utf8.allSatisfy(ByteClass.isTokenChar)
+            && value.utf8.allSatisfy(ByteClass.isFieldValueByte)
+            && !(value.utf8.first.map(ByteClass.isWhitespace) ?? false)
+            && !(value.utf8.last.map(ByteClass.isWhitespace) ?? false)
+    }
+
     private static func fieldsSize(_ headers: HTTPHeaders) -> Int {
         headers.fields.reduce(2) { $0 + $1.name.utf8.count + $1.value.utf8.count + 4 }
     }
 
     private static func appendFields(_ headers: HTTPHeaders, to bytes: inout [UInt8]) {
-        for field in headers {
+        for field in headers where isValidField(name: field.name, value: field.value) {
             bytes.append(contentsOf: field.name.utf8)
             bytes.append(contentsOf: ": ".utf8)
             bytes.append(contentsOf: field.value.utf8)

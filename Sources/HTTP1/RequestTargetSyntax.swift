@@ -37,7 +37,8 @@ enum RequestTargetSyntax {
     }
 
     private static func isSchemeChar(_ byte: UInt8) -> Bool {
-        ByteClass.isAlpha(byte) || ByteClass.isDigit(byte) || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
+        ByteClass.isAlpha(byte) || ByteClass.isDigit(byte)
+            || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
     }
 
     /// Path and query characters of RFC 3986, plus `[ ] { } | ^ \``, which browsers send unescaped
@@ -103,7 +104,7 @@ enum AuthoritySyntax {
         }
         let port = authority.slice(index + 1..<authority.count)
         guard port.count <= 5, port.allSatisfy(ByteClass.isDigit), !(portRequired && port.isEmpty) else {
-            throw HeadSyntaxError("expected a port number in the \(what), got \"\(String(decoding: port, as: UTF8.self))\"")
+            throw HeadSyntaxError("expected a port number in the \(what), got \(quoted(port))")
         }
     }
 

@@ -36,6 +36,16 @@ final class HeadSerializerTests: XCTestCase {
         XCTAssertEqual(String(decoding: decoded, as: UTF8.self), payloads.joined())
     }
 
+    func testFieldsThatWouldBreakTheFramingAreLeftOut() throws {
+        let headers = HTTPHeaders([("X-Ok", "a\tb"), ("X-Split", "a\r\nSet-Cookie: x"), ("Bad Name", "v"), ("", "v"),
+                                   ("X-Nul", "a\u{0}"), ("X-Padded", " v")])
+        let bytes = HeadSerializer.response(status: 200, reason: "OK\r\nX: y", headers: headers)
+        XCTAssertEqual(String(decoding: bytes, as: UTF8.self), "HTTP/1.1 200 \r\nX-Ok: a\tb\r\n\r\n")
+        XCTAssertTrue(HeadSerializer.isValidField(name: "Content-Type", value: "text/plain; charset=utf-8"))
+        XCTAssertTrue(HeadSerializer.isValidField(name: "X-Empty", value: ""))
+        XCTAssertFalse(HeadSerializer.isValidField(name: "X", value: "a\nb"))
+    }
+
     func testReasonPhrases() {
         XCTAssertEqual(reasonPhrase(for: 404), "Not Found")
         XCTAssertEqual(reasonPhrase(for: 431), "Request Header Fields Too Large")

@@ -94,6 +94,9 @@ final class RequestRejectionTests: XCTestCase {
         XCTAssertThrowsError(try wire("GET /0123456789").withUnsafeBytes { try parser.parse($0) }) {
             XCTAssertEqual($0 as? HTTPRequestError, .uriTooLong)
         }
+        var crParser = RequestHeadParser(limits: HTTPLimits(maxURIBytes: 10))
+        XCTAssertEqual(try Array("GET /012345678\r".utf8).withUnsafeBytes { try crParser.parse($0) }, .incomplete,
+                       "the CR that ends the line is not part of the target")
     }
 
     func testHeadTooLarge() throws {

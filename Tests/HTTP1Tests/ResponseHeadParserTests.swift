@@ -60,6 +60,7 @@ final class ResponseHeadParserTests: XCTestCase {
         assertMalformed(wire("HTTP/1.1 200 OK\nTransfer-Encoding: gzip\n\n"))
         assertMalformed(wire("HTTP/1.1 200 OK\nTransfer-Encoding: chunked, gzip\n\n"))
         assertMalformed(wire("HTTP/1.1 204 No Content\nContent-Length: 0\nTransfer-Encoding: chunked\n\n"))
+        assertMalformed(wire("HTTP/1.0 200 OK\nTransfer-Encoding: chunked\n\n"))
     }
 
     func testTooLargeAndIncomplete() throws {
