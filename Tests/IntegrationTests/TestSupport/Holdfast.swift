@@ -11,19 +11,23 @@ final class Holdfast {
     private let process: Process
 
     /// `HOLDFAST_BINARY`, else `.build/debug/holdfast` in the package this file belongs to.
-    static var binaryPath: String {
-        if let path = ProcessInfo.processInfo.environment["HOLDFAST_BINARY"] { return path }
-        let packageRoot = URL(fileURLWithPath: #filePath)
+    static func binaryURL() throws -> URL {
+        let path = ProcessInfo.processInfo.environment["HOLDFAST_BINARY"] ?? URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent()  // TestSupport
             .deletingLastPathComponent()  // IntegrationTests
             .deletingLastPathComponent()  // Tests
             .deletingLastPathComponent()
-        return packageRoot.appendingPathComponent(".build/debug/holdfast").path
+            .appendingPathComponent(".build/debug/holdfast").path
+        guard FileManager.default.isExecutableFile(atPath: path) else {
+            throw HarnessError("holdfast binary expected at \(path) (build it, or set HOLDFAST_BINARY), not found")
+        }
+        return URL(fileURLWithPath: path)
     }
 
     /// Writes the configuration, starts holdfast and waits (bounded) until its listen port
     /// accepts connections and the control port answers `GET /healthz` with 200.
     init(_ config: ScenarioConfig, readyTimeout: Duration = .seconds(10)) throws {
+        let binary = try Self.binaryURL()
         port = try freePort()
         controlPort = try freePort()
         directory = try makeTemporaryDirectory()
@@ -32,7 +36,7 @@ final class Holdfast {
         try config.render(listenPort: port, controlPort: controlPort).write(toFile: configPath, atomically: true, encoding: .utf8)
         let output = try createOutputFile(atPath: stderrPath)
         process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binaryPath)
+        process.executableURL = binary
         process.arguments = ["--config", configPath, "--log-level", "debug"]
         process.standardOutput = output
         process.standardError = output
@@ -86,11 +90,12 @@ final class Holdfast {
 
     /// Runs holdfast with `arguments` to completion (bounded), e.g. `--check-config FILE`.
     static func run(_ arguments: [String], timeout: Duration = .seconds(10)) throws -> (status: Int32, stderr: String) {
+        let binary = try binaryURL()
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let stderrPath = directory.appendingPathComponent("stderr.log").path
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binaryPath)
+        process.executableURL = binary
         process.arguments = arguments
         process.standardError = try createOutputFile(atPath: stderrPath)
         try process.run()
