@@ -205,6 +205,18 @@ final class HarnessTests: XCTestCase {
             """)
     }
 
+    func testControlClientSendsItsRequestsToTheControlPort() throws {
+        let control = ControlClient(port: backend.port)
+        XCTAssertEqual(try control.healthz().status, 200)
+        XCTAssertEqual(try control.metrics(), "b1")
+        XCTAssertThrowsError(try control.status(), "a body that is not a JSON object expected to be refused")
+        XCTAssertEqual(try control.publish(json: #"{"items": []}"#).status, 200)
+        XCTAssertEqual(try control.publish(channel: "news", body: "hello").status, 200)
+        let log = try backend.log()
+        XCTAssertEqual(log.map { "\($0.method) \($0.path)" }, ["GET /healthz", "GET /metrics", "GET /status", "POST /publish/", "POST /publish/news"])
+        XCTAssertTrue(log[3].headers.contains(["Content-Type", "application/json"]))
+    }
+
     func testChildPIDsFindsAChildAndStopEndsIt() throws {
         let sleeper = Process()
         sleeper.executableURL = URL(fileURLWithPath: "/bin/sleep")

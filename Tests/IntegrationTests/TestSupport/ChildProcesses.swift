@@ -13,15 +13,18 @@ extension Process {
         return terminationReason == .exit ? terminationStatus : 128 + terminationStatus
     }
 
-    /// SIGTERM, then SIGKILL (to it and the children it left) if it has not exited after `grace`.
+    /// SIGTERM, then SIGKILL if it has not exited after `grace`; children it leaves behind are killed too.
     func stop(grace: Duration = .seconds(3)) {
         guard isRunning else { return }
         let pid = processIdentifier
+        let children = childPIDs(of: pid)
         kill(pid, SIGTERM)
-        if waitForExit(timeout: grace) != nil { return }
-        for child in childPIDs(of: pid) { kill(child, SIGKILL) }
-        kill(pid, SIGKILL)
-        _ = waitForExit(timeout: .seconds(5))
+        if waitForExit(timeout: grace) == nil {
+            kill(pid, SIGKILL)
+            _ = waitForExit(timeout: .seconds(5))
+        }
+        // No worker may outlive its test, whatever the master did on the way out.
+        for child in children where kill(child, 0) == 0 { kill(child, SIGKILL) }
     }
 }
 
