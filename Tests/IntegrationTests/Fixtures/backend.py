@@ -1,0 +1,259 @@
+#!/usr/bin/env python3
+"""Fake backend for Holdfast's integration tests.
+
+Writes raw bytes on asyncio streams so tests control the exact wire format.
+Started as `backend.py --port 0 --name NAME`; prints `READY <port>` once listening.
+
+Requests to /__admin/*, /__log and /__stats are the tests' own and are neither logged
+nor counted. A request is logged once it has been received completely (head and body),
+so a request whose body never arrives intact does not appear in /__log.
+"""
+import argparse
+import asyncio
+import json
+import sys
+from urllib.parse import parse_qs, urlsplit
+
+MAX_HEAD_BYTES = 4 * 1024 * 1024
+PATTERN = b"abcdefghijklmnopqrstuvwxyz"
+
+
+class MalformedRequest(Exception):
+    pass
+
+
+class Request:
+    def __init__(self, method, target, version, headers, body):
+        self.method = method
+        self.target = target
+        self.version = version
+        self.headers = headers
+        self.body = body
+        split = urlsplit(target)
+        self.path = split.path
+        self.query = {key: values[-1] for key, values in parse_qs(split.query).items()}
+
+    def header(self, name):
+        for key, value in self.headers:
+            if key.lower() == name.lower():
+                return value
+        return None
+
+    def wants_close(self):
+        tokens = [t.strip().lower() for t in (self.header("Connection") or "").split(",")]
+        if self.version == "HTTP/1.0":
+            return "keep-alive" not in tokens
+        return "close" in tokens
+
+    def is_tests_own(self):
+        return self.path.startswith("/__")
+
+    def counts_as_proxied(self):
+        return not self.is_tests_own() and self.path != "/health"
+
+
+def pattern_bytes(count):
+    repeats = count // len(PATTERN) + 1
+    return (PATTERN * repeats)[:count]
+
+
+def response_head(status, reason, headers):
+    lines = [f"HTTP/1.1 {status} {reason}"] + [f"{k}: {v}" for k, v in headers]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+
+def full_response(status, reason, headers, body, close):
+    headers = list(headers) + [("Content-Length", str(len(body)))]
+    if close:
+        headers.append(("Connection", "close"))
+    return response_head(status, reason, headers) + body
+
+
+async def read_chunked_body(reader):
+    body = b""
+    while True:
+        size_line = (await reader.readuntil(b"\r\n"))[:-2]
+        size_text = size_line.split(b";", 1)[0].strip()
+        try:
+            size = int(size_text, 16)
+        except ValueError:
+            raise MalformedRequest(f"chunk size expected hex digits, got {size_line!r}")
+        if size == 0:
+            while (await reader.readuntil(b"\r\n")) != b"\r\n":
+                pass
+            return body
+        body += await reader.readexactly(size)
+        if await reader.readexactly(2) != b"\r\n":
+            raise MalformedRequest("chunk data expected to end with CRLF")
+
+
+async def read_request(reader):
+    """The next request on the connection, or None when the peer closed between requests."""
+    try:
+        head = await reader.readuntil(b"\r\n\r\n")
+    except asyncio.IncompleteReadError:
+        return None
+    lines = head[:-4].decode("latin-1").split("\r\n")
+    parts = lines[0].split(" ")
+    if len(parts) != 3:
+        raise MalformedRequest(f"request line expected 3 parts, got {lines[0]!r}")
+    headers = []
+    for line in lines[1:]:
+        name, sep, value = line.partition(":")
+        if not sep:
+            raise MalformedRequest(f"header line expected a colon, got {line!r}")
+        headers.append((name, value.strip()))
+    request = Request(parts[0], parts[1], parts[2], headers, b"")
+    if (request.header("Transfer-Encoding") or "").lower().endswith("chunked"):
+        request.body = await read_chunked_body(reader)
+    elif request.header("Content-Length") is not None:
+        request.body = await reader.readexactly(int(request.header("Content-Length")))
+    return request
+
+
+class Backend:
+    def __init__(self, name):
+        self.name = name
+        self.healthy = True
+        self.log = []
+        self.requests = 0
+        self.connections_now = 0
+        self.connections_max = 0
+        self.next_connection_id = 0
+
+    async def serve_connection(self, reader, writer):
+        self.next_connection_id += 1
+        connection_id = self.next_connection_id
+        counted = False
+        try:
+            while True:
+                request = await read_request(reader)
+                if request is None:
+                    break
+                if request.counts_as_proxied():
+                    self.requests += 1
+                    if not counted:
+                        counted = True
+                        self.connections_now += 1
+                        self.connections_max = max(self.connections_max, self.connections_now)
+                if not request.is_tests_own():
+                    self.log.append({"method": request.method, "path": request.target,
+                                     "headers": [[k, v] for k, v in request.headers]})
+                keep_open = await self.respond(request, connection_id, writer)
+                await writer.drain()
+                if not keep_open or request.wants_close():
+                    break
+        except (MalformedRequest, asyncio.IncompleteReadError, asyncio.LimitOverrunError,
+                ConnectionError, ValueError):
+            pass
+        finally:
+            if counted:
+                self.connections_now -= 1
+            writer.close()
+
+    async def respond(self, request, connection_id, writer):
+        """Writes the answer; returns False when the connection must close after it."""
+        close = request.wants_close()
+        path, query = request.path, request.query
+
+        def send(status, reason, body, headers=(("Content-Type", "text/plain"),)):
+            writer.write(full_response(status, reason, headers, body, close))
+            return True
+
+        if path == "/health":
+            return send(200, "OK", b"ok\n") if self.healthy else send(503, "Service Unavailable", b"down\n")
+        if path == "/__admin/down" and request.method == "POST":
+            self.healthy = False
+            return send(200, "OK", b"down\n")
+        if path == "/__admin/up" and request.method == "POST":
+            self.healthy = True
+            return send(200, "OK", b"up\n")
+        if path == "/__admin/reset" and request.method == "POST":
+            self.log.clear()
+            self.requests = 0
+            self.connections_max = self.connections_now
+            return send(200, "OK", b"reset\n")
+        if path == "/__log":
+            return send(200, "OK", json.dumps(self.log).encode(), (("Content-Type", "application/json"),))
+        if path == "/__stats":
+            stats = {"connections_now": self.connections_now, "connections_max": self.connections_max,
+                     "requests": self.requests}
+            return send(200, "OK", json.dumps(stats).encode(), (("Content-Type", "application/json"),))
+        if path == "/echo":
+            echo = {"method": request.method, "path": request.target,
+                    "headers": [[k, v] for k, v in request.headers],
+                    "body": request.body.decode("utf-8", "replace"),
+                    "backend": self.name, "connection": connection_id}
+            return send(200, "OK", json.dumps(echo).encode(), (("Content-Type", "application/json"),))
+        if path == "/stream":
+            return await self.stream(writer, int(query.get("chunks", "3")), int(query.get("delay_ms", "100")), close)
+        if path == "/length":
+            return send(200, "OK", pattern_bytes(int(query.get("bytes", "0"))))
+        if path == "/close-delimited":
+            writer.write(response_head(200, "OK", [("Content-Type", "text/plain")]))
+            writer.write(pattern_bytes(int(query.get("bytes", "0"))))
+            return False
+        if path == "/slow-head":
+            await asyncio.sleep(int(query.get("delay_ms", "1000")) / 1000)
+            return send(200, "OK", b"slow\n")
+        if path.startswith("/status/"):
+            status = int(path[len("/status/"):])
+            body = b"" if status in (204, 304) or status < 200 else f"status {status}\n".encode()
+            return send(status, "Status", body)
+        if path == "/malformed":
+            writer.write(b"THIS IS NOT HTTP\r\n\r\n")
+            return False
+        if path == "/huge-head":
+            filler = "x" * 1000
+            headers = [(f"X-Filler-{i}", filler) for i in range(1050)]
+            writer.write(full_response(200, "OK", headers, b"huge\n", True))
+            return False
+        if path == "/hold":
+            return send(200, "OK", query.get("body", f"timeout {self.name}\n").encode(), self.hold_headers(request))
+        return send(200, "OK", self.name.encode())
+
+    def hold_headers(self, request):
+        query = request.query
+        headers = [("Content-Type", "text/plain"),
+                   ("Grip-Hold", query.get("mode", "response")),
+                   ("Grip-Channel", query.get("channels", "test"))]
+        for param, header in (("timeout", "Grip-Timeout"), ("status", "Grip-Status"),
+                              ("keepalive", "Grip-Keep-Alive"), ("link", "Grip-Link")):
+            if param in query:
+                headers.append((header, query[param]))
+        headers.append(("X-Seen-Grip-Sig", request.header("Grip-Sig") or ""))
+        return headers
+
+    async def stream(self, writer, chunks, delay_ms, close):
+        headers = [("Content-Type", "text/plain"), ("Transfer-Encoding", "chunked")]
+        if close:
+            headers.append(("Connection", "close"))
+        writer.write(response_head(200, "OK", headers))
+        for index in range(chunks):
+            if index > 0:
+                await asyncio.sleep(delay_ms / 1000)
+            data = f"chunk {index}\n".encode()
+            writer.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+            await writer.drain()
+        writer.write(b"0\r\n\r\n")
+        return True
+
+
+async def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--name", default="backend")
+    args = parser.parse_args()
+    backend = Backend(args.name)
+    server = await asyncio.start_server(backend.serve_connection, "127.0.0.1", args.port, limit=MAX_HEAD_BYTES)
+    port = server.sockets[0].getsockname()[1]
+    print(f"READY {port}", flush=True)
+    async with server:
+        await server.serve_forever()
+
+
+if __name__ == "__main__":
+    try:
+        asyncio.run(main())
+    except KeyboardInterrupt:
+        sys.exit(0)

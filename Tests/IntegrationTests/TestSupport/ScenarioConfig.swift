@@ -1,0 +1,70 @@
+/// A TOML value written into a scenario's configuration file.
+enum TOMLValue: ExpressibleByStringInterpolation, ExpressibleByIntegerLiteral, ExpressibleByArrayLiteral {
+    case string(String)
+    case integer(Int)
+    case array([TOMLValue])
+
+    init(stringLiteral value: String) { self = .string(value) }
+    init(integerLiteral value: Int) { self = .integer(value) }
+    init(arrayLiteral elements: TOMLValue...) { self = .array(elements) }
+
+    var toml: String {
+        switch self {
+        case .string(let text):
+            "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        case .integer(let number):
+            String(number)
+        case .array(let elements):
+            "[" + elements.map(\.toml).joined(separator: ", ") + "]"
+        }
+    }
+}
+
+/// The inline configuration of one scenario: the keys a test sets, on top of Holdfast's defaults.
+/// The listen and control addresses are filled in by `Holdfast` with free ports.
+struct ScenarioConfig {
+    struct Backend {
+        var name: String
+        var port: UInt16
+        var settings: [String: TOMLValue] = [:]
+        var health: [String: TOMLValue] = [:]
+    }
+
+    var server: [String: TOMLValue] = ["workers": 1]
+    var timeouts: [String: TOMLValue] = [:]
+    var backends: [Backend]
+    var routes: [[String: TOMLValue]]
+
+    /// One backend named "app" behind a catch-all route.
+    init(backendPort: UInt16) {
+        backends = [Backend(name: "app", port: backendPort)]
+        routes = [["path_prefix": "/", "backends": ["app"]]]
+    }
+
+    /// Settings of the first backend.
+    var backend: Backend {
+        get { backends[0] }
+        set { backends[0] = newValue }
+    }
+
+    func render(listenPort: UInt16, controlPort: UInt16) -> String {
+        var server = server
+        server["listen"] = ["127.0.0.1:\(listenPort)"]
+        var text = Self.table("[server]", server)
+        text += Self.table("[timeouts]", timeouts)
+        text += Self.table("[control]", ["listen": "127.0.0.1:\(controlPort)"])
+        for backend in backends {
+            var settings = backend.settings
+            settings["name"] = .string(backend.name)
+            settings["address"] = .string("127.0.0.1:\(backend.port)")
+            text += Self.table("[[backend]]", settings)
+            if !backend.health.isEmpty { text += Self.table("[backend.health]", backend.health) }
+        }
+        for route in routes { text += Self.table("[[route]]", route) }
+        return text
+    }
+
+    private static func table(_ header: String, _ keys: [String: TOMLValue]) -> String {
+        ([header] + keys.sorted { $0.key < $1.key }.map { "\($0.key) = \($0.value.toml)" }).joined(separator: "\n") + "\n\n"
+    }
+}
