@@ -57,6 +57,7 @@ final class BadInputTests: ScenarioTestCase {
     func testHeadLargerThanMaxHeaderBytesGets431() throws {
         try assertRejected("GET /echo HTTP/1.1\r\nHost: localhost\r\nX-Big: \(String(repeating: "b", count: 2000))\r\n\r\n", with: 431) { config in
             config.server["max_header_bytes"] = 1024
+            config.server["max_uri_bytes"] = 512
         }
     }
 
