@@ -2,6 +2,8 @@ import XCTest
 
 /// A scenario against the real binary: a fake backend named "app" (started for every test)
 /// and a holdfast started by the test with its own inline configuration.
+/// Run with `swift build --product holdfast && swift test --filter IntegrationTests`
+/// (or point `HOLDFAST_BINARY` at a binary); `HarnessTests` need no binary.
 class ScenarioTestCase: XCTestCase {
     private(set) var backend: FakeBackend!
     private(set) var proxy: Holdfast?
