@@ -37,6 +37,12 @@ public enum GripHeaders {
         )
     }
 
+    /// The `Grip-Link` with `rel=next` of a response (a hold carries it in its instruction too):
+    /// where a stream continues when the current response body ends.
+    public static func nextLink(in headers: some Sequence<(name: String, value: String)>) throws(GripHeaderError) -> GripLink? {
+        try parseNextLink(headers.filter { $0.name.lowercased() == "grip-link" }.map(\.value))
+    }
+
     /// Whether `name` starts with `Grip-`, in any case: such headers are never relayed.
     public static func isGripHeader(_ name: String) -> Bool {
         let prefix = "grip-".utf8

@@ -9,6 +9,15 @@ extension ClientSession {
         phase = .held(hold)
         runtime.countHeld(hold, delta: 1)
         runtime.hub.subscribe(self, to: hold.channels)
+        if let continuation = hold.continuation, let timeout = continuation.link.timeout {
+            let timer = Timer(base: runtime.base) { [unowned self] in
+                guard case let .held(current) = self.phase, current === hold else { return }
+                self.leaveHold(hold)
+                self.continueStream(continuation)
+            }
+            timer.schedule(after: timeout)
+            continuation.timer = timer
+        }
         // One read event per held client does everything: notices the client leaving (EOF),
         // and wakes the hold on its timeout or keep-alive tick (a shared common timeout).
         socket.watchReadable(timeout: hold.wakeInterval)
@@ -72,12 +81,33 @@ extension ClientSession {
 
     func endStream(_ hold: Hold) {
         leaveHold(hold)
-        if hold.chunked { socket.write(HeadSerializer.lastChunk) }
-        finish(closing: !hold.chunked || !hold.keepAlive)
+        endStream(chunked: hold.chunked, keepAlive: hold.keepAlive)
+    }
+
+    /// Ends a streamed response: its last chunk, or a close when it is delimited by closing.
+    func endStream(chunked: Bool, keepAlive: Bool) {
+        if chunked { socket.write(HeadSerializer.lastChunk) }
+        finish(closing: !chunked || !keepAlive)
+    }
+
+    /// Fetches the next part of a stream from its backend (`Grip-Link`), appending it to the open response.
+    func continueStream(_ continuation: StreamContinuation) {
+        let head = continuation.request
+        let backend = runtime.backendUp[continuation.backend] ? continuation.backend
+            : runtime.chooseBackend(route: continuation.route, head: head, clientIP: clientIP)
+        guard let backend else {
+            endStream(chunked: continuation.chunked, keepAlive: false)
+            return
+        }
+        let exchange = Exchange(session: self, head: head, route: continuation.route, backend: backend, continuing: continuation)
+        phase = .exchanging(exchange)
+        exchange.start()
     }
 
     func leaveHold(_ hold: Hold) {
         guard case .held = phase else { return }
+        hold.continuation?.timer?.cancel()
+        hold.continuation?.timer = nil
         phase = .closed
         runtime.hub.unsubscribe(self, from: hold.channels)
         runtime.countHeld(hold, delta: -1)

@@ -39,15 +39,26 @@ final class Exchange: UpstreamUser {
         case awaitingHead
         case relaying(dechunk: Bool)
         case collectingHoldBody(HoldInstruction, [UInt8])
-        case streamingHoldBody(HoldInstruction, chunked: Bool)
+        /// The client's response is a stream: the body goes out as stream data, then `next` says what follows.
+        case streaming(chunked: Bool, next: StreamNext)
         case finished
     }
 
-    init(session: ClientSession, head: RequestHead, route: Int, backend: Int) {
+    private enum StreamNext {
+        case hold(HoldInstruction)
+        case follow(GripLink?)
+    }
+
+    /// Set when this request continues a stream whose response head the client already has (`Grip-Link`).
+    private let continuedStream: StreamContinuation?
+
+    init(session: ClientSession, head: RequestHead, route: Int, backend: Int, continuing continuedStream: StreamContinuation? = nil) {
         self.session = session
         self.head = head
         self.route = route
         self.backend = backend
+        self.continuedStream = continuedStream
+        clientHasBytes = continuedStream != nil
         body = RequestBody(head.framing, maxBodyBytes: session.runtime.limits.maxBodyBytes)
         upstreamHead = ProxyHeaders.upstreamRequest(head, clientIP: session.clientIP, scheme: "http",
                                                     gripSignature: session.runtime.gripSignature,
@@ -237,6 +248,10 @@ final class Exchange: UpstreamUser {
         do {
             if let instruction = try GripHeaders.parseHold(responseHead.headers.fields, defaultKeepAliveInterval: runtime.config.timeouts.streamKeepalive) {
                 beginHold(instruction, responseHead)
+            } else if let link = try GripHeaders.nextLink(in: responseHead.headers.fields) {
+                beginStream(responseHead, status: GripStatus(code: responseHead.status, reason: responseHead.reason), next: .follow(link))
+            } else if continuedStream != nil {
+                beginStream(responseHead, status: GripStatus(code: responseHead.status, reason: responseHead.reason), next: .follow(nil))
             } else {
                 beginRelay(responseHead)
             }
@@ -291,7 +306,7 @@ final class Exchange: UpstreamUser {
                     return
                 }
                 mode = .collectingHoldBody(instruction, collected)
-            case let .streamingHoldBody(_, chunked):
+            case let .streaming(chunked, _):
                 consumed = try responseBody.consume(bytes) { data in
                     if chunked { output += HeadSerializer.chunk(data.count) }
                     output.append(contentsOf: data)
@@ -342,8 +357,15 @@ final class Exchange: UpstreamUser {
         switch finishedMode {
         case let .collectingHoldBody(instruction, collected):
             startResponseHold(instruction, timeoutBody: collected)
-        case let .streamingHoldBody(instruction, chunked):
-            session.enterHold(Hold.stream(instruction: instruction, chunked: chunked, runtime: runtime, route: route))
+        case let .streaming(chunked, .hold(instruction)):
+            let continuation = instruction.nextLink.map { makeContinuation(following: $0, chunked: chunked) }
+            session.enterHold(Hold.stream(instruction: instruction, chunked: chunked, continuation: continuation, runtime: runtime, route: route))
+        case let .streaming(chunked, .follow(link)):
+            if let link {
+                session.continueStream(makeContinuation(following: link, chunked: chunked))
+            } else {
+                session.endStream(chunked: chunked, keepAlive: head.keepAlive)
+            }
         default:
             runtime.countRequest(route: route, status: response?.status ?? 0)
             let dechunked = head.version == .http10 && response?.framing == .chunked
@@ -354,17 +376,31 @@ final class Exchange: UpstreamUser {
     // MARK: GRIP holds
 
     private func beginHold(_ instruction: HoldInstruction, _ responseHead: ResponseHead) {
-        switch instruction.mode {
-        case .response:
+        if instruction.mode == .response && continuedStream == nil {
             mode = .collectingHoldBody(instruction, [])
-        case .stream:
-            let chunked = head.version == .http11
-            let status = heldStatus(instruction, responseHead)
-            let bytes = ProxyHeaders.clientResponse(status: status.code, reason: status.reason, headers: responseHead.headers,
-                                                    framing: chunked ? .chunked : .untilClose, keepAlive: chunked && clientKeepAlive)
-            writeToClient(bytes)
-            mode = .streamingHoldBody(instruction, chunked: chunked)
+        } else {
+            // A long-poll instruction cannot apply to a stream already under way: it continues as a stream.
+            beginStream(responseHead, status: heldStatus(instruction, responseHead), next: .hold(instruction))
         }
+    }
+
+    /// Sends the response head as a stream (unless this request continues one) and its body as stream data.
+    private func beginStream(_ responseHead: ResponseHead, status: GripStatus, next: StreamNext) {
+        if let continuedStream {
+            mode = .streaming(chunked: continuedStream.chunked, next: next)
+            return
+        }
+        let chunked = head.version == .http11
+        let bytes = ProxyHeaders.clientResponse(status: status.code, reason: status.reason, headers: responseHead.headers,
+                                                framing: chunked ? .chunked : .untilClose, keepAlive: chunked && clientKeepAlive)
+        writeToClient(bytes)
+        mode = .streaming(chunked: chunked, next: next)
+    }
+
+    /// Where a stream goes on: the same backend, the same Host, the link's target.
+    private func makeContinuation(following link: GripLink, chunked: Bool) -> StreamContinuation {
+        StreamContinuation(link: link, host: head.headers["host"] ?? "", keepAlive: head.keepAlive, chunked: chunked,
+                           route: route, backend: backend)
     }
 
     private func startResponseHold(_ instruction: HoldInstruction, timeoutBody: [UInt8]) {

@@ -24,8 +24,12 @@ final class Hold {
     /// How long the socket's read event waits before waking the hold (timeout or keep-alive tick); nil: never.
     let wakeInterval: Duration?
     let route: Int
+    /// Only for streams whose backend gave a `Grip-Link` (rare, so it costs others nothing).
+    let continuation: StreamContinuation?
 
-    init(kind: Kind, channels: [String], chunked: Bool, keepAlive: Bool, wakeInterval: Duration?, route: Int) {
+    init(kind: Kind, channels: [String], chunked: Bool, keepAlive: Bool, wakeInterval: Duration?, route: Int,
+         continuation: StreamContinuation? = nil) {
+        self.continuation = continuation
         self.kind = kind
         self.channels = channels
         self.chunked = chunked
@@ -41,10 +45,12 @@ final class Hold {
              wakeInterval: instruction.timeout ?? runtime.config.timeouts.hold, route: route)
     }
 
-    static func stream(instruction: HoldInstruction, chunked: Bool, runtime: WorkerRuntime, route: Int) -> Hold {
+    static func stream(instruction: HoldInstruction, chunked: Bool, continuation: StreamContinuation?,
+                       runtime: WorkerRuntime, route: Int) -> Hold {
         let keepAlive = instruction.keepAlive
         return Hold(kind: .stream(keepAlive: keepAlive.map(\.data)), channels: runtime.interned(instruction.channels.map(\.name)),
-                    chunked: chunked, keepAlive: false, wakeInterval: keepAlive?.interval, route: route)
+                    chunked: chunked, keepAlive: continuation?.keepAlive ?? true, wakeInterval: keepAlive?.interval, route: route,
+                    continuation: continuation)
     }
 
     var metricKind: String {

@@ -1,0 +1,36 @@
+import EventLoop
+import GRIP
+import HTTP1
+
+/// A stream that goes on with another request to its backend (`Grip-Link: <url>; rel=next`):
+/// when the current response body ends, or when a held stream's link timeout passes.
+final class StreamContinuation {
+    let link: GripLink
+    let host: String
+    let keepAlive: Bool
+    let chunked: Bool
+    let route: Int
+    let backend: Int
+    /// For a held stream whose link has a timeout: fires the follow-up request.
+    var timer: Timer?
+
+    init(link: GripLink, host: String, keepAlive: Bool, chunked: Bool, route: Int, backend: Int) {
+        self.link = link
+        self.host = host
+        self.keepAlive = keepAlive
+        self.chunked = chunked
+        self.route = route
+        self.backend = backend
+    }
+
+    /// The request that fetches the link: GET of its path (an absolute URL keeps only its path).
+    var request: RequestHead {
+        var target = Substring(link.url)
+        if let schemeEnd = target.range(of: "://") {
+            let afterScheme = target[schemeEnd.upperBound...]
+            target = afterScheme[(afterScheme.firstIndex(of: "/") ?? afterScheme.endIndex)...]
+        }
+        return RequestHead(method: "GET", target: target.isEmpty ? "/" : String(target), version: chunked ? .http11 : .http10,
+                           headers: HTTPHeaders([("Host", host)]), framing: .none, keepAlive: keepAlive)
+    }
+}
