@@ -13,9 +13,15 @@ public final class Socket {
     private var readEvent: UnsafeMutablePointer<event>?
     private var writeEvent: UnsafeMutablePointer<event>?
     public var delegate: SocketDelegate?
-    private var pending: [UInt8] = []
-    private var pendingStart = 0
+    /// What the kernel has not taken yet; nil (no memory at all) whenever the socket is caught up.
+    private var pending: PendingOutput?
     private var state: State
+
+    private final class PendingOutput {
+        var bytes: [UInt8] = []
+        var start = 0
+        var count: Int { bytes.count - start }
+    }
 
     private enum State: UInt8 {
         case connecting, open, failed, lingering, closed
@@ -55,7 +61,17 @@ public final class Socket {
     }
 
     public var isOpen: Bool { state == .open || state == .connecting }
-    public var pendingOutputBytes: Int { pending.count - pendingStart }
+    public var pendingOutputBytes: Int { pending?.count ?? 0 }
+
+    /// The address of the other end (nil once the socket is gone).
+    public var peerAddress: SocketAddress? {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let status = withUnsafeMutablePointer(to: &storage) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { getpeername(fd, $0, &length) }
+        }
+        return status == 0 ? SocketAddress(storage: storage, length: length) : nil
+    }
 
     public func setNoDelay() {
         var one: Int32 = 1
@@ -123,8 +139,8 @@ public final class Socket {
     public func write(_ bytes: UnsafeRawBufferPointer) -> Bool {
         guard state == .open else { return false }
         guard !bytes.isEmpty else { return true }
-        if pendingOutputBytes > 0 {
-            pending.append(contentsOf: bytes)
+        if let pending {
+            pending.bytes.append(contentsOf: bytes)
             return true
         }
         var offset = 0
@@ -142,7 +158,9 @@ public final class Socket {
             }
         }
         if offset < bytes.count {
-            pending.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[offset...]))
+            let queue = PendingOutput()
+            queue.bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[offset...]))
+            pending = queue
             armWrite(timeout: nil)
         }
         return true
@@ -195,16 +213,16 @@ public final class Socket {
     }
 
     private func flushPending() {
-        while pendingOutputBytes > 0 {
-            let sent = pending.withUnsafeBytes { buffer in
-                Glibc.send(fd, buffer.baseAddress! + pendingStart, buffer.count - pendingStart, Int32(MSG_NOSIGNAL))
+        while let queue = pending, queue.count > 0 {
+            let sent = queue.bytes.withUnsafeBytes { buffer in
+                Glibc.send(fd, buffer.baseAddress! + queue.start, buffer.count - queue.start, Int32(MSG_NOSIGNAL))
             }
             if sent > 0 {
-                pendingStart += sent
+                queue.start += sent
             } else if sent < 0 && (errno == EAGAIN || errno == EINTR) {
-                if pendingStart > 65536 && pendingStart * 2 > pending.count {
-                    pending.removeFirst(pendingStart)
-                    pendingStart = 0
+                if queue.start > 65536 && queue.start * 2 > queue.bytes.count {
+                    queue.bytes.removeFirst(queue.start)
+                    queue.start = 0
                 }
                 return
             } else {
@@ -213,8 +231,7 @@ public final class Socket {
             }
         }
         // Give the queue's memory back: a drained subscriber should cost nothing.
-        pending = []
-        pendingStart = 0
+        pending = nil
         if let writeEvent {
             event_free(writeEvent)
             self.writeEvent = nil
@@ -263,7 +280,7 @@ public final class Socket {
         delegate = nil
         if let readEvent { event_del(readEvent) }
         if let writeEvent { event_del(writeEvent) }
-        pending = []
+        pending = nil
         Glibc.close(fd)
         Unmanaged.passUnretained(self).release()
     }

@@ -93,13 +93,15 @@ extension ClientSession {
     /// Fetches the next part of a stream from its backend (`Grip-Link`), appending it to the open response.
     func continueStream(_ continuation: StreamContinuation) {
         let head = continuation.request
+        let clientIP = self.clientIP
         let backend = runtime.backendUp[continuation.backend] ? continuation.backend
             : runtime.chooseBackend(route: continuation.route, head: head, clientIP: clientIP)
         guard let backend else {
             endStream(chunked: continuation.chunked, keepAlive: false)
             return
         }
-        let exchange = Exchange(session: self, head: head, route: continuation.route, backend: backend, continuing: continuation)
+        let exchange = Exchange(session: self, head: head, route: continuation.route, backend: backend, clientIP: clientIP,
+                                continuing: continuation)
         phase = .exchanging(exchange)
         exchange.start()
     }

@@ -9,11 +9,10 @@ import HTTP1
 final class ClientSession: SocketDelegate {
     unowned let runtime: WorkerRuntime
     let socket: Socket
-    let clientIP: String
     /// Received bytes not yet consumed: a partial head, or pipelined requests.
     var input: [UInt8] = []
     var phase: Phase = .closed
-    private var servedRequests = 0
+    private var hasServedRequest = false
     var nextInList: ClientSession?
     unowned(unsafe) var previousInList: ClientSession?
 
@@ -31,15 +30,17 @@ final class ClientSession: SocketDelegate {
         init(parser: RequestHeadParser) { self.parser = parser }
     }
 
-    init(runtime: WorkerRuntime, socket: Socket, clientIP: String) {
+    init(runtime: WorkerRuntime, socket: Socket) {
         self.runtime = runtime
         self.socket = socket
-        self.clientIP = clientIP
         socket.setNoDelay()
         socket.delegate = self
         runtime.sessions.insert(self)
         startReadingHead()
     }
+
+    /// Looked up when a request needs it rather than kept: a held client should cost as little as possible.
+    var clientIP: String { socket.peerAddress?.ipString ?? "" }
 
     // MARK: Reading request heads
 
@@ -52,7 +53,7 @@ final class ClientSession: SocketDelegate {
         phase = .readingHead(reading)
         if input.isEmpty {
             // The first request gets the header timeout from the moment of connecting; later ones wait idle.
-            socket.watchReadable(timeout: servedRequests == 0 ? runtime.config.timeouts.clientHeader : runtime.config.timeouts.clientIdle)
+            socket.watchReadable(timeout: hasServedRequest ? runtime.config.timeouts.clientIdle : runtime.config.timeouts.clientHeader)
         } else {
             reading.startedAt = runtime.base.nowMilliseconds
             parseBufferedHead(reading)
@@ -117,7 +118,7 @@ final class ClientSession: SocketDelegate {
 
     private func dispatch(_ head: RequestHead) {
         socket.stopWatchingReadable()
-        servedRequests += 1
+        hasServedRequest = true
         let (host, path) = RequestTarget.hostAndPath(head)
         guard let routeIndex = runtime.routeTable.match(host: host, path: path) else {
             answer(status: 404, route: nil, head: head)
@@ -128,11 +129,12 @@ final class ClientSession: SocketDelegate {
             serveSubscription(mode: mode, route: routeIndex, prefix: route.pathPrefix, path: path, head: head)
             return
         }
+        let clientIP = self.clientIP
         guard let backend = runtime.chooseBackend(route: routeIndex, head: head, clientIP: clientIP) else {
             answer(status: 503, route: routeIndex, head: head, body: "no healthy backend\n")
             return
         }
-        let exchange = Exchange(session: self, head: head, route: routeIndex, backend: backend)
+        let exchange = Exchange(session: self, head: head, route: routeIndex, backend: backend, clientIP: clientIP)
         phase = .exchanging(exchange)
         exchange.start()
     }
@@ -203,7 +205,7 @@ final class ClientSession: SocketDelegate {
         switch phase {
         case let .readingHead(reading):
             if reading.startedAt == 0 && input.isEmpty {
-                runtime.countTimeout(servedRequests == 0 ? "client_header" : "client_idle")
+                runtime.countTimeout(hasServedRequest ? "client_idle" : "client_header")
                 close(graceful: true)
             } else {
                 headTimedOut()

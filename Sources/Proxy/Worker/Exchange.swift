@@ -52,15 +52,19 @@ final class Exchange: UpstreamUser {
     /// Set when this request continues a stream whose response head the client already has (`Grip-Link`).
     private let continuedStream: StreamContinuation?
 
-    init(session: ClientSession, head: RequestHead, route: Int, backend: Int, continuing continuedStream: StreamContinuation? = nil) {
+    private let clientIP: String
+
+    init(session: ClientSession, head: RequestHead, route: Int, backend: Int, clientIP: String,
+         continuing continuedStream: StreamContinuation? = nil) {
         self.session = session
+        self.clientIP = clientIP
         self.head = head
         self.route = route
         self.backend = backend
         self.continuedStream = continuedStream
         clientHasBytes = continuedStream != nil
         body = RequestBody(head.framing, maxBodyBytes: session.runtime.limits.maxBodyBytes)
-        upstreamHead = ProxyHeaders.upstreamRequest(head, clientIP: session.clientIP, scheme: "http",
+        upstreamHead = ProxyHeaders.upstreamRequest(head, clientIP: clientIP, scheme: "http",
                                                     gripSignature: session.runtime.gripSignature,
                                                     bodyFraming: RequestBody.upstreamFraming(head.framing))
         retained = upstreamHead
@@ -167,7 +171,7 @@ final class Exchange: UpstreamUser {
     @discardableResult
     private func retryElsewhere() -> Bool {
         guard !hasRetried, !clientHasBytes, retained != nil || upstream == nil,
-              let other = runtime.chooseBackend(route: route, head: head, clientIP: session.clientIP, excluding: backend) else {
+              let other = runtime.chooseBackend(route: route, head: head, clientIP: clientIP, excluding: backend) else {
             return false
         }
         hasRetried = true

@@ -16,27 +16,31 @@ final class Hold {
         case subscribeLongPoll
     }
 
-    let kind: Kind
+    // Field order matters here: it packs the object into 64 bytes of heap (one per held client).
     let channels: [String]
+    /// Only for streams whose backend gave a `Grip-Link` (rare, so it costs others nothing).
+    let continuation: StreamContinuation?
+    /// How long the socket's read event waits before waking the hold (timeout or keep-alive tick); 0: never.
+    private let wakeMilliseconds: Int32
+    private let routeIndex: Int32
+    let kind: Kind
     /// Whether the stream is chunked (HTTP/1.1 clients) rather than delimited by closing.
     let chunked: Bool
     let keepAlive: Bool
-    /// How long the socket's read event waits before waking the hold (timeout or keep-alive tick); nil: never.
-    let wakeInterval: Duration?
-    let route: Int
-    /// Only for streams whose backend gave a `Grip-Link` (rare, so it costs others nothing).
-    let continuation: StreamContinuation?
 
     init(kind: Kind, channels: [String], chunked: Bool, keepAlive: Bool, wakeInterval: Duration?, route: Int,
          continuation: StreamContinuation? = nil) {
-        self.continuation = continuation
-        self.kind = kind
         self.channels = channels
+        self.continuation = continuation
+        wakeMilliseconds = wakeInterval.map { Int32(clamping: $0.components.seconds * 1000 + $0.components.attoseconds / 1_000_000_000_000_000) } ?? 0
+        routeIndex = Int32(clamping: route)
+        self.kind = kind
         self.chunked = chunked
         self.keepAlive = keepAlive
-        self.wakeInterval = wakeInterval
-        self.route = route
     }
+
+    var wakeInterval: Duration? { wakeMilliseconds == 0 ? nil : .milliseconds(wakeMilliseconds) }
+    var route: Int { Int(routeIndex) }
 
     static func response(instruction: HoldInstruction, timeoutResponse: [UInt8], keepAlive: Bool,
                          runtime: WorkerRuntime, route: Int) -> Hold {

@@ -19,6 +19,9 @@ public final class Worker {
     private var isAcceptPaused = false
     private lazy var sweepTimer = Timer(base: base) { [unowned self] in
         self.runtime?.hub.sweep(now: self.base.nowMilliseconds)
+        // A burst of requests leaves freed head and body buffers between long-lived held clients;
+        // hand whole free pages back to the kernel so an idle worker's footprint is what it holds.
+        releaseFreeMemory()
     }
     private lazy var drainDeadline = Timer(base: base) { [unowned self] in
         self.logger.warning("drain time is up; closing the remaining connections", metadata: ["open": "\(self.runtime?.sessions.count ?? 0)"])
@@ -98,12 +101,12 @@ public final class Worker {
         self.runtime = runtime
         maxSessions = Self.sessionLimit(config)
         for fd in listenFDs {
-            let listener = Listener(base: base, fd: fd, onAccept: { [unowned self] fd, address in self.accept(fd, address) },
+            let listener = Listener(base: base, fd: fd, onAccept: { [unowned self] fd, _ in self.accept(fd) },
                                     onError: { [unowned self] error in self.logger.warning("accept failed", metadata: ["error": "\(error)"]) })
             listener.resume()
             listeners.append(listener)
         }
-        sweepTimer.schedule(after: .seconds(10), repeating: true)
+        sweepTimer.schedule(after: .seconds(5), repeating: true)
         logger.info("worker ready", metadata: ["listeners": "\(listenFDs.count)", "max_connections": "\(maxSessions)"])
     }
 
@@ -119,12 +122,12 @@ public final class Worker {
         return max(1, min(share, fileLimit))
     }
 
-    private func accept(_ fd: Int32, _ address: SocketAddress) {
+    private func accept(_ fd: Int32) {
         guard let runtime, !runtime.isWindingDown else {
             close(fd)
             return
         }
-        _ = ClientSession(runtime: runtime, socket: Socket(base: base, fd: fd), clientIP: address.ipString)
+        _ = ClientSession(runtime: runtime, socket: Socket(base: base, fd: fd))
         if runtime.sessions.count >= maxSessions && !isAcceptPaused {
             // At the limit, stop accepting: the kernel queues new clients for the other workers.
             isAcceptPaused = true
