@@ -17,6 +17,9 @@ final class ClientSession: SocketDelegate {
     unowned(unsafe) var previousInList: ClientSession?
 
     enum Phase {
+        /// Between requests: nothing allocated until the next request's first bytes arrive.
+        case awaitingRequest
+        /// A head that did not arrive in one read.
         case readingHead(HeadReading)
         case exchanging(Exchange)
         case held(Hold)
@@ -25,9 +28,12 @@ final class ClientSession: SocketDelegate {
 
     final class HeadReading {
         var parser: RequestHeadParser
-        /// When the first byte of this head arrived (0: none yet).
-        var startedAt: Int64 = 0
-        init(parser: RequestHeadParser) { self.parser = parser }
+        /// When the first byte of this head arrived.
+        let startedAt: Int64
+        init(parser: RequestHeadParser, startedAt: Int64) {
+            self.parser = parser
+            self.startedAt = startedAt
+        }
     }
 
     init(runtime: WorkerRuntime, socket: Socket) {
@@ -49,29 +55,27 @@ final class ClientSession: SocketDelegate {
             finish(closing: true)
             return
         }
-        let reading = HeadReading(parser: RequestHeadParser(limits: runtime.limits))
-        phase = .readingHead(reading)
-        if input.isEmpty {
-            // The first request gets the header timeout from the moment of connecting; later ones wait idle.
-            socket.watchReadable(timeout: hasServedRequest ? runtime.config.timeouts.clientIdle : runtime.config.timeouts.clientHeader)
-        } else {
-            reading.startedAt = runtime.base.nowMilliseconds
-            parseBufferedHead(reading)
-        }
-    }
-
-    private func receiveHeadBytes(_ bytes: UnsafeRawBufferPointer, _ reading: HeadReading) {
-        if reading.startedAt == 0 { reading.startedAt = runtime.base.nowMilliseconds }
         guard input.isEmpty else {
-            input.append(contentsOf: bytes)
+            // Pipelined bytes are already here.
+            let reading = HeadReading(parser: RequestHeadParser(limits: runtime.limits), startedAt: runtime.base.nowMilliseconds)
+            phase = .readingHead(reading)
             parseBufferedHead(reading)
             return
         }
-        // Common case: a whole head in one read, parsed straight from the scratch buffer.
+        phase = .awaitingRequest
+        // The first request gets the header timeout from the moment of connecting; later ones wait idle.
+        socket.watchReadable(timeout: hasServedRequest ? runtime.config.timeouts.clientIdle : runtime.config.timeouts.clientHeader)
+    }
+
+    /// Common case: a whole head in one read, parsed straight from the scratch buffer, nothing kept.
+    private func receiveFirstHeadBytes(_ bytes: UnsafeRawBufferPointer) {
+        var parser = RequestHeadParser(limits: runtime.limits)
         do {
-            switch try reading.parser.parse(bytes) {
+            switch try parser.parse(bytes) {
             case .incomplete:
                 input.append(contentsOf: bytes)
+                let reading = HeadReading(parser: parser, startedAt: runtime.base.nowMilliseconds)
+                phase = .readingHead(reading)
                 awaitRestOfHead(reading)
             case let .complete(head, headLength):
                 if headLength < bytes.count { input.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[headLength...])) }
@@ -180,8 +184,11 @@ final class ClientSession: SocketDelegate {
 
     func socket(_ socket: Socket, didRead bytes: UnsafeRawBufferPointer) {
         switch phase {
+        case .awaitingRequest:
+            receiveFirstHeadBytes(bytes)
         case let .readingHead(reading):
-            receiveHeadBytes(bytes, reading)
+            input.append(contentsOf: bytes)
+            parseBufferedHead(reading)
         case let .exchanging(exchange):
             exchange.clientBytes(bytes)
         case .held:
@@ -203,13 +210,11 @@ final class ClientSession: SocketDelegate {
 
     func socketDidTimeOut(_ socket: Socket) {
         switch phase {
-        case let .readingHead(reading):
-            if reading.startedAt == 0 && input.isEmpty {
-                runtime.countTimeout(hasServedRequest ? "client_idle" : "client_header")
-                close(graceful: true)
-            } else {
-                headTimedOut()
-            }
+        case .awaitingRequest:
+            runtime.countTimeout(hasServedRequest ? "client_idle" : "client_header")
+            close(graceful: true)
+        case .readingHead:
+            headTimedOut()
         case let .held(hold):
             holdTimedOut(hold)
         case .exchanging, .closed:
@@ -228,7 +233,7 @@ final class ClientSession: SocketDelegate {
             exchange.abort()
         case let .held(hold):
             leaveHold(hold)
-        case .readingHead, .closed:
+        case .awaitingRequest, .readingHead, .closed:
             break
         }
         close(graceful: false)
@@ -238,6 +243,6 @@ final class ClientSession: SocketDelegate {
 extension ClientSession {
     /// Winding down: a connection waiting between requests has nothing left to finish.
     func closeIfIdle() {
-        if case let .readingHead(reading) = phase, reading.startedAt == 0, input.isEmpty { close(graceful: true) }
+        if case .awaitingRequest = phase { close(graceful: true) }
     }
 }
