@@ -14,10 +14,10 @@ enum QueryParameter {
         return nil
     }
 
-    /// `%XX` becomes that byte and `+` a space. A `%` not followed by two hex digits is kept as
-    /// it is, since a routing key should still be found in a sloppy URL.
-    static func decode(_ text: Substring) -> String {
-        guard text.utf8.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }) else {
+    /// `%XX` becomes that byte and `+` a space (not in a path: `plusAsSpace: false`). A `%` not
+    /// followed by two hex digits is kept as it is, since a key should still be found in a sloppy URL.
+    static func decode(_ text: Substring, plusAsSpace: Bool = true) -> String {
+        guard text.utf8.contains(where: { $0 == UInt8(ascii: "%") || (plusAsSpace && $0 == UInt8(ascii: "+")) }) else {
             return String(text)
         }
         let input = Array(text.utf8)
@@ -32,7 +32,7 @@ enum QueryParameter {
                 position += 3
                 continue
             }
-            output.append(byte == UInt8(ascii: "+") ? UInt8(ascii: " ") : byte)
+            output.append(plusAsSpace && byte == UInt8(ascii: "+") ? UInt8(ascii: " ") : byte)
             position += 1
         }
         return String(decoding: output, as: UTF8.self)

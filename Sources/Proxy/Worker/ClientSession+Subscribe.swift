@@ -9,13 +9,13 @@ extension ClientSession {
             answer(status: 405, route: route, head: head, body: "subscribe routes take GET\n")
             return
         }
-        let channel = RequestTarget.percentDecode(String(path.dropFirst(prefix.count)))
+        let channel = QueryParameter.decode(Substring(path.dropFirst(prefix.count)), plusAsSpace: false)
         guard !channel.isEmpty else {
             answer(status: 404, route: route, head: head, body: "no channel in the path\n")
             return
         }
         let now = runtime.base.nowMilliseconds
-        let lastEventID = head.headers["last-event-id"] ?? RequestTarget.queryValue(head.target, "last-event-id")
+        let lastEventID = head.headers["last-event-id"] ?? QueryParameter.value(named: "last-event-id", in: head.target)
         let replay = lastEventID.flatMap { runtime.hub.history(of: channel, after: $0, now: now) } ?? []
         let chunked = head.version == .http11
         let keepAlive = head.keepAlive && !runtime.isWindingDown

@@ -12,7 +12,7 @@ enum ProxyHeaders {
         var named = hopByHop
         for value in headers.values("connection") {
             for token in value.split(separator: ",") {
-                named.insert(token.trimmingCharacters(in: " \t").lowercased())
+                named.insert(token.trimmingOptionalWhitespace().lowercased())
             }
         }
         headers.removeAll { named.contains($0.lowercased()) }
@@ -55,14 +55,5 @@ enum ProxyHeaders {
         }
         if !keepAlive { headers.add("Connection", "close") }
         return HeadSerializer.response(status: status, reason: reason, headers: headers)
-    }
-}
-
-extension StringProtocol {
-    func trimmingCharacters(in set: String) -> String {
-        var slice = Substring(self)
-        while let first = slice.first, set.contains(first) { slice = slice.dropFirst() }
-        while let last = slice.last, set.contains(last) { slice = slice.dropLast() }
-        return String(slice)
     }
 }

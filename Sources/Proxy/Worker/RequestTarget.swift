@@ -22,28 +22,4 @@ enum RequestTarget {
         if let colon = host.lastIndex(of: ":") { return String(host[..<colon]) }
         return host
     }
-
-    /// The value of query parameter `name`, percent-decoded.
-    static func queryValue(_ target: String, _ name: String) -> String? {
-        guard let questionMark = target.firstIndex(of: "?") else { return nil }
-        for pair in target[target.index(after: questionMark)...].split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            if percentDecode(String(parts[0])) == name { return parts.count > 1 ? percentDecode(String(parts[1])) : "" }
-        }
-        return nil
-    }
-
-    static func percentDecode(_ text: String) -> String {
-        var bytes: [UInt8] = []
-        var iterator = Array(text.utf8).makeIterator()
-        while let byte = iterator.next() {
-            if byte == UInt8(ascii: "%"), let high = iterator.next(), let low = iterator.next(),
-               let value = UInt8(String(decoding: [high, low], as: UTF8.self), radix: 16) {
-                bytes.append(value)
-            } else {
-                bytes.append(byte)
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
 }
