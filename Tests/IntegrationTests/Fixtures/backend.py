@@ -10,7 +10,11 @@ so a request whose body never arrives intact does not appear in /__log.
 """
 import argparse
 import asyncio
+import base64
+import hashlib
+import hmac
 import json
+import time
 import sys
 from urllib.parse import parse_qs, urlsplit
 
@@ -67,6 +71,28 @@ def full_response(status, reason, headers, body, close):
     if close:
         headers.append(("Connection", "close"))
     return response_head(status, reason, headers) + body
+
+
+def base64url_decode(text):
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def verify_grip_sig(token, key):
+    """/verify-sig: whether `token` is an HS256 JWT signed with `key`, and its claims."""
+    if token is None:
+        return {"valid": False, "error": "no Grip-Sig header"}
+    parts = token.split(".")
+    if len(parts) != 3:
+        return {"valid": False, "error": f"expected 3 dot-separated parts, got {len(parts)}"}
+    try:
+        header = json.loads(base64url_decode(parts[0]))
+        claims = json.loads(base64url_decode(parts[1]))
+        signature = base64url_decode(parts[2])
+    except ValueError as error:
+        return {"valid": False, "error": f"undecodable part: {error}"}
+    expected = hmac.new(key.encode(), f"{parts[0]}.{parts[1]}".encode(), hashlib.sha256).digest()
+    return {"valid": header.get("alg") == "HS256" and hmac.compare_digest(signature, expected),
+            "header": header, "claims": claims, "now": int(time.time())}
 
 
 async def read_chunked_body(reader):
@@ -208,6 +234,14 @@ class Backend:
             headers = [(f"X-Filler-{i}", filler) for i in range(1050)]
             writer.write(full_response(200, "OK", headers, b"huge\n", True))
             return False
+        if path == "/verify-sig":
+            report = verify_grip_sig(request.header("Grip-Sig"), query.get("key", ""))
+            return send(200, "OK", json.dumps(report).encode(), (("Content-Type", "application/json"),))
+        if path == "/next":
+            return send(200, "OK", query.get("body", f"next {self.name}\n").encode())
+        if path == "/linked":
+            headers = [("Content-Type", "text/plain"), ("Grip-Link", query.get("link", "</next>; rel=next"))]
+            return send(200, "OK", query.get("body", "linked\n").encode(), headers)
         if path == "/hold":
             return send(200, "OK", query.get("body", f"timeout {self.name}\n").encode(), self.hold_headers(request))
         return send(200, "OK", self.name.encode())

@@ -15,8 +15,8 @@ final class HTTPClient {
         case untilClose
     }
 
-    init(port: UInt16) throws {
-        fd = try connectLoopback(port: port)
+    init(port: UInt16, receiveBufferBytes: Int32? = nil) throws {
+        fd = try connectLoopback(port: port, receiveBufferBytes: receiveBufferBytes)
     }
 
     deinit { Glibc.close(fd) }
@@ -85,6 +85,16 @@ final class HTTPClient {
             _ = try? receive(waitingFor: "close")
         }
         return true
+    }
+
+    /// How many bytes arrived beyond what was read so far, waiting up to `timeout` for more
+    /// (to prove nothing follows a response).
+    func unreadByteCount(waiting timeout: Duration) -> Int {
+        let deadline = ContinuousClock.now + timeout
+        while !peerClosed, waitReadable(fd, until: deadline) {
+            _ = try? receive(waitingFor: "extra bytes")
+        }
+        return received.count
     }
 
     private func readResponseHead(until deadline: ContinuousClock.Instant) throws -> HTTPResponseHead {

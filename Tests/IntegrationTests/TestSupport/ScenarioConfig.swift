@@ -32,6 +32,10 @@ struct ScenarioConfig {
 
     var server: [String: TOMLValue] = ["workers": 1]
     var timeouts: [String: TOMLValue] = [:]
+    /// Keys of `[control]` besides `listen`.
+    var control: [String: TOMLValue] = [:]
+    var grip: [String: TOMLValue] = [:]
+    var channels: [String: TOMLValue] = [:]
     var backends: [Backend]
     var routes: [[String: TOMLValue]]
 
@@ -52,7 +56,11 @@ struct ScenarioConfig {
         server["listen"] = ["127.0.0.1:\(listenPort)"]
         var text = Self.table("[server]", server)
         text += Self.table("[timeouts]", timeouts)
-        text += Self.table("[control]", ["listen": "127.0.0.1:\(controlPort)"])
+        var control = control
+        control["listen"] = "127.0.0.1:\(controlPort)"
+        text += Self.table("[control]", control)
+        if !grip.isEmpty { text += Self.table("[grip]", grip) }
+        if !channels.isEmpty { text += Self.table("[channels]", channels) }
         for backend in backends {
             var settings = backend.settings
             settings["name"] = .string(backend.name)

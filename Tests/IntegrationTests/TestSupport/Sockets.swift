@@ -37,9 +37,13 @@ func freePort() throws -> UInt16 {
 }
 
 /// A blocking TCP connection to 127.0.0.1:port (refused connections fail at once).
-func connectLoopback(port: UInt16) throws -> Int32 {
+/// `receiveBufferBytes` shrinks SO_RCVBUF before connecting, so a client that does not read stalls its peer soon.
+func connectLoopback(port: UInt16, receiveBufferBytes: Int32? = nil) throws -> Int32 {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { throw SocketError("socket") }
+    if var size = receiveBufferBytes {
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+    }
     var address = loopbackAddress(port: port)
     let result = withUnsafePointer(to: &address) {
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
