@@ -34,7 +34,13 @@ extension ClientSession {
             complete(hold, with: message.longPollResponse(keepAlive: hold.keepAlive), status: 200)
         case .stream:
             if message.item.httpStream == .close {
-                endStream(hold)
+                // "When the stream would end": a stream with a next link continues there instead.
+                if let continuation = hold.continuation {
+                    leaveHold(hold)
+                    continueStream(continuation)
+                } else {
+                    endStream(hold)
+                }
                 return true
             }
             guard let content = hold.chunked ? message.streamChunk : streamContent(message) else { return false }
