@@ -3,7 +3,7 @@ import XCTest
 /// Active health checks and /readyz: with no healthy backend, 503 at once (SPEC §4, §5).
 final class HealthReadinessTests: ThreeBackendTestCase {
     func testEveryBackendDownGives503AtOnceAndReadyzSaysWhy() throws {
-        var settings = config(sticky: "cookie:sid", workers: 2)
+        var settings = config(sticky: "cookie:sid", workers: 2, health: Self.fastHealth)
         settings.timeouts["queue"] = "5s"
         let proxy = try startProxy(settings)
         XCTAssertEqual(try proxy.control.healthz().status, 200)

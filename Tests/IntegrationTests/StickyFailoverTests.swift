@@ -9,7 +9,7 @@ final class StickyFailoverTests: ThreeBackendTestCase {
     }
 
     func testKeysOfACrashedBackendMoveAndComeBackWhenItReturns() throws {
-        let proxy = try startProxy(config(sticky: "cookie:sid", workers: 2))
+        let proxy = try startProxy(config(sticky: "cookie:sid", workers: 2, health: Self.fastHealth))
         let before = try mapping()
         XCTAssertEqual(Set(before.values), Set(Self.names), "keys expected on every backend, got \(histogram(before))")
 

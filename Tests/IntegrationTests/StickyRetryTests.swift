@@ -3,8 +3,8 @@ import XCTest
 /// A backend that died since its last health check: the request is retried on another one.
 final class StickyRetryTests: ThreeBackendTestCase {
     func testRequestToDeadBackendNotYetMarkedDownIsRetriedElsewhere() throws {
-        // Health checks an hour apart: only the request's own failure can tell the proxy.
-        let proxy = try startProxy(config(sticky: "cookie:sid", workers: 1, interval: "60s"))
+        // Health checks a minute apart (the default here): only the request's own failure can tell the proxy.
+        let proxy = try startProxy(config(sticky: "cookie:sid", workers: 1))
         let key = try XCTUnwrap((0..<200).lazy.map { "retry-\($0)" }.first { key in
             (try? self.servingBackend(headers: [("Cookie", "sid=\(key)")])) == "b2"
         }, "some key expected to map to b2")

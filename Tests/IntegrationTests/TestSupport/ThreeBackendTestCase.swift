@@ -24,14 +24,19 @@ class ThreeBackendTestCase: XCTestCase {
 
     func backend(_ name: String) -> FakeBackend { backends[Self.names.firstIndex(of: name)!] }
 
-    /// The three backends, health checked every `interval` (timeout 100 ms, rise 2, fall 2),
-    /// behind one catch-all route choosing among all three by `sticky`.
-    func config(sticky: String = "none", workers: Int = 2, interval: String = "200ms") -> ScenarioConfig {
+    /// Health checks fast enough to see a backend fall (2 × 200 ms) and rise again within a test.
+    static let fastHealth = (interval: "200ms", timeout: "200ms")
+
+    /// The three backends, health checked with rise 2 and fall 2, behind one catch-all route choosing
+    /// among all three by `sticky`. Checks are slow unless asked: on a loaded machine a fast check can
+    /// time out against a healthy backend and move keys that a test expects to stay.
+    func config(sticky: String = "none", workers: Int = 2,
+                health: (interval: String, timeout: String) = ("60s", "1s")) -> ScenarioConfig {
         var config = ScenarioConfig(backendPort: backends[0].port)
         config.server["workers"] = .integer(workers)
         config.backends = backends.map { backend in
             ScenarioConfig.Backend(name: backend.name, port: backend.port,
-                                   health: ["interval": .string(interval), "timeout": "100ms", "rise": 2, "fall": 2])
+                                   health: ["interval": .string(health.interval), "timeout": .string(health.timeout), "rise": 2, "fall": 2])
         }
         config.routes = [["path_prefix": "/", "backends": .array(Self.names.map { .string($0) }), "sticky": .string(sticky)]]
         return config
