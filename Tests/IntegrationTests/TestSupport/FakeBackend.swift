@@ -1,21 +1,22 @@
 import Foundation
 import Glibc
 
-/// Fixtures/backend.py running as a child process on a port it picked itself.
+/// Fixtures/backend.py running as a child process, on a port it picked itself unless given one.
 final class FakeBackend {
     let name: String
     let port: UInt16
     private let process: Process
 
-    /// Starts the backend and waits (bounded) for its `READY <port>` line.
-    init(name: String = "app", readyTimeout: Duration = .seconds(10)) throws {
+    /// Starts the backend and waits (bounded) for its `READY <port>` line. `port` 0 lets it pick one;
+    /// a given port brings a killed backend back where the proxy expects it.
+    init(name: String = "app", port requestedPort: UInt16 = 0, readyTimeout: Duration = .seconds(10)) throws {
         guard let script = Bundle.module.url(forResource: "backend", withExtension: "py", subdirectory: "Fixtures") else {
             throw HarnessError("Fixtures/backend.py expected among the test bundle's resources, not found")
         }
         let output = Pipe()
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script.path, "--port", "0", "--name", name]
+        process.arguments = ["python3", script.path, "--port", String(requestedPort), "--name", name]
         process.standardOutput = output
         try process.run()
         self.name = name
@@ -30,6 +31,13 @@ final class FakeBackend {
     deinit { process.stop() }
 
     func stop() { process.stop() }
+
+    /// SIGKILL: the backend vanishes at once, its connections reset, as in a crash.
+    func crash() {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        _ = process.waitForExit(timeout: .seconds(5))
+    }
 
     private static func readReadyLine(from fd: Int32, timeout: Duration) throws -> UInt16 {
         let deadline = ContinuousClock.now + timeout
