@@ -35,10 +35,13 @@ enum MetricsText {
         }
         counter("holdfast_messages_published_total", "Items published through the control listener.", [], messagesPublished)
         counter("holdfast_messages_delivered_total", "Messages delivered to subscribers.", [], snapshot.counters.messagesDelivered)
-        for (reason, count) in snapshot.counters.subscribersDropped.sorted(by: { $0.key < $1.key }) {
+        // Every known label is present from the start, so a rate() over it reads 0, not "no data".
+        let dropped = snapshot.counters.subscribersDropped.merging(DropReason.allCases.map { ($0.rawValue, 0) }) { count, _ in count }
+        for (reason, count) in dropped.sorted(by: { $0.key < $1.key }) {
             counter("holdfast_subscribers_dropped_total", "Subscribers disconnected by the proxy.", [("reason", reason)], count)
         }
-        for (kind, count) in snapshot.counters.timeouts.sorted(by: { $0.key < $1.key }) {
+        let timeouts = snapshot.counters.timeouts.merging(TimeoutKind.allCases.map { ($0.rawValue, 0) }) { count, _ in count }
+        for (kind, count) in timeouts.sorted(by: { $0.key < $1.key }) {
             counter("holdfast_timeouts_total", "Timeouts, by kind.", [("kind", kind)], count)
         }
         return registry.emitToString()

@@ -68,7 +68,7 @@ extension ClientSession {
         }
         if socket.pendingOutputBytes > runtime.config.channels.subscriberBufferBytes {
             // A reader this slow would grow our memory without bound: cut it off.
-            runtime.countDropped("slow_reader")
+            runtime.countDropped(.slowReader)
             leaveHold(hold)
             close(graceful: false)
             return
@@ -124,10 +124,10 @@ extension ClientSession {
     func holdTimedOut(_ hold: Hold) {
         switch hold.kind {
         case let .response(timeoutResponse):
-            runtime.countTimeout("hold")
+            runtime.countTimeout(.hold)
             complete(hold, with: timeoutResponse, status: statusCode(of: timeoutResponse))
         case .subscribeLongPoll:
-            runtime.countTimeout("hold")
+            runtime.countTimeout(.hold)
             complete(hold, with: CannedResponse.noContent(close: !hold.keepAlive), status: 204)
         case let .stream(keepAlive):
             guard let keepAlive else { return }

@@ -114,7 +114,7 @@ final class ClientSession: SocketDelegate {
     }
 
     private func headTimedOut() {
-        runtime.countTimeout("client_header")
+        runtime.countTimeout(.clientHeader)
         answerAndClose(status: 408)
     }
 
@@ -211,7 +211,7 @@ final class ClientSession: SocketDelegate {
     func socketDidTimeOut(_ socket: Socket) {
         switch phase {
         case .awaitingRequest:
-            runtime.countTimeout(hasServedRequest ? "client_idle" : "client_header")
+            runtime.countTimeout(hasServedRequest ? .clientIdle : .clientHeader)
             close(graceful: true)
         case .readingHead:
             headTimedOut()

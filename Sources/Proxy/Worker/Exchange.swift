@@ -156,10 +156,10 @@ final class Exchange: UpstreamUser {
         isWaitingForUpstream = false
         switch failure {
         case .queueTimeout:
-            runtime.countTimeout("queue")
+            runtime.countTimeout(.queue)
             fail(status: 503)
         case .connectTimeout:
-            runtime.countTimeout("upstream_connect")
+            runtime.countTimeout(.upstreamConnect)
             if !retryElsewhere() { fail(status: 502) }
         case let .connectFailed(reason):
             runtime.logger.warning("backend connect failed", metadata: ["backend": "\(runtime.pools[backend].name)", "error": "\(reason)"])
@@ -183,7 +183,7 @@ final class Exchange: UpstreamUser {
     }
 
     func upstreamDidTimeOut(_ connection: UpstreamConnection) {
-        runtime.countTimeout("upstream_response")
+        runtime.countTimeout(.upstreamResponse)
         releaseUpstream(reusable: false)
         fail(status: 504)
     }

@@ -57,11 +57,16 @@ final class Hold {
                     continuation: continuation)
     }
 
-    var metricKind: String {
+    /// The `kind` label of `holdfast_held_connections`.
+    var metricKind: HeldKind {
         switch kind {
-        case .response, .subscribeLongPoll: "response"
-        case .stream, .subscribeStream: "stream"
-        case .subscribeSSE: "sse"
+        case .response, .subscribeLongPoll: .response
+        case .stream, .subscribeStream: .stream
+        case .subscribeSSE: .sse
         }
+    }
+
+    enum HeldKind {
+        case response, stream, sse
     }
 }

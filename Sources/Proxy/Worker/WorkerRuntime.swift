@@ -91,12 +91,12 @@ final class WorkerRuntime {
         stats.requests[WorkerStats.RequestKey(route: route ?? -1, status: status), default: 0] += 1
     }
 
-    func countTimeout(_ kind: String) {
-        stats.timeouts[kind, default: 0] += 1
+    func countTimeout(_ kind: TimeoutKind) {
+        stats.timeouts[kind.rawValue, default: 0] += 1
     }
 
-    func countDropped(_ reason: String) {
-        stats.subscribersDropped[reason, default: 0] += 1
+    func countDropped(_ reason: DropReason) {
+        stats.subscribersDropped[reason.rawValue, default: 0] += 1
     }
 
     func snapshot() -> WorkerStats {
@@ -116,9 +116,9 @@ extension WorkerRuntime {
 
     func countHeld(_ hold: Hold, delta: Int) {
         switch hold.metricKind {
-        case "response": stats.heldResponses += delta
-        case "stream": stats.heldStreams += delta
-        default: stats.heldSSE += delta
+        case .response: stats.heldResponses += delta
+        case .stream: stats.heldStreams += delta
+        case .sse: stats.heldSSE += delta
         }
     }
 }

@@ -1,0 +1,14 @@
+/// The kinds of timeout a worker counts (`holdfast_timeouts_total{kind}`).
+public enum TimeoutKind: String, CaseIterable, Sendable {
+    case clientHeader = "client_header"
+    case clientIdle = "client_idle"
+    case hold
+    case queue
+    case upstreamConnect = "upstream_connect"
+    case upstreamResponse = "upstream_response"
+}
+
+/// Why a worker disconnected a subscriber (`holdfast_subscribers_dropped_total{reason}`).
+public enum DropReason: String, CaseIterable, Sendable {
+    case slowReader = "slow_reader"
+}
