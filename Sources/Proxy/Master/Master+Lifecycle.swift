@@ -31,6 +31,7 @@ extension Master {
         health?.stop()
         startHealthChecks(previous: health)
         warnIfConnectionLimitCannotFit(config)
+        warnAboutUnservedFeatures(config)
         for slot in 0..<workerCount(config) {
             do {
                 try spawnWorker(slot: slot, generation: current)

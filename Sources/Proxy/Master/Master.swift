@@ -55,6 +55,7 @@ public final class Master {
         installSignalWatchers()
         startHealthChecks(previous: nil)
         warnIfConnectionLimitCannotFit(config)
+        warnAboutUnservedFeatures(config)
         for slot in 0..<workerCount(config) {
             do {
                 try spawnWorker(slot: slot, generation: current)
@@ -125,6 +126,16 @@ public final class Master {
     /// 0 in the file means one worker per core.
     func workerCount(_ config: ProxyConfig) -> Int {
         config.server.workers > 0 ? config.server.workers : max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+    }
+
+    /// Keys whose features are not served yet are accepted (the file format is settled) but must not pass silently.
+    func warnAboutUnservedFeatures(_ config: ProxyConfig) {
+        if let tls = config.server.tls {
+            logger.warning("[server.tls] is set but TLS termination is not implemented yet; nothing listens on \(tls.listen)")
+        }
+        if !config.cors.allowOrigins.isEmpty {
+            logger.warning("cors.allow_origins is set but CORS is not implemented yet; no CORS headers are added")
+        }
     }
 
     func warnIfConnectionLimitCannotFit(_ config: ProxyConfig) {
