@@ -1,2 +1,0 @@
-import XCTest
-final class ProxyTestsPlaceholder: XCTestCase { func testNothing() {} }

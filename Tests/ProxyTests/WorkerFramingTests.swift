@@ -1,0 +1,178 @@
+import GRIP
+import HTTP1
+import XCTest
+@testable import Proxy
+
+/// The worker's pure pieces: body re-framing, header rewriting, targets, frames.
+final class RequestBodyTests: XCTestCase {
+    private func consume(_ body: inout RequestBody, _ text: String) throws -> (consumed: Int, output: String) {
+        var output: [UInt8] = []
+        let bytes = Array(text.utf8)
+        let consumed = try bytes.withUnsafeBytes { buffer in try body.consume(buffer, into: &output) }
+        return (consumed, String(decoding: output, as: UTF8.self))
+    }
+
+    func testContentLengthBodyPassesAsItIsAndStopsAtItsLength() throws {
+        var body = RequestBody(.contentLength(5), maxBodyBytes: 100)
+        let first = try consume(&body, "hel")
+        XCTAssertEqual(first.consumed, 3)
+        XCTAssertFalse(body.isComplete)
+        let second = try consume(&body, "loGET / HTTP/1.1")
+        XCTAssertEqual(second.consumed, 2)
+        XCTAssertEqual(first.output + second.output, "hello")
+        XCTAssertTrue(body.isComplete)
+    }
+
+    func testChunkedBodyIsReEncodedWithoutExtensionsOrTrailers() throws {
+        var body = RequestBody(.chunked, maxBodyBytes: 100)
+        let result = try consume(&body, "5;ext=1\r\nhello\r\n0\r\nX-Trailer: t\r\n\r\nNEXT")
+        XCTAssertEqual(result.output, "5\r\nhello\r\n0\r\n\r\n")
+        XCTAssertEqual(result.consumed, "5;ext=1\r\nhello\r\n0\r\nX-Trailer: t\r\n\r\n".utf8.count)
+        XCTAssertTrue(body.isComplete)
+    }
+
+    func testChunkedBodyOverTheLimitIsRefusedWith413() {
+        var body = RequestBody(.chunked, maxBodyBytes: 4)
+        XCTAssertThrowsError(try consume(&body, "5\r\nhello\r\n0\r\n\r\n")) { error in
+            XCTAssertEqual((error as? HTTPRequestError)?.status, 413)
+        }
+    }
+
+    func testNoBodyIsCompleteAtOnce() {
+        XCTAssertTrue(RequestBody(.none, maxBodyBytes: 10).isComplete)
+        XCTAssertTrue(RequestBody(.contentLength(0), maxBodyBytes: 10).isComplete)
+        XCTAssertEqual(RequestBody.upstreamFraming(.contentLength(0)), .none)
+    }
+}
+
+final class ResponseBodyTests: XCTestCase {
+    private func consume(_ body: inout ResponseBody, _ text: String) throws -> (Int, String) {
+        var data: [UInt8] = []
+        let consumed = try Array(text.utf8).withUnsafeBytes { buffer in try body.consume(buffer) { data.append(contentsOf: $0) } }
+        return (consumed, String(decoding: data, as: UTF8.self))
+    }
+
+    func testLengthChunkedAndCloseDelimitedBodiesEndWhereTheySay() throws {
+        var length = ResponseBody(.contentLength(3))
+        XCTAssertEqual(try consume(&length, "abcdef").0, 3)
+        XCTAssertTrue(length.isComplete)
+
+        var chunked = ResponseBody(.chunked)
+        let (consumed, data) = try consume(&chunked, "2\r\nab\r\n0\r\n\r\nextra")
+        XCTAssertEqual(consumed, 12)
+        XCTAssertEqual(data, "ab")
+        XCTAssertTrue(chunked.isComplete)
+
+        var untilClose = ResponseBody(.untilClose)
+        XCTAssertEqual(try consume(&untilClose, "anything").1, "anything")
+        XCTAssertFalse(untilClose.isComplete)
+        XCTAssertTrue(untilClose.endOfInput())
+    }
+
+    func testATruncatedBodyIsNotComplete() throws {
+        var body = ResponseBody(.contentLength(10))
+        _ = try consume(&body, "abc")
+        XCTAssertFalse(body.endOfInput())
+    }
+}
+
+final class ProxyHeadersTests: XCTestCase {
+    func testUpstreamRequestDropsHopByHopAndClientGripHeadersAndAddsForwarding() {
+        let head = RequestHead(method: "GET", target: "/x", version: .http11,
+                               headers: HTTPHeaders([("Host", "example.test"), ("Connection", "keep-alive, X-Drop"), ("X-Drop", "1"),
+                                                     ("TE", "trailers"), ("Grip-Hold", "stream"), ("X-Forwarded-For", "10.0.0.1"),
+                                                     ("X-Keep", "yes")]),
+                               framing: .none, keepAlive: true)
+        let text = String(decoding: ProxyHeaders.upstreamRequest(head, clientIP: "127.0.0.1", scheme: "http", gripSignature: "sig",
+                                                                  bodyFraming: .none), as: UTF8.self)
+        XCTAssertTrue(text.hasPrefix("GET /x HTTP/1.1\r\n"))
+        for absent in ["Connection:", "X-Drop:", "TE:", "Grip-Hold:"] { XCTAssertFalse(text.contains(absent), absent) }
+        for present in ["Host: example.test", "X-Keep: yes", "X-Forwarded-For: 10.0.0.1, 127.0.0.1", "X-Forwarded-Proto: http",
+                        "X-Forwarded-Host: example.test", "Via: 1.1 holdfast", "Grip-Sig: sig"] {
+            XCTAssertTrue(text.contains(present), present)
+        }
+    }
+
+    func testClientResponseDropsGripHeadersAndStatesItsFraming() {
+        let text = String(decoding: ProxyHeaders.clientResponse(status: 200, reason: "OK",
+                                                                 headers: HTTPHeaders([("Grip-Hold", "response"), ("Content-Length", "9"),
+                                                                                       ("Keep-Alive", "timeout=5"), ("X-App", "a")]),
+                                                                 framing: .chunked, keepAlive: false), as: UTF8.self)
+        XCTAssertFalse(text.contains("Grip-"))
+        XCTAssertFalse(text.contains("Content-Length"))
+        XCTAssertFalse(text.contains("Keep-Alive"))
+        XCTAssertTrue(text.contains("Transfer-Encoding: chunked"))
+        XCTAssertTrue(text.contains("Connection: close"))
+        XCTAssertTrue(text.contains("X-App: a"))
+    }
+}
+
+final class RequestTargetTests: XCTestCase {
+    private func head(_ target: String, host: String?) -> RequestHead {
+        RequestHead(method: "GET", target: target, version: .http11, headers: HTTPHeaders(host.map { [("Host", $0)] } ?? []),
+                    framing: .none, keepAlive: true)
+    }
+
+    func testOriginAndAbsoluteFormsGiveHostAndPath() {
+        XCTAssertEqual(RequestTarget.hostAndPath(head("/a/b?c=1", host: "Example.ORG:8080")).host, "example.org")
+        XCTAssertEqual(RequestTarget.hostAndPath(head("/a/b?c=1", host: nil)).path, "/a/b")
+        let absolute = RequestTarget.hostAndPath(head("http://api.example.org:81/v1/x?y", host: "ignored"))
+        XCTAssertEqual(absolute.host, "api.example.org")
+        XCTAssertEqual(absolute.path, "/v1/x")
+        XCTAssertEqual(RequestTarget.hostAndPath(head("http://h.example", host: nil)).path, "/")
+        XCTAssertEqual(RequestTarget.hostAndPath(head("/", host: "[::1]:8080")).host, "[::1]")
+    }
+
+    func testAStreamContinuationFetchesTheLinkPathFromTheSameHost() {
+        let relative = StreamContinuation(link: GripLink(url: "/next?after=7", timeout: nil), host: "app.test", keepAlive: true,
+                                          chunked: true, route: 0, backend: 1).request
+        XCTAssertEqual(relative.target, "/next?after=7")
+        XCTAssertEqual(relative.headers["host"], "app.test")
+        let absolute = StreamContinuation(link: GripLink(url: "http://other:9/p", timeout: nil), host: "h", keepAlive: false,
+                                          chunked: false, route: 0, backend: 0).request
+        XCTAssertEqual(absolute.target, "/p")
+        XCTAssertEqual(absolute.version, .http10)
+    }
+}
+
+final class ProcessFrameTests: XCTestCase {
+    func testEveryFrameSurvivesItsEncoding() throws {
+        let masterFrames: [MasterFrame] = [
+            .configure(fileName: "proxy.conf", text: "[server]\n", backendsUp: [true, false]),
+            .publish(id: 42, items: PublishCodec.encode([PublishRequest.shorthand(channel: "c", body: [0, 255, 10])])),
+            .backendHealth(up: [false]), .statsRequest(id: 7), .retire, .drain,
+        ]
+        for frame in masterFrames { XCTAssertEqual(try MasterFrame(decoding: frame.encoded()), frame) }
+
+        var stats = WorkerStats()
+        stats.clientConnections = 3
+        stats.heldSSE = 2
+        stats.poolIdle = [1, 0]
+        stats.poolBusy = [0, 4]
+        stats.requests[WorkerStats.RequestKey(route: -1, status: 404)] = 9
+        stats.timeouts["hold"] = 5
+        stats.subscribersDropped["slow_reader"] = 1
+        let workerFrames: [WorkerFrame] = [.publishAck(id: 42, delivered: 500), .stats(id: 7, stats), .backendFailed(index: 2),
+                                           .backendSucceeded(index: 0)]
+        for frame in workerFrames { XCTAssertEqual(try WorkerFrame(decoding: frame.encoded()), frame) }
+    }
+
+    func testTruncatedOrUnknownFramesAreRefused() {
+        let encoded = MasterFrame.configure(fileName: "f", text: "t", backendsUp: [true]).encoded()
+        XCTAssertThrowsError(try MasterFrame(decoding: Array(encoded.dropLast())))
+        XCTAssertThrowsError(try MasterFrame(decoding: [99]))
+        XCTAssertThrowsError(try WorkerFrame(decoding: WorkerFrame.backendFailed(index: 1).encoded() + [0]))
+    }
+}
+
+final class InternTableTests: XCTestCase {
+    func testEqualValuesShareOneCopyAndTheTableStaysBounded() {
+        var table = InternTable<[String]>(capacity: 2)
+        let first = table.intern(["a", "b"])
+        let second = table.intern(["a", "b"])
+        first.withUnsafeBufferPointer { a in second.withUnsafeBufferPointer { b in XCTAssertEqual(a.baseAddress, b.baseAddress) } }
+        _ = table.intern(["c"])
+        _ = table.intern(["d"])
+        XCTAssertEqual(table.intern(["d"]), ["d"])
+    }
+}
