@@ -1,3 +1,4 @@
+import GRIP
 import Logging
 @testable import Proxy
 import XCTest

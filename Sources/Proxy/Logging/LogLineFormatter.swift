@@ -1,3 +1,4 @@
+import GRIP
 import Logging
 
 /// Turns one log event into one line of text (newline included), without I/O, so the format is testable.

@@ -1,3 +1,4 @@
+import GRIP
 import HTTP1
 
 /// A complete request to the control listener: head and whole body.

@@ -30,16 +30,7 @@ extension Master {
         current = WorkerGeneration(number: current.number + 1, config: config, configText: text)
         health?.stop()
         startHealthChecks(previous: health)
-        warnIfConnectionLimitCannotFit(config)
-        warnAboutUnservedFeatures(config)
-        for slot in 0..<workerCount(config) {
-            do {
-                try spawnWorker(slot: slot, generation: current)
-            } catch {
-                logger.error("cannot start worker: \(error)")
-                scheduleRespawn(slot: slot, generation: current, lifetime: .zero)
-            }
-        }
+        _ = startWorkers(of: current, retryingFailures: true)
         for handle in retiring {
             handle.phase = .retiring
             handle.send(.retire)

@@ -54,16 +54,9 @@ public final class Master {
         }
         installSignalWatchers()
         startHealthChecks(previous: nil)
-        warnIfConnectionLimitCannotFit(config)
-        warnAboutUnservedFeatures(config)
-        for slot in 0..<workerCount(config) {
-            do {
-                try spawnWorker(slot: slot, generation: current)
-            } catch {
-                logger.error("cannot start worker: \(error)")
-                abortStartup()
-                return 1
-            }
+        guard startWorkers(of: current, retryingFailures: false) else {
+            abortStartup()
+            return 1
         }
         logger.info("started", metadata: [
             "listen": .string(config.server.listen.map(\.description).joined(separator: ",")),
@@ -126,6 +119,23 @@ public final class Master {
     /// 0 in the file means one worker per core.
     func workerCount(_ config: ProxyConfig) -> Int {
         config.server.workers > 0 ? config.server.workers : max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+    }
+
+    /// Starts every worker of a generation. At start a worker that cannot be spawned is fatal;
+    /// at a reload it is retried like a crashed one. False when a spawn failed and is not retried.
+    func startWorkers(of generation: WorkerGeneration, retryingFailures: Bool) -> Bool {
+        warnIfConnectionLimitCannotFit(generation.config)
+        warnAboutUnservedFeatures(generation.config)
+        for slot in 0..<workerCount(generation.config) {
+            do {
+                try spawnWorker(slot: slot, generation: generation)
+            } catch {
+                logger.error("cannot start worker: \(error)")
+                guard retryingFailures else { return false }
+                scheduleRespawn(slot: slot, generation: generation, lifetime: .zero)
+            }
+        }
+        return true
     }
 
     /// Keys whose features are not served yet are accepted (the file format is settled) but must not pass silently.

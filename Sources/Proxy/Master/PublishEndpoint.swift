@@ -16,7 +16,7 @@ enum PublishEndpoint {
         let channelPart = request.path.dropFirst(pathPrefix.count)
         do throws(PublishError) {
             guard !channelPart.isEmpty else { return .success(try PublishRequest.parseJSON(request.body)) }
-            guard let channel = percentDecoded(channelPart) else {
+            guard let channel = PercentDecoding.decode(channelPart, plusAsSpace: false, brokenEscapes: .refuse) else {
                 throw PublishError(reason: "channel expected percent-encoded UTF-8 in the path; got \"\(channelPart)\"")
             }
             try PublishRequest.validate(channel: channel)
@@ -41,30 +41,6 @@ enum PublishEndpoint {
             difference |= Int(expected[index] ^ (index < given.count ? given[index] : 0))
         }
         return difference == 0
-    }
-
-    /// `%XX` escapes decoded; nil for a broken escape or bytes that are not UTF-8.
-    static func percentDecoded(_ text: Substring) -> String? {
-        var bytes: [UInt8] = []
-        var iterator = text.utf8.makeIterator()
-        while let byte = iterator.next() {
-            guard byte == UInt8(ascii: "%") else {
-                bytes.append(byte)
-                continue
-            }
-            guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else { return nil }
-            bytes.append(high << 4 | low)
-        }
-        return String(validating: bytes, as: UTF8.self)
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }
 

@@ -1,3 +1,4 @@
+import GRIP
 import Config
 
 /// Whether the proxy can serve traffic (`GET /readyz`): nil when ready, else why not.

@@ -1,3 +1,4 @@
+import GRIP
 /// The JSON answer of `GET /status` (SPEC §5).
 enum StatusDocument {
     static func render(version: String, uptimeSeconds: Int, snapshot: ProxySnapshot, backends: [BackendStatus]) -> String {

@@ -14,36 +14,9 @@ enum QueryParameter {
         return nil
     }
 
-    /// `%XX` becomes that byte and `+` a space (not in a path: `plusAsSpace: false`). A `%` not
-    /// followed by two hex digits is kept as it is, since a key should still be found in a sloppy URL.
-    static func decode(_ text: Substring, plusAsSpace: Bool = true) -> String {
-        guard text.utf8.contains(where: { $0 == UInt8(ascii: "%") || (plusAsSpace && $0 == UInt8(ascii: "+")) }) else {
-            return String(text)
-        }
-        let input = Array(text.utf8)
-        var output: [UInt8] = []
-        output.reserveCapacity(input.count)
-        var position = 0
-        while position < input.count {
-            let byte = input[position]
-            if byte == UInt8(ascii: "%"), position + 2 < input.count,
-               let high = hexValue(input[position + 1]), let low = hexValue(input[position + 2]) {
-                output.append(high << 4 | low)
-                position += 3
-                continue
-            }
-            output.append(plusAsSpace && byte == UInt8(ascii: "+") ? UInt8(ascii: " ") : byte)
-            position += 1
-        }
-        return String(decoding: output, as: UTF8.self)
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
+    /// Form decoding: `%XX` and `+` as a space; a broken escape is kept as written, since a
+    /// routing key should still be found in a sloppy URL.
+    static func decode(_ text: Substring) -> String {
+        PercentDecoding.decode(text, plusAsSpace: true, brokenEscapes: .keep)!
     }
 }

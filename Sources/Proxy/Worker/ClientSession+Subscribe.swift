@@ -9,7 +9,7 @@ extension ClientSession {
             answer(status: 405, route: route, head: head, body: "subscribe routes take GET\n")
             return
         }
-        let channel = QueryParameter.decode(Substring(path.dropFirst(prefix.count)), plusAsSpace: false)
+        let channel = PercentDecoding.decode(Substring(path.dropFirst(prefix.count)), plusAsSpace: false, brokenEscapes: .keep)!
         guard !channel.isEmpty else {
             answer(status: 404, route: route, head: head, body: "no channel in the path\n")
             return

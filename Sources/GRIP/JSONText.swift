@@ -1,8 +1,8 @@
 /// Builds JSON text by hand: the few objects Holdfast writes (log lines, control answers) are small and
 /// flat, and Foundation's encoder is neither needed nor cheap here.
-enum JSONText {
+public enum JSONText {
     /// `value` as a JSON string literal, quotes included.
-    static func quoted(_ value: String) -> String {
+    public static func quoted(_ value: String) -> String {
         var out = "\""
         for scalar in value.unicodeScalars {
             switch scalar {
@@ -21,11 +21,11 @@ enum JSONText {
     }
 
     /// A JSON object from members whose values are already JSON text, in the given order.
-    static func object(_ members: [(String, String)]) -> String {
+    public static func object(_ members: [(String, String)]) -> String {
         "{" + members.map { quoted($0.0) + ": " + $0.1 }.joined(separator: ", ") + "}"
     }
 
-    static func array(_ elements: [String]) -> String {
+    public static func array(_ elements: [String]) -> String {
         "[" + elements.joined(separator: ", ") + "]"
     }
 }
