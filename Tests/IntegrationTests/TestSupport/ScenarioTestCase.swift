@@ -12,8 +12,16 @@ class ScenarioTestCase: XCTestCase {
         backend = try FakeBackend(name: "app")
     }
 
+    /// `testRun` is not final during tearDown, so failures are noted as they are recorded.
+    private var hasFailed = false
+
+    override func recordFailure(withDescription description: String, inFile filePath: String, atLine lineNumber: Int, expected: Bool) {
+        hasFailed = true
+        super.recordFailure(withDescription: description, inFile: filePath, atLine: lineNumber, expected: expected)
+    }
+
     override func tearDown() {
-        if let proxy, testRun?.hasSucceeded == false {
+        if let proxy, hasFailed {
             print("--- holdfast stderr (\(name)) ---\n\(proxy.stderrText.suffix(6000))")
         }
         proxy?.stop()
