@@ -11,6 +11,7 @@ public final class Listener {
     private let onError: (SocketError) -> Void
     private var isPaused = true
     /// Accept failures like EMFILE pause accepting briefly instead of spinning on a ready socket.
+    private static let acceptsPerWakeUp = 1
     private lazy var resumeTimer = Timer(base: base) { [unowned self] in self.resume() }
 
     public init(base: EventBase, fd: Int32, onAccept: @escaping (Int32, SocketAddress) -> Void,
@@ -48,9 +49,11 @@ public final class Listener {
         withExtendedLifetime(listener) { listener.acceptReady() }
     }
 
-    /// Accepts a bounded batch per wake-up so one busy listener cannot starve the loop.
+    /// Accepts one connection per wake-up: every worker waits on the same queue, and taking one at a
+    /// time lets each take its turn instead of the first to wake taking a whole burst (nginx's
+    /// `multi_accept off`).
     private func acceptReady() {
-        for _ in 0..<64 where !isPaused {
+        for _ in 0..<Self.acceptsPerWakeUp where !isPaused {
             var storage = sockaddr_storage()
             var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
             let client = withUnsafeMutablePointer(to: &storage) { pointer in

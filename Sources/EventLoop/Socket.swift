@@ -103,7 +103,9 @@ public final class Socket {
         if var tv = timeout {
             event_add(readEvent, &tv)
         } else {
+            // Adding without a timeout keeps an earlier one: drop it explicitly (no system call).
             event_add(readEvent, nil)
+            event_remove_timer(readEvent)
         }
     }
 

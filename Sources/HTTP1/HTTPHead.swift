@@ -12,12 +12,11 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
 
     /// The first value of `name`, case-insensitively.
     public subscript(name: String) -> String? {
-        fields.first { $0.name.utf8.count == name.utf8.count && $0.name.lowercased() == name.lowercased() }?.value
+        fields.first { $0.name.equalsIgnoringASCIICase(name) }?.value
     }
 
     public func values(_ name: String) -> [String] {
-        let lower = name.lowercased()
-        return fields.filter { $0.name.lowercased() == lower }.map(\.value)
+        fields.filter { $0.name.equalsIgnoringASCIICase(name) }.map(\.value)
     }
 
     public func contains(_ name: String) -> Bool { self[name] != nil }
@@ -25,8 +24,7 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
     public mutating func add(_ name: String, _ value: String) { fields.append((name, value)) }
 
     public mutating func remove(_ name: String) {
-        let lower = name.lowercased()
-        fields.removeAll { $0.name.lowercased() == lower }
+        fields.removeAll { $0.name.equalsIgnoringASCIICase(name) }
     }
 
     public mutating func removeAll(where shouldRemove: (String) -> Bool) {
@@ -36,6 +34,18 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
     public mutating func replace(_ name: String, _ value: String) {
         remove(name)
         add(name, value)
+    }
+}
+
+extension String {
+    /// Equality ignoring ASCII case, without allocating: header names are ASCII tokens.
+    public func equalsIgnoringASCIICase(_ other: String) -> Bool {
+        utf8.count == other.utf8.count && hasPrefixIgnoringASCIICase(other)
+    }
+
+    public func hasPrefixIgnoringASCIICase(_ prefix: String) -> Bool {
+        guard utf8.count >= prefix.utf8.count else { return false }
+        return zip(utf8, prefix.utf8).allSatisfy { ByteClass.lowercased($0) == ByteClass.lowercased($1) }
     }
 }
 

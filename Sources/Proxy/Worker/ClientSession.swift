@@ -13,6 +13,8 @@ final class ClientSession: SocketDelegate {
     var input: [UInt8] = []
     var phase: Phase = .closed
     private var hasServedRequest = false
+    /// The client half-closed after a complete request: answer it, then close.
+    private var clientFinishedSending = false
     var nextInList: ClientSession?
     unowned(unsafe) var previousInList: ClientSession?
 
@@ -121,7 +123,6 @@ final class ClientSession: SocketDelegate {
     // MARK: Dispatching a request
 
     private func dispatch(_ head: RequestHead) {
-        socket.stopWatchingReadable()
         hasServedRequest = true
         let (host, path) = RequestTarget.hostAndPath(head)
         guard let routeIndex = runtime.routeTable.match(host: host, path: path) else {
@@ -164,7 +165,7 @@ final class ClientSession: SocketDelegate {
 
     /// The current request is done: read the next one, or close.
     func finish(closing: Bool) {
-        if closing || runtime.isWindingDown {
+        if closing || clientFinishedSending || runtime.isWindingDown {
             close(graceful: true)
         } else {
             startReadingHead()
@@ -204,7 +205,14 @@ final class ClientSession: SocketDelegate {
         if input.count > runtime.limits.maxHeaderBytes { socket.stopWatchingReadable() }
     }
 
-    func socketDidReadEOF(_ socket: Socket) { clientGone() }
+    func socketDidReadEOF(_ socket: Socket) {
+        if case let .exchanging(exchange) = phase, exchange.isRequestComplete {
+            // A half-close after a whole request is not an abort: the answer still goes out.
+            clientFinishedSending = true
+            return
+        }
+        clientGone()
+    }
 
     func socket(_ socket: Socket, didFail error: SocketError) { clientGone() }
 

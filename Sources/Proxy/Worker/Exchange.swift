@@ -120,15 +120,19 @@ final class Exchange: UpstreamUser {
         return true
     }
 
-    /// Reads more body only while it has somewhere to go (backpressure both ways).
+    /// Reads more body only while it has somewhere to go (backpressure both ways). Once the body is
+    /// complete, reading stays on: later bytes are the next request, buffered, and EOF is noticed.
     private func updateClientReading() {
+        guard !body.isComplete, session.socket.isOpen else { return }
         let backlog = upstream.map { $0.socket.pendingOutputBytes } ?? outbox.count
-        if !body.isComplete && backlog < Self.outboxLimit {
+        if backlog < Self.outboxLimit {
             session.socket.watchReadable(timeout: runtime.config.timeouts.clientIdle)
         } else {
             session.socket.stopWatchingReadable()
         }
     }
+
+    var isRequestComplete: Bool { body.isComplete }
 
     private func refuse(_ error: HTTPRequestError) {
         releaseUpstream(reusable: false)
@@ -212,6 +216,7 @@ final class Exchange: UpstreamUser {
         } else {
             readBody(bytes)
         }
+        flushClientOutput()
     }
 
     // MARK: Response head
@@ -333,9 +338,24 @@ final class Exchange: UpstreamUser {
     /// Bytes after the end of a response: the connection cannot be reused.
     private var upstreamProtocolViolation = false
 
+    /// What one read from the backend produced for the client: sent with one write (head and body together).
+    private var clientOutput: [UInt8] = []
+
     private func writeToClient(_ bytes: [UInt8]) {
         clientHasBytes = true
-        session.socket.write(bytes)
+        clientOutput += bytes
+    }
+
+    private func flushClientOutput() {
+        guard !clientOutput.isEmpty else { return }
+        let output = clientOutput
+        clientOutput = []
+        guard session.socket.write(output) else {
+            // The client is gone: nothing more of this response is worth reading.
+            abort()
+            session.close(graceful: false)
+            return
+        }
         if session.socket.pendingOutputBytes > Self.clientHighWater { upstream?.socket.stopWatchingReadable() }
     }
 
@@ -354,6 +374,8 @@ final class Exchange: UpstreamUser {
     }
 
     private func bodyComplete() {
+        // Whatever follows (a hold, the next pipelined request) writes after this response.
+        flushClientOutput()
         let reusable = response?.keepAlive == true && !responseBody.endsWithClose && body.isComplete && !upstreamProtocolViolation
         let finishedMode = mode
         mode = .finished

@@ -38,8 +38,7 @@ final class PreparedMessage {
         guard let response = item.httpResponse else { return nil }
         if let cached = responses[keepAlive] { return cached }
         var headers = HTTPHeaders(response.headers.map { ($0.name, $0.value) })
-        ProxyHeaders.removeHopByHop(&headers)
-        headers.remove("content-length")
+        ProxyHeaders.removeHopByHop(&headers, also: ["content-length"])
         headers.add("Content-Length", String(response.body.count))
         if !keepAlive { headers.add("Connection", "close") }
         let bytes = HeadSerializer.response(status: response.code, reason: response.reason ?? reasonPhrase(for: response.code),

@@ -2,29 +2,28 @@ import HTTP1
 
 /// Header rewriting at the proxy boundary (RFC 9110 §7.6): hop-by-hop fields never cross it.
 enum ProxyHeaders {
-    static let hopByHop: Set<String> = [
+    static let hopByHop = [
         "connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade",
         "proxy-authenticate", "proxy-authorization",
     ]
 
-    /// Removes hop-by-hop fields, including those the `Connection` field names.
-    static func removeHopByHop(_ headers: inout HTTPHeaders) {
-        var named = hopByHop
+    /// Removes, in one pass, hop-by-hop fields (including those the `Connection` field names),
+    /// every `Grip-*` field when `grip` is set, and the fields in `also`.
+    static func removeHopByHop(_ headers: inout HTTPHeaders, grip: Bool = false, also: [String] = []) {
+        var named = hopByHop + also
         for value in headers.values("connection") {
-            for token in value.split(separator: ",") {
-                named.insert(token.trimmingOptionalWhitespace().lowercased())
-            }
+            for token in value.split(separator: ",") { named.append(String(token.trimmingOptionalWhitespace())) }
         }
-        headers.removeAll { named.contains($0.lowercased()) }
+        headers.removeAll { name in
+            (grip && name.hasPrefixIgnoringASCIICase("grip-")) || named.contains { name.equalsIgnoringASCIICase($0) }
+        }
     }
 
     /// The head sent to a backend: hop-by-hop and client `Grip-*` fields removed, forwarding fields added.
     static func upstreamRequest(_ head: RequestHead, clientIP: String, scheme: String, gripSignature: String,
                                 bodyFraming: BodyFraming) -> [UInt8] {
         var headers = head.headers
-        removeHopByHop(&headers)
-        headers.removeAll { $0.lowercased().hasPrefix("grip-") }
-        headers.remove("content-length")
+        removeHopByHop(&headers, grip: true, also: ["content-length"])
         let forwardedFor = headers["x-forwarded-for"].map { "\($0), \(clientIP)" } ?? clientIP
         headers.replace("X-Forwarded-For", forwardedFor)
         headers.replace("X-Forwarded-Proto", scheme)
@@ -44,9 +43,7 @@ enum ProxyHeaders {
     static func clientResponse(status: Int, reason: String, headers original: HTTPHeaders, framing: BodyFraming,
                                keepAlive: Bool) -> [UInt8] {
         var headers = original
-        removeHopByHop(&headers)
-        headers.removeAll { $0.lowercased().hasPrefix("grip-") }
-        headers.remove("content-length")
+        removeHopByHop(&headers, grip: true, also: ["content-length"])
         headers.add("Via", "1.1 holdfast")
         switch framing {
         case let .contentLength(length): headers.add("Content-Length", String(length))

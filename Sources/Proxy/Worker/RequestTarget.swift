@@ -6,7 +6,8 @@ enum RequestTarget {
     static func hostAndPath(_ head: RequestHead) -> (host: String?, path: String) {
         var target = Substring(head.target)
         var host: Substring? = head.headers["host"].map { Substring($0) }
-        if let schemeEnd = target.range(of: "://") {
+        // Origin form (nearly every request) needs no search for a scheme.
+        if !target.hasPrefix("/"), let schemeEnd = target.range(of: "://") {
             let afterScheme = target[schemeEnd.upperBound...]
             let authorityEnd = afterScheme.firstIndex(of: "/") ?? afterScheme.endIndex
             host = afterScheme[..<authorityEnd]

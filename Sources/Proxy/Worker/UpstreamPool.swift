@@ -114,7 +114,7 @@ final class UpstreamPool {
     private func lend(_ connection: UpstreamConnection, to user: UpstreamUser) {
         busyCount += 1
         connection.user = user
-        connection.socket.stopWatchingReadable()
+        // Reading stays on (no epoll_ctl per request); the user sets its own timeout.
         user.upstreamReady(connection)
     }
 
