@@ -35,6 +35,9 @@ final class HTTPClient {
 
     func send(_ text: String) throws { try send(Array(text.utf8)) }
 
+    /// Half-closes: the peer reads end-of-file, and this side can still read.
+    func shutdownWrite() { shutdown(fd, Int32(SHUT_WR)) }
+
     /// Sends a request; adds `Host: localhost` unless given and `Content-Length` when there is a body.
     func sendRequest(_ method: String, _ target: String, headers: [(String, String)] = [], body: [UInt8]? = nil) throws {
         try send(Self.requestBytes(method, target, headers: headers, body: body))
