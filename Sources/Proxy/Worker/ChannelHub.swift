@@ -42,6 +42,8 @@ final class ChannelHub {
     /// Delivers each item to the channel's subscribers, in order; returns how many distinct
     /// held connections received at least one item.
     func publish(_ items: [PublishItem], publishID: UInt64, now: Int64) -> Int {
+        // One item (the common case) reaches each subscriber at most once: a count suffices.
+        var reachedCount = 0
         var reached = Set<ObjectIdentifier>()
         for (index, item) in items.enumerated() {
             let id = item.id ?? (items.count == 1 ? "\(publishID)" : "\(publishID).\(index)")
@@ -58,10 +60,10 @@ final class ChannelHub {
             guard let channel, !channel.subscribers.isEmpty else { continue }
             // Delivering may unsubscribe (a long-poll is answered once): iterate over a snapshot.
             for session in Array(channel.subscribers.values) where session.deliver(message) {
-                reached.insert(ObjectIdentifier(session))
+                if items.count == 1 { reachedCount += 1 } else { reached.insert(ObjectIdentifier(session)) }
             }
         }
-        return reached.count
+        return items.count == 1 ? reachedCount : reached.count
     }
 
     /// The messages the channel still holds after the one with `id`; nil when that id is no longer known.
