@@ -12,10 +12,10 @@ repo=$(cd "$(dirname "$0")/../.." && pwd)
 quick=0
 [[ ${1:-} == --quick ]] && quick=1
 if ((quick)); then
-    n_small=2000 n_large=2000 hold_rates="1000 2000" hold_seconds=1
+    n_small=2000 n_large=2000 hold_rates="1000 2000" hold_seconds=1 rounds=1
     results="${TMPDIR:-/tmp}/holding-quick.md"
 else
-    n_small=15000 n_large=60000 hold_rates="2500 5000 10000 20000" hold_seconds=3
+    n_small=15000 n_large=60000 hold_rates="2500 5000 10000 20000" hold_seconds=3 rounds=3
     results="$repo/bench/results/holding.md"
 fi
 deadline_s=1500                      # the whole run is bounded
@@ -250,7 +250,7 @@ fanout() {
     read -r pss_a rss_a <<<"$after"
     local result
     result=$(grep '^RESULT' "$out" || echo "RESULT delivered=0")
-    echo -e "$proxy\t$n\t$workers\t$held\t$(( (pss_a - pss_b) * 1024 / n ))\t$(( (rss_a - rss_b) * 1024 / n ))\t$backends\t$result\t$published" >>"$work/fanout.tsv"
+    echo -e "$proxy\t$n\t$workers\t$held\t$(( (pss_a - pss_b) * 1024 / n ))\t$(( (rss_a - rss_b) * 1024 / n ))\t$backends\t$(field delivered "$result")\t$(field p50_ms "$result")\t$(field p99_ms "$result")\t$(field max_ms "$result")" >>"$work/fanout.tsv"
     stop_all
 }
 
@@ -262,8 +262,21 @@ hold_rate() {
     echo "== holds/s $proxy rate=$rate n=$n" >&2
     "start_$proxy" "$workers"
     warm_up
-    local line
+    local line sampler="" samples="$work/held.samples"
+    : >"$samples"
+    if [[ $proxy == holdfast ]]; then   # the proxy's own count of held connections, every 100ms
+        (while sleep 0.1; do
+            echo "$(date +%s%N) $(curl -s --max-time 1 "http://127.0.0.1:$control_port/status" | sed -n 's/.*"held": \([0-9]*\).*/\1/p')"
+        done >"$samples") &
+        sampler=$!
+    fi
     line=$(timeout 120 "$work/holdclient" -x -p "$client_port" -n "$n" -P "$(client_processes "$n")" -r "$rate" -w 6 2>&1 | grep HOLDRATE || echo "HOLDRATE failed")
+    if [[ -n $sampler ]]; then
+        kill "$sampler"
+        wait "$sampler" 2>/dev/null || true
+        # from the first sample with a hold to the first with all of them
+        line+=" proxy_held_per_s=$(awk -v n="$n" '$2 > 0 && !first {first = $1} $2 >= n && !full {full = $1} END {if (first && full > first) printf "%.0f", n / ((full - first) / 1e9); else print "n/a"}' "$samples")"
+    fi
     echo "$line" >&2
     echo -e "$proxy\t$workers\t$line" >>"$work/holdrate.tsv"
     stop_all
@@ -271,10 +284,40 @@ hold_rate() {
 
 field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<<"$2"; }
 
+# One markdown row per proxy × N × workers: medians over the rounds; ratio of median max to the floor's.
+median_rows() {
+    awk -F'\t' '
+        function median(list,   v, k, t, i, j) {
+            k = split(list, v, " ")
+            for (i = 2; i <= k; i++) for (j = i; j > 1 && v[j - 1] + 0 > v[j] + 0; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
+            return k ? v[int((k + 1) / 2)] : ""
+        }
+        function range(list,   v, k, i, lo, hi) {
+            k = split(list, v, " "); lo = hi = v[1]
+            for (i = 2; i <= k; i++) { if (v[i] + 0 < lo + 0) lo = v[i]; if (v[i] + 0 > hi + 0) hi = v[i] }
+            return lo "–" hi
+        }
+        {
+            key = $1 "\t" $2 "\t" $3
+            if (!(key in seen)) { seen[key] = 1; order[++keys] = key }
+            for (c = 4; c <= 11; c++) col[key, c] = col[key, c] " " $c
+        }
+        END {
+            for (i = 1; i <= keys; i++) {
+                split(order[i], k, "\t")
+                max = median(col[order[i], 11])
+                floor = median(col["floor\t" k[2] "\t" k[3], 11])
+                ratio = (max != "" && floor + 0 > 0) ? sprintf("%.2f", max / floor) : "n/a"
+                printf "| %s | %s | %s | %s | %s [%s] | %s | %s | %s | %s | %s (%s) | %s |\n", k[1], k[2], k[3],
+                    median(col[order[i], 4]), median(col[order[i], 5]), median(col[order[i], 6]), median(col[order[i], 7]),
+                    median(col[order[i], 8]), median(col[order[i], 9]), median(col[order[i], 10]), max, range(col[order[i], 11]), ratio
+            }
+        }' "$1"
+}
+
 write_results() {
     local kept=""
     [[ -f $results ]] && kept=$(sed -n '/^## Where it goes/,$p' "$results")
-    local floor_max_small floor_max_large
     {
         echo "# Held-connection benchmark"
         echo
@@ -287,27 +330,22 @@ write_results() {
         echo
         echo "Bytes per held connection = (sum of Pss over all the proxy's processes after holding N − before) / N, user space only (kernel socket memory not included); Rss in brackets. Backend connections = ESTABLISHED sockets to the backend port while holding. Fan-out = time from writing the publish request to each client reading the message (CLOCK_MONOTONIC in both processes). Ratio = max / the raw floor's max at the same N and workers."
         echo
-        echo "| proxy | N | workers | held | bytes/held (Pss [Rss]) | backend conns | delivered | p50 ms | p99 ms | max ms | max ÷ floor |"
+        echo "Each scenario ran $rounds time(s), one after the other; the table shows the median of each column over the rounds, and the range of max."
+        echo
+        echo "| proxy | N | workers | held | bytes/held (Pss [Rss]) | backend conns | delivered | p50 ms | p99 ms | max ms (range) | max ÷ floor |"
         echo "|---|---|---|---|---|---|---|---|---|---|---|"
-        local proxy n workers held pss rss backends result published max floor ratio
-        while IFS=$'\t' read -r proxy n workers held pss rss backends result published; do
-            max=$(field max_ms "$result")
-            floor=$(awk -F'\t' -v n="$n" -v w="$workers" '$1 == "floor" && $2 == n && $3 == w {print $8}' "$work/fanout.tsv" | sed -n 's/.*max_ms=\([^ ]*\).*/\1/p')
-            ratio=n/a
-            [[ -n $max && -n $floor ]] && ratio=$(awk -v a="$max" -v b="$floor" 'BEGIN {printf "%.2f", a / b}')
-            echo "| $proxy | $n | $workers | $held | $pss [$rss] | $backends | $(field delivered "$result") | $(field p50_ms "$result") | $(field p99_ms "$result") | ${max:-–} | $ratio |"
-        done <"$work/fanout.tsv"
+        median_rows "$work/fanout.tsv"
         [[ -n ${not_run:-} ]] && echo && echo "$not_run"
         echo
         echo "## New holds per second"
         echo
-        echo "Connections opened at the target rate over ${hold_seconds}s (Pushpin capped at 18,000: condure holds them all in one process), each sending one long-poll; counted once nothing has arrived for 6s after the last (Holdfast's queue timeout is 5s): held = open and unanswered; 5xx = answered with a server error."
+        echo "Connections opened at the target rate over ${hold_seconds}s (Pushpin capped at 18,000: condure holds them all in one process), each sending one long-poll; counted once nothing has arrived for 6s after the last (Holdfast's queue timeout is 5s): held = open and unanswered; 5xx = answered with a server error. Client sent/s = the rate at which the client managed to write its requests (it shares the CPUs); proxy held/s = N / (time from the first to the last hold in Holdfast's own count, \`/status\` sampled every 100 ms)."
         echo
-        echo "| proxy | workers | target/s | achieved/s | opened | held | 5xx | other answers | closed | connect failures |"
-        echo "|---|---|---|---|---|---|---|---|---|---|"
-        local line
+        echo "| proxy | workers | target/s | client sent/s | proxy held/s | opened | held | 5xx | other answers | closed | connect failures |"
+        echo "|---|---|---|---|---|---|---|---|---|---|---|"
+        local proxy workers line
         while IFS=$'\t' read -r proxy workers line; do
-            echo "| $proxy | $workers | $(field target_per_s "$line") | $(field achieved_per_s "$line") | $(field opened "$line") | $(field held "$line") | $(field answered_5xx "$line") | $(field answered_other "$line") | $(field closed "$line") | $(field failed "$line") |"
+            echo "| $proxy | $workers | $(field target_per_s "$line") | $(field achieved_per_s "$line") | $(field proxy_held_per_s "$line") | $(field opened "$line") | $(field held "$line") | $(field answered_5xx "$line") | $(field answered_other "$line") | $(field closed "$line") | $(field failed "$line") |"
         done <"$work/holdrate.tsv"
         echo
         echo "## Targets"
@@ -327,14 +365,16 @@ write_results() {
 build
 : >"$work/fanout.tsv"
 : >"$work/holdrate.tsv"
-for proxy in floor holdfast nchan; do
-    fanout "$proxy" "$n_small" 1 10000 || { echo "failed: $proxy" >&2; stop_all; }
+for ((round = 1; round <= rounds; round++)); do
+    for proxy in floor holdfast nchan; do
+        fanout "$proxy" "$n_small" 1 10000 || { echo "failed: $proxy" >&2; stop_all; }
+    done
+    fanout pushpin "$n_small" 1 2000 || { echo "failed: pushpin" >&2; stop_all; }  # fewer 502s than at 10000/s
+    for proxy in floor holdfast nchan; do
+        fanout "$proxy" "$n_large" 4 10000 || { echo "failed: $proxy" >&2; stop_all; }
+    done
 done
-fanout pushpin "$n_small" 1 2000 || { echo "failed: pushpin" >&2; stop_all; }  # fewer 502s than at 10000/s
-not_run=""
-for proxy in floor holdfast nchan; do
-    fanout "$proxy" "$n_large" 4 10000 || { echo "failed: $proxy" >&2; stop_all; }
-done
+not_run=
 ((quick)) || not_run="Pushpin is not run at N = $n_large: condure (Pushpin's connection manager) is a single process holding every client socket, and the per-process open-file limit here is 20,000."
 for rate in $hold_rates; do
     hold_rate holdfast 4 "$rate" || { echo "failed: holdfast" >&2; stop_all; }
