@@ -1,0 +1,385 @@
+#!/bin/bash
+# Held-connection benchmark: Holdfast, Pushpin, nginx+nchan and a raw C floor hold N long-polls;
+# measures user-space bytes per held connection, backend connections while holding, fan-out
+# latency of one published message, and new holds per second.
+# Usage (from the repository root): bench/holding/run.sh [--quick]
+#   --quick: N = 2,000 everywhere, results to $TMPDIR only (shakes out bugs in a minute).
+# Writes bench/results/holding.md; anything from its "## Where it goes" line on is kept.
+# Every process is started in its own process group and stopped by that id; loopback only.
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+quick=0
+[[ ${1:-} == --quick ]] && quick=1
+if ((quick)); then
+    n_small=2000 n_large=2000 hold_rates="1000 2000" hold_seconds=1 rounds=1
+    results="${TMPDIR:-/tmp}/holding-quick.md"
+else
+    n_small=15000 n_large=60000 hold_rates="2500 5000 10000 20000" hold_seconds=3 rounds=3
+    results="$repo/bench/results/holding.md"
+fi
+deadline_s=1500                      # the whole run is bounded
+client_port=18500 control_port=18501 backend_port=18502 trigger_port=18503
+pushpin_offset=13000                 # Pushpin's publish port 5561 becomes 18561
+work=$(mktemp -d "${TMPDIR:-/tmp}/holding.XXXXXX")
+groups=()                            # process-group ids of everything started here
+
+ulimit -n "$(ulimit -Hn)"
+
+# A process and all its descendants, even those that moved to another process group.
+descendants() {
+    local pid
+    echo "$1"
+    for pid in $(pgrep -P "$1"); do descendants "$pid"; done
+}
+
+stop_group() {
+    local pgid=$1 pids pid
+    pids=$(descendants "$pgid")
+    kill -TERM -- "-$pgid" 2>/dev/null || true
+    for _ in $(seq 50); do
+        kill -0 -- "-$pgid" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -KILL -- "-$pgid" 2>/dev/null || true
+    for pid in $pids; do kill -KILL "$pid" 2>/dev/null || true; done
+}
+
+cleanup() {
+    local pgid
+    for pgid in "${groups[@]}"; do stop_group "$pgid"; done
+    [[ -n ${watchdog:-} ]] && kill "$watchdog" 2>/dev/null
+    rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'echo "interrupted" >&2; exit 130' INT TERM
+(sleep "$deadline_s"; echo "run.sh: over ${deadline_s}s, stopping" >&2; kill -TERM $$) &
+watchdog=$!
+
+# Starts a command in a new process group (setsid execs in place, so $! is the group id).
+start() {
+    local log=$1; shift
+    setsid "$@" >"$log" 2>&1 </dev/null &
+    started=$!
+    groups+=("$started")
+}
+
+stop_all() {
+    local pgid
+    for pgid in "${groups[@]}"; do stop_group "$pgid"; done
+    groups=()
+}
+
+wait_listening() {
+    local port=$1
+    for _ in $(seq 100); do
+        ss -Htln "( sport = :$port )" | grep -q . && return 0
+        sleep 0.1
+    done
+    echo "expected a listener on 127.0.0.1:$port within 10s, got none" >&2
+    return 1
+}
+
+# Sum of Pss and Rss (kB) over a process and its descendants: "pss rss".
+group_memory() {
+    local pid pss=0 rss=0 p r
+    for pid in $(descendants "$1"); do
+        p=$(awk '/^Pss:/ {print $2}' "/proc/$pid/smaps_rollup" 2>/dev/null || echo 0)
+        r=$(awk '/^Rss:/ {print $2}' "/proc/$pid/smaps_rollup" 2>/dev/null || echo 0)
+        pss=$((pss + ${p:-0})) rss=$((rss + ${r:-0}))
+    done
+    echo "$pss $rss"
+}
+
+backend_connections() {
+    ss -Htn state established "( dport = :$backend_port )" | wc -l
+}
+
+build() {
+    local p
+    for p in gripbackend holdclient rawfloor publish; do
+        cc -O2 -Wall -Wextra -o "$work/$p" "$repo/bench/holding/$p.c"
+    done
+    holdfast="$repo/.build/release/holdfast"
+    [[ -x $holdfast ]] || (cd "$repo" && swift build -c release --product holdfast)
+}
+
+request_file() {   # name, then the request bytes (printf format)
+    local f="$work/$1.req"; shift
+    # shellcheck disable=SC2059
+    printf "$@" >"$f"
+    echo "$f"
+}
+
+# --- the proxies under test: each sets publish_port, publish_req, has_backend ---
+
+start_backend() {
+    start "$work/gripbackend.log" "$work/gripbackend" "$backend_port"
+    wait_listening "$backend_port"
+}
+
+start_holdfast() {   # workers
+    start_backend
+    cat >"$work/holdfast.conf" <<EOF
+[server]
+listen = ["127.0.0.1:$client_port"]
+workers = $1
+[timeouts]
+client_idle = "10m"
+[control]
+listen = "127.0.0.1:$control_port"
+[[backend]]
+name = "app"
+address = "127.0.0.1:$backend_port"
+[[route]]
+path_prefix = "/"
+backends = ["app"]
+EOF
+    start "$work/holdfast.log" "$holdfast" --config "$work/holdfast.conf" --log-level warning
+    proxy_group=$started
+    wait_listening "$client_port"
+    wait_listening "$control_port"
+    publish_port=$control_port has_backend=1
+    publish_req=$(request_file holdfast 'POST /publish/bench HTTP/1.1\r\nHost: bench\r\nContent-Length: 7\r\nConnection: close\r\n\r\nPUBMSG\n')
+}
+
+start_pushpin() {   # workers (Pushpin has no worker count: condure holds every client)
+    start_backend
+    local d="$work/pushpin"
+    mkdir -p "$d/run" "$d/log"
+    sed -e "s|ipc:///var/run/zurl/zurl-|ipc://{rundir}/{ipc_prefix}zurl-|" /usr/lib/pushpin/internal.conf >"$d/internal.conf"
+    sed -e "s|^include=.*|include=$d/internal.conf|" -e "s|^rundir=.*|rundir=$d/run|" \
+        -e "s|^logdir=.*|logdir=$d/log|" -e "s|^port_offset=.*|port_offset=$pushpin_offset|" \
+        -e "s|^services=.*|services=condure,zurl,pushpin-proxy,pushpin-handler|" \
+        -e "s|^client_maxconn=.*|client_maxconn=70000|" /etc/pushpin/pushpin.conf >"$d/pushpin.conf"
+    echo "* 127.0.0.1:$backend_port" >"$d/routes"
+    start "$work/pushpin.log" pushpin --config "$d/pushpin.conf" --port "127.0.0.1:$client_port" --loglevel 1 --merge-output
+    proxy_group=$started
+    publish_port=$((5561 + pushpin_offset)) has_backend=1
+    wait_listening "$client_port"
+    wait_listening "$publish_port"
+    local body='{"items":[{"channel":"bench","formats":{"http-response":{"body":"PUBMSG\\n"}}}]}'
+    publish_req=$(request_file pushpin "POST /publish/ HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\nContent-Length: ${#body}\r\nConnection: close\r\n\r\n%s" "$body")
+}
+
+start_nchan() {   # workers
+    local d="$work/nginx"
+    mkdir -p "$d"
+    cat >"$d/nginx.conf" <<EOF
+load_module /usr/lib/nginx/modules/ngx_nchan_module.so;
+worker_processes $1;
+worker_rlimit_nofile 20000;
+pid $d/nginx.pid;
+error_log $d/error.log warn;
+events { worker_connections 19900; }
+http {
+  access_log off;
+  client_body_temp_path $d/body;
+  proxy_temp_path $d/proxy;
+  fastcgi_temp_path $d/fastcgi;
+  uwsgi_temp_path $d/uwsgi;
+  scgi_temp_path $d/scgi;
+  nchan_max_reserved_memory 1024M;
+  server {
+    listen 127.0.0.1:$client_port reuseport;
+    location = /x { nchan_subscriber longpoll; nchan_channel_id bench; nchan_subscriber_timeout 600; nchan_subscriber_first_message newest; }
+    location = /pub { nchan_publisher; nchan_channel_id bench; }
+  }
+}
+EOF
+    start "$work/nginx.log" nginx -c "$d/nginx.conf" -p "$d" -g 'daemon off;'
+    proxy_group=$started
+    wait_listening "$client_port"
+    publish_port=$client_port has_backend=0
+    publish_req=$(request_file nchan 'POST /pub HTTP/1.1\r\nHost: bench\r\nContent-Length: 7\r\nConnection: close\r\n\r\nPUBMSG\n')
+}
+
+start_floor() {   # workers
+    start "$work/rawfloor.log" "$work/rawfloor" "$client_port" "$trigger_port" "$1"
+    proxy_group=$started
+    wait_listening "$client_port"
+    wait_listening "$trigger_port"
+    publish_port=$trigger_port has_backend=0
+    publish_req=$(request_file floor 'POST /trigger HTTP/1.1\r\nConnection: close\r\n\r\n')
+}
+
+# One held request answered by one publish: every piece works before anything is measured.
+warm_up() {
+    local out="$work/warmup.out" attempt curl_pid
+    for attempt in 1 2 3; do
+        rm -f "$out"
+        (curl -s --max-time 10 "http://127.0.0.1:$client_port/x" >"$out" 2>&1 || true) &
+        curl_pid=$!
+        sleep 1
+        "$work/publish" "$publish_port" "$publish_req" "$work/warmup.t0" >/dev/null
+        wait "$curl_pid"
+        grep -q PUBMSG "$out" && return 0
+        echo "warm-up attempt $attempt: expected PUBMSG, got: $(cat "$out")" >&2
+    done
+    return 1
+}
+
+client_processes() { echo $(( ($1 + 14999) / 15000 > 1 ? ($1 + 14999) / 15000 : 2 )); }
+
+# fan-out scenario: proxy name, N, workers, setup rate (connections per second)
+fanout() {
+    local proxy=$1 n=$2 workers=$3 rate=$4
+    echo "== $proxy N=$n workers=$workers" >&2
+    "start_$proxy" "$workers"
+    warm_up
+    sleep 1
+    local before after out="$work/client.out" t0="$work/t0"
+    before=$(group_memory "$proxy_group")
+    rm -f "$out" "$t0"
+    timeout 300 "$work/holdclient" -p "$client_port" -n "$n" -P "$(client_processes "$n")" -r "$rate" \
+        -w 2 -W 120 -i 5 -t "$t0" -L "$work/latencies.$proxy.$n" >"$out" 2>"$work/client.err" &
+    local client=$!
+    for _ in $(seq 1200); do grep -qs READY "$out" && break; kill -0 "$client" 2>/dev/null || break; sleep 0.1; done
+    grep READY "$out" >&2 || { echo "client never got ready: $(cat "$work/client.err")" >&2; return 1; }
+    sleep 1
+    after=$(group_memory "$proxy_group")
+    local backends=n/a
+    ((has_backend)) && backends=$(backend_connections)
+    local published
+    published=$("$work/publish" "$publish_port" "$publish_req" "$t0" | tr -d '\r' | grep -E 'subscribers|receivers|ok|Published|queued' | head -1 || true)
+    wait "$client" || true
+    cat "$out" >&2
+    local held pss_b rss_b pss_a rss_a
+    held=$(sed -n 's/^READY held=\([0-9]*\).*/\1/p' "$out")
+    read -r pss_b rss_b <<<"$before"
+    read -r pss_a rss_a <<<"$after"
+    local result
+    result=$(grep '^RESULT' "$out" || echo "RESULT delivered=0")
+    echo -e "$proxy\t$n\t$workers\t$held\t$(( (pss_a - pss_b) * 1024 / n ))\t$(( (rss_a - rss_b) * 1024 / n ))\t$backends\t$(field delivered "$result")\t$(field p50_ms "$result")\t$(field p99_ms "$result")\t$(field max_ms "$result")" >>"$work/fanout.tsv"
+    stop_all
+}
+
+# new holds per second: proxy, workers, rate
+hold_rate() {
+    local proxy=$1 workers=$2 rate=$3 n
+    n=$((rate * hold_seconds))
+    [[ $proxy == pushpin ]] && ((n > 18000)) && n=18000   # condure holds every client in one process
+    echo "== holds/s $proxy rate=$rate n=$n" >&2
+    "start_$proxy" "$workers"
+    warm_up
+    local line sampler="" samples="$work/held.samples"
+    : >"$samples"
+    if [[ $proxy == holdfast ]]; then   # the proxy's own count of held connections, every 100ms
+        (while sleep 0.1; do
+            echo "$(date +%s%N) $(curl -s --max-time 1 "http://127.0.0.1:$control_port/status" | sed -n 's/.*"held": \([0-9]*\).*/\1/p')"
+        done >"$samples") &
+        sampler=$!
+    fi
+    line=$(timeout 120 "$work/holdclient" -x -p "$client_port" -n "$n" -P "$(client_processes "$n")" -r "$rate" -w 6 2>&1 | grep HOLDRATE || echo "HOLDRATE failed")
+    if [[ -n $sampler ]]; then
+        kill "$sampler"
+        wait "$sampler" 2>/dev/null || true
+        # from the first sample with a hold to the first with all of them
+        line+=" proxy_held_per_s=$(awk -v n="$n" '$2 > 0 && !first {first = $1} $2 >= n && !full {full = $1} END {if (first && full > first) printf "%.0f", n / ((full - first) / 1e9); else print "n/a"}' "$samples")"
+    fi
+    echo "$line" >&2
+    echo -e "$proxy\t$workers\t$line" >>"$work/holdrate.tsv"
+    stop_all
+}
+
+field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<<"$2"; }
+
+# One markdown row per proxy × N × workers: medians over the rounds; ratio of median max to the floor's.
+median_rows() {
+    awk -F'\t' '
+        function median(list,   v, k, t, i, j) {
+            k = split(list, v, " ")
+            for (i = 2; i <= k; i++) for (j = i; j > 1 && v[j - 1] + 0 > v[j] + 0; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
+            return k ? v[int((k + 1) / 2)] : ""
+        }
+        function range(list,   v, k, i, lo, hi) {
+            k = split(list, v, " "); lo = hi = v[1]
+            for (i = 2; i <= k; i++) { if (v[i] + 0 < lo + 0) lo = v[i]; if (v[i] + 0 > hi + 0) hi = v[i] }
+            return lo "–" hi
+        }
+        {
+            key = $1 "\t" $2 "\t" $3
+            if (!(key in seen)) { seen[key] = 1; order[++keys] = key }
+            for (c = 4; c <= 11; c++) col[key, c] = col[key, c] " " $c
+        }
+        END {
+            for (i = 1; i <= keys; i++) {
+                split(order[i], k, "\t")
+                max = median(col[order[i], 11])
+                floor = median(col["floor\t" k[2] "\t" k[3], 11])
+                ratio = (max != "" && floor + 0 > 0) ? sprintf("%.2f", max / floor) : "n/a"
+                printf "| %s | %s | %s | %s | %s [%s] | %s | %s | %s | %s | %s (%s) | %s |\n", k[1], k[2], k[3],
+                    median(col[order[i], 4]), median(col[order[i], 5]), median(col[order[i], 6]), median(col[order[i], 7]),
+                    median(col[order[i], 8]), median(col[order[i], 9]), median(col[order[i], 10]), max, range(col[order[i], 11]), ratio
+            }
+        }' "$1"
+}
+
+write_results() {
+    local kept=""
+    [[ -f $results ]] && kept=$(sed -n '/^## Where it goes/,$p' "$results")
+    {
+        echo "# Held-connection benchmark"
+        echo
+        echo "Generated by \`bench/holding/run.sh$( ((quick)) && echo ' --quick')\` on $(date -u +%Y-%m-%d) (commit $(git -C "$repo" rev-parse --short HEAD))."
+        echo
+        echo "Machine: $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)), $(free -g | awk '/^Mem:/ {print $2}') GiB memory, kernel $(uname -r); load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (the machine is shared with other builds)."
+        echo "Open-file limit per process: $(ulimit -n). Clients, proxy and backend share the machine's CPUs."
+        echo
+        echo "## Holding and fan-out"
+        echo
+        echo "Bytes per held connection = (sum of Pss over all the proxy's processes after holding N − before) / N, user space only (kernel socket memory not included); Rss in brackets. Backend connections = ESTABLISHED sockets to the backend port while holding. Fan-out = time from writing the publish request to each client reading the message (CLOCK_MONOTONIC in both processes). Ratio = max / the raw floor's max at the same N and workers."
+        echo
+        echo "Each scenario ran $rounds time(s), one after the other; the table shows the median of each column over the rounds, and the range of max."
+        echo
+        echo "| proxy | N | workers | held | bytes/held (Pss [Rss]) | backend conns | delivered | p50 ms | p99 ms | max ms (range) | max ÷ floor |"
+        echo "|---|---|---|---|---|---|---|---|---|---|---|"
+        median_rows "$work/fanout.tsv"
+        [[ -n ${not_run:-} ]] && echo && echo "$not_run"
+        echo
+        echo "## New holds per second"
+        echo
+        echo "Connections opened at the target rate over ${hold_seconds}s (Pushpin capped at 18,000: condure holds them all in one process), each sending one long-poll; counted once nothing has arrived for 6s after the last (Holdfast's queue timeout is 5s): held = open and unanswered; 5xx = answered with a server error. Client sent/s = the rate at which the client managed to write its requests (it shares the CPUs); proxy held/s = N / (time from the first to the last hold in Holdfast's own count, \`/status\` sampled every 100 ms)."
+        echo
+        echo "| proxy | workers | target/s | client sent/s | proxy held/s | opened | held | 5xx | other answers | closed | connect failures |"
+        echo "|---|---|---|---|---|---|---|---|---|---|---|"
+        local proxy workers line
+        while IFS=$'\t' read -r proxy workers line; do
+            echo "| $proxy | $workers | $(field target_per_s "$line") | $(field achieved_per_s "$line") | $(field proxy_held_per_s "$line") | $(field opened "$line") | $(field held "$line") | $(field answered_5xx "$line") | $(field answered_other "$line") | $(field closed "$line") | $(field failed "$line") |"
+        done <"$work/holdrate.tsv"
+        echo
+        echo "## Targets"
+        echo
+        echo "- ≤ 512 bytes of user space per held long-poll"
+        echo "- fan-out ≤ 1.2 × the raw floor"
+        echo "- ≥ 10,000 new holds per second with no 5xx"
+        echo
+        echo "For reference, the issue measured at N = 19,000: Pushpin about 34 KB per held connection, nginx+nchan about 10.3 KB; last delivery: floor ~206 ms, nchan 400 ms, Pushpin 7.9 s."
+        echo
+        echo "Raw per-connection latencies are not kept; rerun with the script to get them (holdclient -L)."
+        [[ -n $kept ]] && echo && echo "$kept"
+    } >"$results"
+    echo "wrote $results" >&2
+}
+
+build
+: >"$work/fanout.tsv"
+: >"$work/holdrate.tsv"
+for ((round = 1; round <= rounds; round++)); do
+    for proxy in floor holdfast nchan; do
+        fanout "$proxy" "$n_small" 1 10000 || { echo "failed: $proxy" >&2; stop_all; }
+    done
+    fanout pushpin "$n_small" 1 2000 || { echo "failed: pushpin" >&2; stop_all; }  # fewer 502s than at 10000/s
+    for proxy in floor holdfast nchan; do
+        fanout "$proxy" "$n_large" 4 10000 || { echo "failed: $proxy" >&2; stop_all; }
+    done
+done
+not_run=
+((quick)) || not_run="Pushpin is not run at N = $n_large: condure (Pushpin's connection manager) is a single process holding every client socket, and the per-process open-file limit here is 20,000."
+for rate in $hold_rates; do
+    hold_rate holdfast 4 "$rate" || { echo "failed: holdfast" >&2; stop_all; }
+done
+for rate in $hold_rates; do
+    hold_rate pushpin 1 "$rate" || { echo "failed: pushpin" >&2; stop_all; }
+done
+write_results
