@@ -13,7 +13,7 @@ final class MasterStatsTests: XCTestCase {
         stats.poolBusy = busy
         stats.requests = requests
         stats.messagesDelivered = delivered
-        stats.channels = 4
+        for channel in ["a", "b", "c", "d"] { stats.channelSketch.add(channel) }
         stats.subscribers = 5
         stats.timeouts = ["hold": 1]
         return stats
@@ -29,7 +29,7 @@ final class MasterStatsTests: XCTestCase {
         XCTAssertEqual(snapshot.workers, 3)
         XCTAssertEqual(snapshot.clientConnections, 15)
         XCTAssertEqual(snapshot.heldTotal, 12)
-        XCTAssertEqual(snapshot.channels, 8)
+        XCTAssertEqual(snapshot.channels, 4, "the same 4 channels in both workers are 4 channels")
         XCTAssertEqual(snapshot.subscribers, 10)
         XCTAssertEqual(snapshot.pools["app1"], .init(idle: 2, busy: 3, max: 24))
         XCTAssertEqual(snapshot.pools["app2"], .init(idle: 2, busy: 5, max: 24))

@@ -12,7 +12,8 @@ public struct WorkerStats: Sendable, Equatable {
     public var messagesDelivered = 0
     public var subscribersDropped: [String: Int] = [:]
     public var timeouts: [String: Int] = [:]
-    public var channels = 0
+    /// This worker's channels, for counting distinct channels over all workers.
+    public var channelSketch = ChannelSketch()
     public var subscribers = 0
 
     public struct RequestKey: Hashable, Sendable {
@@ -31,9 +32,10 @@ public struct WorkerStats: Sendable, Equatable {
 
 extension WorkerStats {
     func encode(into writer: inout ByteWriter) {
-        for value in [clientConnections, heldResponses, heldStreams, heldSSE, messagesDelivered, channels, subscribers] {
+        for value in [clientConnections, heldResponses, heldStreams, heldSSE, messagesDelivered, subscribers] {
             writer.write(value)
         }
+        writer.write(channelSketch.registers)
         writeInts(poolIdle, into: &writer)
         writeInts(poolBusy, into: &writer)
         writer.write(requests.count)
@@ -53,8 +55,10 @@ extension WorkerStats {
         stats.heldStreams = try reader.readInt()
         stats.heldSSE = try reader.readInt()
         stats.messagesDelivered = try reader.readInt()
-        stats.channels = try reader.readInt()
         stats.subscribers = try reader.readInt()
+        let registers = try reader.readBytes()
+        guard registers.count == ChannelSketch.registerCount else { throw FrameDecodingError() }
+        stats.channelSketch = ChannelSketch(registers: registers)
         stats.poolIdle = try readInts(from: &reader)
         stats.poolBusy = try readInts(from: &reader)
         for _ in 0..<(try reader.readInt()) {

@@ -20,7 +20,9 @@ struct ProxySnapshot: Equatable {
     var heldResponses = 0
     var heldStreams = 0
     var heldSSE = 0
-    var channels = 0
+    var channelSketch = ChannelSketch()
+    /// Distinct channels over all workers.
+    var channels: Int { channelSketch.estimate }
     var subscribers = 0
     /// Keyed by backend name, which stays stable across reloads where indexes do not.
     var pools: [String: PoolUsage] = [:]
@@ -42,7 +44,7 @@ struct ProxySnapshot: Equatable {
             heldResponses += stats.heldResponses
             heldStreams += stats.heldStreams
             heldSSE += stats.heldSSE
-            channels += stats.channels
+            channelSketch.merge(stats.channelSketch)
             subscribers += stats.subscribers
             for (index, backend) in report.config.backends.enumerated() {
                 pools[backend.name]!.idle += stats.poolIdle.indices.contains(index) ? stats.poolIdle[index] : 0

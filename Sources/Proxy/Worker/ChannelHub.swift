@@ -18,7 +18,11 @@ final class ChannelHub {
         historyTTLMilliseconds = historyTTL.components.seconds * 1000
     }
 
-    var channelCount: Int { channels.count }
+    var channelSketch: ChannelSketch {
+        var sketch = ChannelSketch()
+        for name in channels.keys { sketch.add(name) }
+        return sketch
+    }
 
     func subscribe(_ session: ClientSession, to names: [String]) {
         for name in names {
@@ -58,9 +62,16 @@ final class ChannelHub {
                 record(message, in: target, now: now)
             }
             guard let channel, !channel.subscribers.isEmpty else { continue }
-            // Delivering may unsubscribe (a long-poll is answered once): iterate over a snapshot.
-            for session in Array(channel.subscribers.values) where session.deliver(message) {
-                if items.count == 1 { reachedCount += 1 } else { reached.insert(ObjectIdentifier(session)) }
+            // Every socket gets the bytes first; then the bookkeeping (a long-poll leaves its hold,
+            // which changes the subscriber set: hence the snapshot).
+            var written: [ClientSession] = []
+            written.reserveCapacity(channel.subscribers.count)
+            for session in channel.subscribers.values where session.writeMessage(message) { written.append(session) }
+            for session in written { session.completeDelivery(message) }
+            if items.count == 1 {
+                reachedCount += written.count
+            } else {
+                for session in written { reached.insert(ObjectIdentifier(session)) }
             }
         }
         return items.count == 1 ? reachedCount : reached.count

@@ -23,36 +23,53 @@ extension ClientSession {
         socket.watchReadable(timeout: hold.wakeInterval)
     }
 
-    /// Gives one published message to this held client; true when it was sent.
-    func deliver(_ message: PreparedMessage) -> Bool {
+    /// Delivery, phase one: writes what this held client gets from `message`, and nothing else, so
+    /// that a publish reaches every subscriber's socket before any bookkeeping. True when the
+    /// message is for this client (phase two must follow), false when it has no matching format.
+    func writeMessage(_ message: PreparedMessage) -> Bool {
         guard case let .held(hold) = phase else { return false }
+        let bytes: [UInt8]?
         switch hold.kind {
         case .response:
-            guard let bytes = message.httpResponse(keepAlive: hold.keepAlive) else { return false }
-            complete(hold, with: bytes, status: message.item.httpResponse?.code ?? 200)
+            bytes = message.httpResponse(keepAlive: hold.keepAlive)
         case .subscribeLongPoll:
-            complete(hold, with: message.longPollResponse(keepAlive: hold.keepAlive), status: 200)
+            bytes = message.longPollResponse(keepAlive: hold.keepAlive)
         case .stream:
-            if message.item.httpStream == .close {
-                // "When the stream would end": a stream with a next link continues there instead.
-                if let continuation = hold.continuation {
-                    leaveHold(hold)
-                    continueStream(continuation)
-                } else {
-                    endStream(hold)
-                }
-                return true
-            }
-            guard let content = hold.chunked ? message.streamChunk : streamContent(message) else { return false }
-            append(content, to: hold)
+            // A close action writes nothing now: phase two ends or continues the stream.
+            if message.item.httpStream == .close { return true }
+            bytes = hold.chunked ? message.streamChunk : streamContent(message)
         case .subscribeSSE:
-            append(hold.chunked ? message.sseChunk : SSEFormat.event(id: message.id, payload: message.payload), to: hold)
+            bytes = hold.chunked ? message.sseChunk : SSEFormat.event(id: message.id, payload: message.payload)
         case .subscribeStream:
-            guard !message.payload.isEmpty else { return false }
-            append(hold.chunked ? message.rawStreamChunk : message.payload, to: hold)
+            bytes = message.payload.isEmpty ? nil : (hold.chunked ? message.rawStreamChunk : message.payload)
         }
-        runtime.stats.messagesDelivered += 1
+        guard let bytes else { return false }
+        socket.write(bytes)
         return true
+    }
+
+    /// Delivery, phase two: what follows a written message (answered long-polls leave their hold,
+    /// streams re-arm their keep-alive, clients gone or too slow are dropped).
+    func completeDelivery(_ message: PreparedMessage) {
+        guard case let .held(hold) = phase else { return }
+        runtime.stats.messagesDelivered += 1
+        switch hold.kind {
+        case .response, .subscribeLongPoll:
+            let status = hold.kind.isSubscription ? 200 : message.item.httpResponse?.code ?? 200
+            leaveHold(hold)
+            runtime.countRequest(route: hold.route, status: status)
+            if socket.isOpen { finish(closing: !hold.keepAlive) } else { close(graceful: false) }
+        case .stream where message.item.httpStream == .close:
+            // "When the stream would end": a stream with a next link continues there instead.
+            if let continuation = hold.continuation {
+                leaveHold(hold)
+                continueStream(continuation)
+            } else {
+                endStream(hold)
+            }
+        case .stream, .subscribeSSE, .subscribeStream:
+            afterWrite(to: hold)
+        }
     }
 
     private func streamContent(_ message: PreparedMessage) -> [UInt8]? {
@@ -60,8 +77,14 @@ extension ClientSession {
         return bytes
     }
 
+    /// Keep-alive data and the like: written, then checked like a delivery.
     private func append(_ bytes: [UInt8], to hold: Hold) {
-        guard socket.write(bytes) else {
+        socket.write(bytes)
+        afterWrite(to: hold)
+    }
+
+    private func afterWrite(to hold: Hold) {
+        guard socket.isOpen else {
             leaveHold(hold)
             close(graceful: false)
             return

@@ -14,6 +14,14 @@ final class Hold {
         case subscribeSSE
         case subscribeStream
         case subscribeLongPoll
+
+        /// A built-in subscribe route rather than a GRIP hold.
+        var isSubscription: Bool {
+            switch self {
+            case .subscribeSSE, .subscribeStream, .subscribeLongPoll: true
+            case .response, .stream: false
+            }
+        }
     }
 
     // Field order matters here: it packs the object into 64 bytes of heap (one per held client).

@@ -104,7 +104,7 @@ final class WorkerRuntime {
         snapshot.clientConnections = sessions.count
         snapshot.poolIdle = pools.map(\.idleCount)
         snapshot.poolBusy = pools.map(\.busyCount)
-        snapshot.channels = hub.channelCount
+        snapshot.channelSketch = hub.channelSketch
         snapshot.subscribers = hub.subscriberCount
         return snapshot
     }
