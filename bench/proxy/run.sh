@@ -356,3 +356,4 @@ kept=""
 } >"$results.tmp"
 mv "$results.tmp" "$results"
 echo "wrote $results" >&2
+"$repo/bench/report.sh"
