@@ -7,16 +7,7 @@ final class GripHeadersTests: XCTestCase {
     }
 
     private func reason(_ headers: [(String, String)], file: StaticString = #filePath, line: UInt = #line) -> String {
-        do {
-            let instruction = try parse(headers)
-            XCTFail("expected an error, got \(String(describing: instruction))", file: file, line: line)
-            return ""
-        } catch let error as GripHeaderError {
-            return error.reason
-        } catch {
-            XCTFail("unexpected \(error)", file: file, line: line)
-            return ""
-        }
+        gripErrorReason(file: file, line: line) { try parse(headers) }
     }
 
     func testNoGripHoldMeansNoInstructionEvenWithOtherGripHeaders() throws {

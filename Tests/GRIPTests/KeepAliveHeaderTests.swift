@@ -9,16 +9,7 @@ final class KeepAliveHeaderTests: XCTestCase {
     }
 
     private func reason(_ value: String, file: StaticString = #filePath, line: UInt = #line) -> String {
-        do {
-            let parsed = try keepAlive(value)
-            XCTFail("expected an error, got \(String(describing: parsed))", file: file, line: line)
-            return ""
-        } catch let error as GripHeaderError {
-            return error.reason
-        } catch {
-            XCTFail("unexpected \(error)", file: file, line: line)
-            return ""
-        }
+        gripErrorReason(file: file, line: line) { try keepAlive(value) }
     }
 
     func testRawIsTheDefaultFormatAndTheDefaultIntervalApplies() throws {
