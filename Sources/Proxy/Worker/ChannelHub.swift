@@ -93,16 +93,6 @@ final class ChannelHub {
         }
     }
 
-    /// Every subscribed session once (for drain).
-    var allSubscribers: [ClientSession] {
-        var seen = Set<ObjectIdentifier>()
-        var sessions: [ClientSession] = []
-        for channel in channels.values {
-            for (key, session) in channel.subscribers where seen.insert(key).inserted { sessions.append(session) }
-        }
-        return sessions
-    }
-
     private func record(_ message: PreparedMessage, in channel: Channel, now: Int64) {
         channel.history.append(message)
         if channel.history.count > historyLength { channel.history.removeFirst(channel.history.count - historyLength) }
