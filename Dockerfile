@@ -1,6 +1,6 @@
 # Multi-stage build: compile with the Swift toolchain, run on a slim Debian with only libevent.
-# Base images: swift:6.1-bookworm (Debian 12 build image) and debian:bookworm-slim (12).
-FROM swift:6.1-bookworm AS build
+# Base images: swift:6.3-bookworm (Debian 12 build image) and debian:bookworm-slim (12).
+FROM swift:6.3-bookworm AS build
 RUN apt-get update \
     && apt-get install -y --no-install-recommends libevent-dev pkg-config \
     && rm -rf /var/lib/apt/lists/*
