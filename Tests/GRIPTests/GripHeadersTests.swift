@@ -7,7 +7,7 @@ final class GripHeadersTests: XCTestCase {
     }
 
     private func reason(_ headers: [(String, String)], file: StaticString = #filePath, line: UInt = #line) -> String {
-        gripErrorReason(file: file, line: line) { try parse(headers) }
+        errorReason(GripHeaderError.self, file: file, line: line) { try parse(headers) }
     }
 
     func testNoGripHoldMeansNoInstructionEvenWithOtherGripHeaders() throws {

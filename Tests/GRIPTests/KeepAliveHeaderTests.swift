@@ -9,7 +9,7 @@ final class KeepAliveHeaderTests: XCTestCase {
     }
 
     private func reason(_ value: String, file: StaticString = #filePath, line: UInt = #line) -> String {
-        gripErrorReason(file: file, line: line) { try keepAlive(value) }
+        errorReason(GripHeaderError.self, file: file, line: line) { try keepAlive(value) }
     }
 
     func testRawIsTheDefaultFormatAndTheDefaultIntervalApplies() throws {

@@ -7,16 +7,7 @@ final class PublishRequestTests: XCTestCase {
     }
 
     private func reason(_ json: String, file: StaticString = #filePath, line: UInt = #line) -> String {
-        do {
-            let items = try parse(json)
-            XCTFail("expected the batch to be rejected, got \(items)", file: file, line: line)
-            return ""
-        } catch let error as PublishError {
-            return error.reason
-        } catch {
-            XCTFail("unexpected \(error)", file: file, line: line)
-            return ""
-        }
+        errorReason(PublishError.self, file: file, line: line) { try parse(json) }
     }
 
     func testSpecExample() throws {
