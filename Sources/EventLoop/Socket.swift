@@ -61,6 +61,8 @@ public final class Socket {
     }
 
     public var isOpen: Bool { state == .open || state == .connecting }
+    /// `close()` or `closeAfterFlush()` was called (a failed socket is not open, but not closed yet).
+    public var wasClosed: Bool { state == .lingering || state == .closed }
     public var pendingOutputBytes: Int { pending?.count ?? 0 }
 
     /// The address of the other end (nil once the socket is gone).
@@ -251,7 +253,11 @@ public final class Socket {
     /// drained for a short while, so a peer still sending (say, a refused body) reads our answer instead
     /// of a reset. The delegate hears nothing more.
     public func closeAfterFlush() {
-        guard isOpen else { return }
+        switch state {
+        case .open, .connecting: break
+        case .failed: return close()  // nothing more can be sent
+        case .lingering, .closed: return
+        }
         delegate = nil
         state = .lingering
         if pendingOutputBytes == 0 { beginLinger() }

@@ -173,7 +173,7 @@ final class ClientSession: SocketDelegate {
     }
 
     func close(graceful: Bool) {
-        if case .closed = phase, !socket.isOpen { return }
+        guard !socket.wasClosed else { return }
         phase = .closed
         input = []
         if graceful { socket.closeAfterFlush() } else { socket.close() }

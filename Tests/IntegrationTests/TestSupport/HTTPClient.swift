@@ -35,6 +35,12 @@ final class HTTPClient {
 
     func send(_ text: String) throws { try send(Array(text.utf8)) }
 
+    /// When this client is released, the peer gets a reset instead of an orderly close.
+    func resetOnRelease() {
+        var abort = linger(l_onoff: 1, l_linger: 0)
+        setsockopt(fd, SOL_SOCKET, SO_LINGER, &abort, socklen_t(MemoryLayout<linger>.size))
+    }
+
     /// Half-closes: the peer reads end-of-file, and this side can still read.
     func shutdownWrite() { shutdown(fd, Int32(SHUT_WR)) }
 
