@@ -6,6 +6,11 @@ import HTTP1
 extension ClientSession {
     /// The client now waits for published messages; the upstream connection is already back in its pool.
     func enterHold(_ hold: Hold) {
+        guard socket.isOpen else {
+            // The client vanished while its response head was written: nothing to hold.
+            close(graceful: false)
+            return
+        }
         phase = .held(hold)
         runtime.countHeld(hold, delta: 1)
         runtime.hub.subscribe(self, to: hold.channels)

@@ -165,7 +165,8 @@ final class ClientSession: SocketDelegate {
 
     /// The current request is done: read the next one, or close.
     func finish(closing: Bool) {
-        if closing || clientFinishedSending || runtime.isWindingDown {
+        // A socket that failed on write cannot carry another request: it closes too.
+        if closing || clientFinishedSending || runtime.isWindingDown || !socket.isOpen {
             close(graceful: true)
         } else {
             startReadingHead()
