@@ -21,12 +21,13 @@ let package = Package(
             pkgConfig: "libevent",
             providers: [.apt(["libevent-dev"])]
         ),
-        .target(name: "EventLoop", dependencies: ["CLibevent"]),
+        .target(name: "Wire"),
+        .target(name: "EventLoop", dependencies: ["CLibevent", "Wire"]),
         .target(name: "HTTP1"),
         .target(name: "Config", dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]),
-        .target(name: "GRIP", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "GRIP", dependencies: ["Wire", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Proxy", dependencies: [
-            "EventLoop", "HTTP1", "Config", "GRIP",
+            "EventLoop", "HTTP1", "Config", "GRIP", "Wire",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
@@ -40,7 +41,8 @@ let package = Package(
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
         .testTarget(name: "GRIPTests", dependencies: ["GRIP"]),
-        .testTarget(name: "ProxyTests", dependencies: ["Proxy"]),
+        .testTarget(name: "ProxyTests", dependencies: ["Proxy", "Wire"]),
+        .testTarget(name: "WireTests", dependencies: ["Wire"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Config"], resources: [.copy("Fixtures")]),
     ]
 )

@@ -1,4 +1,5 @@
 import Glibc
+import Wire
 
 /// Length-prefixed messages over a stream socket (the master↔worker socketpair):
 /// each frame is a 4-byte big-endian length, then that many bytes.
@@ -21,9 +22,9 @@ public final class FrameLink: SocketDelegate {
 
     @discardableResult
     public func send(_ payload: [UInt8]) -> Bool {
-        let length = UInt32(payload.count)
-        let header: [UInt8] = [UInt8(length >> 24), UInt8(length >> 16 & 0xff), UInt8(length >> 8 & 0xff), UInt8(length & 0xff)]
-        return socket.write(header) && socket.write(payload)
+        var header = ByteWriter()
+        header.u32(payload.count)
+        return socket.write(header.output) && socket.write(payload)
     }
 
     public func close() {
@@ -34,7 +35,8 @@ public final class FrameLink: SocketDelegate {
         inbound.append(contentsOf: bytes)
         var start = 0
         while inbound.count - start >= 4 {
-            let length = Int(inbound[start]) << 24 | Int(inbound[start + 1]) << 16 | Int(inbound[start + 2]) << 8 | Int(inbound[start + 3])
+            var prefix = ByteReader(Array(inbound[start..<(start + 4)]))
+            guard let length = try? prefix.u32("frame length") else { break }
             guard length <= Self.maxFrameBytes else {
                 closeAndReport()
                 return

@@ -16,6 +16,8 @@ public final class Socket {
     /// What the kernel has not taken yet; nil (no memory at all) whenever the socket is caught up.
     private var pending: PendingOutput?
     private var state: State
+    /// Set with the failing states: the error of a write or connect that failed inside a call, reported from the loop.
+    private var deferredErrno: Int32 = 0
 
     private final class PendingOutput {
         var bytes: [UInt8] = []
@@ -24,7 +26,9 @@ public final class Socket {
     }
 
     private enum State: UInt8 {
-        case connecting, open, failed, lingering, closed
+        /// `failingToConnect`, `failingToWrite`: the call failed inside a call; the delegate hears it
+        /// from the loop, once.
+        case connecting, open, failingToConnect, failingToWrite, failed, lingering, closed
     }
 
     /// Adopts an accepted or inherited descriptor (made non-blocking here).
@@ -37,7 +41,9 @@ public final class Socket {
         _ = Unmanaged.passRetained(self)
     }
 
-    /// Starts a non-blocking connect; the delegate hears `socketDidConnect`, a failure, or a timeout.
+    /// Starts a non-blocking connect; the delegate hears `socketDidConnect`, a failure, or a timeout,
+    /// always from the event loop (a connect refused at once is reported like a late refusal).
+    /// Throws only when no socket can be made at all.
     public static func connect(to address: SocketAddress, base: EventBase, timeout: Duration,
                                delegate: SocketDelegate? = nil) throws(SocketError) -> Socket {
         let fd = Glibc.socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
@@ -45,13 +51,9 @@ public final class Socket {
         let socket = Socket(base: base, fd: fd, delegate: delegate)
         socket.setNoDelay()
         let result = address.withSockaddr { Glibc.connect(fd, $0, $1) }
-        if result != 0 && errno != EINPROGRESS {
-            let error = SocketError(operation: "connect to \(address)", errno: errno)
-            socket.close()
-            throw error
-        }
         socket.state = .connecting
         socket.armWrite(timeout: timeout)
+        if result != 0 && errno != EINPROGRESS { socket.failFromLoop(errno: errno) }
         return socket
     }
 
@@ -60,6 +62,8 @@ public final class Socket {
         if let writeEvent { event_free(writeEvent) }
     }
 
+    /// Whether writes can still be made. Failures reach the delegate as `socket(_:didFail:)`: callers
+    /// never need to poll this.
     public var isOpen: Bool { state == .open || state == .connecting }
     /// `close()` or `closeAfterFlush()` was called (a failed socket is not open, but not closed yet).
     public var wasClosed: Bool { state == .lingering || state == .closed }
@@ -113,7 +117,8 @@ public final class Socket {
 
     private static let readCallback: event_callback_fn = { _, flags, arg in
         let socket = Unmanaged<Socket>.fromOpaque(arg!).takeUnretainedValue()
-        withExtendedLifetime(socket) { socket.readReady(timedOut: Int32(flags) & EV_TIMEOUT != 0) }
+        // The delegate too stays alive for the whole call, even if it closes this socket.
+        withExtendedLifetime((socket, socket.delegate)) { socket.readReady(timedOut: Int32(flags) & EV_TIMEOUT != 0) }
     }
 
     private func readReady(timedOut: Bool) {
@@ -138,7 +143,8 @@ public final class Socket {
 
     // MARK: Writing
 
-    /// Writes now as far as the kernel takes it; queues the rest. False when the socket is unusable.
+    /// Writes now as far as the kernel takes it; queues the rest. False when the socket is unusable;
+    /// a write that fails here is reported to the delegate from the loop.
     @discardableResult
     public func write(_ bytes: UnsafeRawBufferPointer) -> Bool {
         guard state == .open else { return false }
@@ -157,7 +163,7 @@ public final class Socket {
             } else if sent < 0 && errno == EAGAIN {
                 break
             } else {
-                markFailed()
+                failFromLoop(errno: errno)
                 return false
             }
         }
@@ -189,7 +195,7 @@ public final class Socket {
 
     private static let writeCallback: event_callback_fn = { _, flags, arg in
         let socket = Unmanaged<Socket>.fromOpaque(arg!).takeUnretainedValue()
-        withExtendedLifetime(socket) { socket.writeReady(timedOut: Int32(flags) & EV_TIMEOUT != 0) }
+        withExtendedLifetime((socket, socket.delegate)) { socket.writeReady(timedOut: Int32(flags) & EV_TIMEOUT != 0) }
     }
 
     private func writeReady(timedOut: Bool) {
@@ -211,6 +217,11 @@ public final class Socket {
             }
         case .open, .lingering:
             flushPending()
+        case .failingToConnect, .failingToWrite:
+            let operation = state == .failingToConnect ? "connect" : "write"
+            state = .failed
+            if let writeEvent { event_del(writeEvent) }
+            delegate?.socket(self, didFail: SocketError(operation: operation, errno: deferredErrno))
         case .failed, .closed:
             break
         }
@@ -255,7 +266,7 @@ public final class Socket {
     public func closeAfterFlush() {
         switch state {
         case .open, .connecting: break
-        case .failed: return close()  // nothing more can be sent
+        case .failingToConnect, .failingToWrite, .failed: return close()  // nothing more can be sent
         case .lingering, .closed: return
         }
         delegate = nil
@@ -293,14 +304,24 @@ public final class Socket {
         Unmanaged.passUnretained(self).release()
     }
 
-    private func markFailed() {
+    private func fail(_ error: SocketError) {
         state = .failed
         stopWatchingReadable()
         if let writeEvent { event_del(writeEvent) }
+        delegate?.socket(self, didFail: error)
     }
 
-    private func fail(_ error: SocketError) {
-        markFailed()
-        delegate?.socket(self, didFail: error)
+    /// A failure inside a call the delegate made: reported on the loop's next turn, so the caller
+    /// never hears about it in the middle of what it was doing, and never has to poll for it.
+    private func failFromLoop(errno code: Int32) {
+        state = state == .connecting ? .failingToConnect : .failingToWrite
+        deferredErrno = code
+        stopWatchingReadable()
+        pending = nil
+        if writeEvent == nil {
+            writeEvent = event_new(base.raw, fd, Int16(EV_WRITE | EV_PERSIST), Self.writeCallback, Unmanaged.passUnretained(self).toOpaque())
+        }
+        event_del(writeEvent)
+        event_active(writeEvent, EV_WRITE, 0)
     }
 }

@@ -1,3 +1,5 @@
+import Wire
+
 /// Publish items as compact bytes for the master → worker socketpair: length-prefixed binary,
 /// decoded once per worker, exact round trip.
 ///
@@ -36,21 +38,29 @@ public enum PublishCodec {
     }
 
     public static func decode(_ bytes: some Collection<UInt8>) throws(PublishError) -> [PublishItem] {
+        do {
+            return try decodeItems(bytes)
+        } catch {
+            throw PublishError(reason: "publish frame \(error.reason)")
+        }
+    }
+
+    private static func decodeItems(_ bytes: some Collection<UInt8>) throws(WireError) -> [PublishItem] {
         var reader = ByteReader(Array(bytes))
         let found = try reader.u8("version")
         guard found == version else {
-            throw PublishError(reason: "publish frame expected version \(version); got \(found)")
+            throw WireError(reason: "expected version \(version); got \(found)")
         }
-        let count = try reader.u32("item count")
+        let count = try reader.count("item count")
         var items: [PublishItem] = []
         for _ in 0..<count {
             var item = PublishItem(channel: try reader.string("channel"))
-            item.id = try reader.optional("id") { reader throws(PublishError) in try reader.string("id") }
-            item.prevID = try reader.optional("prev-id") { reader throws(PublishError) in try reader.string("prev-id") }
-            item.httpResponse = try reader.optional("http-response") { reader throws(PublishError) in
-                var response = PublishedResponse(code: Int(try reader.u16("code")))
-                response.reason = try reader.optional("reason") { reader throws(PublishError) in try reader.string("reason") }
-                let headerCount = try reader.u32("header count")
+            item.id = try reader.optional("id") { reader throws(WireError) in try reader.string("id") }
+            item.prevID = try reader.optional("prev-id") { reader throws(WireError) in try reader.string("prev-id") }
+            item.httpResponse = try reader.optional("http-response") { reader throws(WireError) in
+                var response = PublishedResponse(code: try reader.u16("code"))
+                response.reason = try reader.optional("reason") { reader throws(WireError) in try reader.string("reason") }
+                let headerCount = try reader.count("header count", minimumElementBytes: 8)
                 for _ in 0..<headerCount {
                     response.headers.append(.init(name: try reader.string("header name"), value: try reader.string("header value")))
                 }
@@ -61,13 +71,11 @@ public enum PublishCodec {
             case 0: break
             case 1: item.httpStream = .content(try reader.bytes("content"))
             case 2: item.httpStream = .close
-            case let tag: throw PublishError(reason: "publish frame http-stream tag expected 0, 1 or 2; got \(tag)")
+            case let tag: throw WireError(reason: "http-stream tag expected 0, 1 or 2; got \(tag)")
             }
             items.append(item)
         }
-        guard reader.isAtEnd else {
-            throw PublishError(reason: "publish frame expected to end after \(count) items; got \(reader.remaining) more bytes")
-        }
+        try reader.expectEnd(after: "\(count) items")
         return items
     }
 }

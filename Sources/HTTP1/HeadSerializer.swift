@@ -5,10 +5,8 @@
 /// them there, where the error can be reported. Method and target are written as given: they
 /// come from a parsed request.
 public enum HeadSerializer {
-    /// The chunk that ends a chunked body, with an empty trailer section.
-    public static let lastChunk: [UInt8] = Array("0\r\n\r\n".utf8)
-    /// What follows the data of each chunk.
-    public static let chunkEnd: [UInt8] = [ByteClass.cr, ByteClass.lf]
+    /// CRLF, the end of every line of a head and of every chunk.
+    public static let lineEnd: [UInt8] = [ByteClass.cr, ByteClass.lf]
 
     public static func request(method: String, target: String, headers: HTTPHeaders) -> [UInt8] {
         var bytes: [UInt8] = []
@@ -28,15 +26,9 @@ public enum HeadSerializer {
         bytes.append(contentsOf: String(status).utf8)
         bytes.append(ByteClass.space)
         if reason.utf8.allSatisfy(ByteClass.isFieldValueByte) { bytes.append(contentsOf: reason.utf8) }
-        bytes.append(contentsOf: chunkEnd)
+        bytes.append(contentsOf: lineEnd)
         appendFields(headers, to: &bytes)
         return bytes
-    }
-
-    /// The size line that precedes `count` bytes of chunk data; follow the data with `chunkEnd`.
-    /// Skip empty data: a chunk of size 0 is the last chunk and ends the body.
-    public static func chunk(_ count: Int) -> [UInt8] {
-        Array(String(count, radix: 16).utf8) + chunkEnd
     }
 
     /// Whether a field can be sent as is: the name a token, the value free of control characters
@@ -57,8 +49,8 @@ public enum HeadSerializer {
             bytes.append(contentsOf: field.name.utf8)
             bytes.append(contentsOf: ": ".utf8)
             bytes.append(contentsOf: field.value.utf8)
-            bytes.append(contentsOf: chunkEnd)
+            bytes.append(contentsOf: lineEnd)
         }
-        bytes.append(contentsOf: chunkEnd)
+        bytes.append(contentsOf: lineEnd)
     }
 }

@@ -24,10 +24,12 @@ final class HeadSerializerTests: XCTestCase {
         let payloads = ["data: hello\n\n", String(repeating: "x", count: 300)]
         var body: [UInt8] = []
         for payload in payloads {
-            body += HeadSerializer.chunk(payload.utf8.count) + Array(payload.utf8) + HeadSerializer.chunkEnd
+            ChunkedEncoder.append(Array(payload.utf8), to: &body)
         }
-        body += HeadSerializer.lastChunk
-        XCTAssertEqual(HeadSerializer.chunk(300), Array("12c\r\n".utf8))
+        ChunkedEncoder.append([], to: &body)
+        body += ChunkedEncoder.lastChunk
+        XCTAssertEqual(ChunkedEncoder.chunk(Array(repeating: 120, count: 300)).prefix(5), Array("12c\r\n".utf8)[...])
+        XCTAssertEqual(ChunkedEncoder.frame([1, 2], chunked: false), [1, 2])
         var decoder = ChunkedDecoder(maxBodyBytes: nil)
         var decoded: [UInt8] = []
         let (consumed, step) = try body.withUnsafeBytes { try decoder.decode($0) { decoded += $0 } }

@@ -11,4 +11,6 @@ public enum TimeoutKind: String, CaseIterable, Sendable {
 /// Why a worker disconnected a subscriber (`holdfast_subscribers_dropped_total{reason}`).
 public enum DropReason: String, CaseIterable, Sendable {
     case slowReader = "slow_reader"
+    /// A held client sent more than a request head's worth while waiting.
+    case clientInput = "client_input"
 }

@@ -1,3 +1,5 @@
+import Wire
+
 /// What the master tells a worker over their socketpair.
 public enum MasterFrame: Sendable, Equatable {
     /// The first frame a worker gets: its configuration (already validated by the master) and backend health.
@@ -27,40 +29,40 @@ extension MasterFrame {
         var writer = ByteWriter()
         switch self {
         case let .configure(fileName, text, backendsUp):
-            writer.write(1 as UInt8)
-            writer.write(fileName)
-            writer.write(text)
+            writer.u8(1)
+            writer.string(fileName)
+            writer.string(text)
             writeFlags(backendsUp, into: &writer)
         case let .publish(id, items):
-            writer.write(2 as UInt8)
-            writer.write(id)
-            writer.write(items)
+            writer.u8(2)
+            writer.u64(id)
+            writer.bytes(items)
         case let .backendHealth(up):
-            writer.write(3 as UInt8)
+            writer.u8(3)
             writeFlags(up, into: &writer)
         case let .statsRequest(id):
-            writer.write(4 as UInt8)
-            writer.write(id)
+            writer.u8(4)
+            writer.u64(id)
         case .retire:
-            writer.write(5 as UInt8)
+            writer.u8(5)
         case .drain:
-            writer.write(6 as UInt8)
+            writer.u8(6)
         }
-        return writer.bytes
+        return writer.output
     }
 
-    public init(decoding bytes: [UInt8]) throws(FrameDecodingError) {
+    public init(decoding bytes: [UInt8]) throws(WireError) {
         var reader = ByteReader(bytes)
-        switch try reader.readByte() {
-        case 1: self = .configure(fileName: try reader.readString(), text: try reader.readString(), backendsUp: try readFlags(from: &reader))
-        case 2: self = .publish(id: try reader.readUInt64(), items: try reader.readBytes())
+        switch try reader.u8("frame kind") {
+        case 1: self = .configure(fileName: try reader.string("file name"), text: try reader.string("config text"), backendsUp: try readFlags(from: &reader))
+        case 2: self = .publish(id: try reader.u64("publish id"), items: try reader.bytes("publish items"))
         case 3: self = .backendHealth(up: try readFlags(from: &reader))
-        case 4: self = .statsRequest(id: try reader.readUInt64())
+        case 4: self = .statsRequest(id: try reader.u64("stats id"))
         case 5: self = .retire
         case 6: self = .drain
-        default: throw FrameDecodingError()
+        case let kind: throw WireError(reason: "frame kind expected 1 to 6; got \(kind)")
         }
-        guard reader.isAtEnd else { throw FrameDecodingError() }
+        try reader.expectEnd(after: "the frame's fields")
     }
 }
 
@@ -69,43 +71,43 @@ extension WorkerFrame {
         var writer = ByteWriter()
         switch self {
         case let .publishAck(id, delivered):
-            writer.write(1 as UInt8)
-            writer.write(id)
-            writer.write(delivered)
+            writer.u8(1)
+            writer.u64(id)
+            writer.int(delivered)
         case let .stats(id, stats):
-            writer.write(2 as UInt8)
-            writer.write(id)
+            writer.u8(2)
+            writer.u64(id)
             stats.encode(into: &writer)
         case let .backendFailed(index):
-            writer.write(3 as UInt8)
-            writer.write(index)
+            writer.u8(3)
+            writer.int(index)
         case let .backendSucceeded(index):
-            writer.write(4 as UInt8)
-            writer.write(index)
+            writer.u8(4)
+            writer.int(index)
         }
-        return writer.bytes
+        return writer.output
     }
 
-    public init(decoding bytes: [UInt8]) throws(FrameDecodingError) {
+    public init(decoding bytes: [UInt8]) throws(WireError) {
         var reader = ByteReader(bytes)
-        switch try reader.readByte() {
-        case 1: self = .publishAck(id: try reader.readUInt64(), delivered: try reader.readInt())
-        case 2: self = .stats(id: try reader.readUInt64(), try WorkerStats.decode(from: &reader))
-        case 3: self = .backendFailed(index: try reader.readInt())
-        case 4: self = .backendSucceeded(index: try reader.readInt())
-        default: throw FrameDecodingError()
+        switch try reader.u8("frame kind") {
+        case 1: self = .publishAck(id: try reader.u64("publish id"), delivered: try reader.int("delivered"))
+        case 2: self = .stats(id: try reader.u64("stats id"), try WorkerStats.decode(from: &reader))
+        case 3: self = .backendFailed(index: try reader.int("backend index"))
+        case 4: self = .backendSucceeded(index: try reader.int("backend index"))
+        case let kind: throw WireError(reason: "frame kind expected 1 to 4; got \(kind)")
         }
-        guard reader.isAtEnd else { throw FrameDecodingError() }
+        try reader.expectEnd(after: "the frame's fields")
     }
 }
 
 private func writeFlags(_ flags: [Bool], into writer: inout ByteWriter) {
-    writer.write(flags.count)
-    for flag in flags { writer.write(flag) }
+    writer.count(flags.count)
+    for flag in flags { writer.bool(flag) }
 }
 
-private func readFlags(from reader: inout ByteReader) throws(FrameDecodingError) -> [Bool] {
+private func readFlags(from reader: inout ByteReader) throws(WireError) -> [Bool] {
     var flags: [Bool] = []
-    for _ in 0..<(try reader.readInt()) { flags.append(try reader.readBool()) }
+    for _ in 0..<(try reader.count("backend flags")) { flags.append(try reader.bool("backend flag")) }
     return flags
 }

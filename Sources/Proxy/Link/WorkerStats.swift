@@ -1,3 +1,4 @@
+import Wire
 /// One worker's counters and gauges, sent to the master on request and summed there for /metrics and /status.
 public struct WorkerStats: Sendable, Equatable {
     public var clientConnections = 0
@@ -33,68 +34,70 @@ public struct WorkerStats: Sendable, Equatable {
 extension WorkerStats {
     func encode(into writer: inout ByteWriter) {
         for value in [clientConnections, heldResponses, heldStreams, heldSSE, messagesDelivered, subscribers] {
-            writer.write(value)
+            writer.int(value)
         }
-        writer.write(channelSketch.registers)
+        writer.bytes(channelSketch.registers)
         writeInts(poolIdle, into: &writer)
         writeInts(poolBusy, into: &writer)
-        writer.write(requests.count)
+        writer.count(requests.count)
         for (key, count) in requests {
-            writer.write(key.route)
-            writer.write(key.status)
-            writer.write(count)
+            writer.int(key.route)
+            writer.int(key.status)
+            writer.int(count)
         }
         writeCounts(subscribersDropped, into: &writer)
         writeCounts(timeouts, into: &writer)
     }
 
-    static func decode(from reader: inout ByteReader) throws(FrameDecodingError) -> WorkerStats {
+    static func decode(from reader: inout ByteReader) throws(WireError) -> WorkerStats {
         var stats = WorkerStats()
-        stats.clientConnections = try reader.readInt()
-        stats.heldResponses = try reader.readInt()
-        stats.heldStreams = try reader.readInt()
-        stats.heldSSE = try reader.readInt()
-        stats.messagesDelivered = try reader.readInt()
-        stats.subscribers = try reader.readInt()
-        let registers = try reader.readBytes()
-        guard registers.count == ChannelSketch.registerCount else { throw FrameDecodingError() }
-        stats.channelSketch = ChannelSketch(registers: registers)
-        stats.poolIdle = try readInts(from: &reader)
-        stats.poolBusy = try readInts(from: &reader)
-        for _ in 0..<(try reader.readInt()) {
-            let key = RequestKey(route: try reader.readInt(), status: try reader.readInt())
-            stats.requests[key] = try reader.readInt()
+        stats.clientConnections = try reader.int("client connections")
+        stats.heldResponses = try reader.int("held responses")
+        stats.heldStreams = try reader.int("held streams")
+        stats.heldSSE = try reader.int("held SSE")
+        stats.messagesDelivered = try reader.int("messages delivered")
+        stats.subscribers = try reader.int("subscribers")
+        let registers = try reader.bytes("channel sketch")
+        guard registers.count == ChannelSketch.registerCount else {
+            throw WireError(reason: "channel sketch expected \(ChannelSketch.registerCount) registers; got \(registers.count)")
         }
-        stats.subscribersDropped = try readCounts(from: &reader)
-        stats.timeouts = try readCounts(from: &reader)
+        stats.channelSketch = ChannelSketch(registers: registers)
+        stats.poolIdle = try readInts("idle pool connections", from: &reader)
+        stats.poolBusy = try readInts("busy pool connections", from: &reader)
+        for _ in 0..<(try reader.count("request counters", minimumElementBytes: 24)) {
+            let key = RequestKey(route: try reader.int("route"), status: try reader.int("status"))
+            stats.requests[key] = try reader.int("request count")
+        }
+        stats.subscribersDropped = try readCounts("drop counters", from: &reader)
+        stats.timeouts = try readCounts("timeout counters", from: &reader)
         return stats
     }
 }
 
 private func writeInts(_ values: [Int], into writer: inout ByteWriter) {
-    writer.write(values.count)
-    for value in values { writer.write(value) }
+    writer.count(values.count)
+    for value in values { writer.int(value) }
 }
 
-private func readInts(from reader: inout ByteReader) throws(FrameDecodingError) -> [Int] {
+private func readInts(_ field: String, from reader: inout ByteReader) throws(WireError) -> [Int] {
     var values: [Int] = []
-    for _ in 0..<(try reader.readInt()) { values.append(try reader.readInt()) }
+    for _ in 0..<(try reader.count(field, minimumElementBytes: 8)) { values.append(try reader.int(field)) }
     return values
 }
 
 private func writeCounts(_ counts: [String: Int], into writer: inout ByteWriter) {
-    writer.write(counts.count)
+    writer.count(counts.count)
     for (name, count) in counts {
-        writer.write(name)
-        writer.write(count)
+        writer.string(name)
+        writer.int(count)
     }
 }
 
-private func readCounts(from reader: inout ByteReader) throws(FrameDecodingError) -> [String: Int] {
+private func readCounts(_ field: String, from reader: inout ByteReader) throws(WireError) -> [String: Int] {
     var counts: [String: Int] = [:]
-    for _ in 0..<(try reader.readInt()) {
-        let name = try reader.readString()
-        counts[name] = try reader.readInt()
+    for _ in 0..<(try reader.count(field, minimumElementBytes: 12)) {
+        let name = try reader.string("\(field) name")
+        counts[name] = try reader.int("\(field) value")
     }
     return counts
 }

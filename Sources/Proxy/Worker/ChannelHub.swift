@@ -1,10 +1,21 @@
+import EventLoop
 import GRIP
+
+/// What a channel delivers to. Delivery has two phases so that a publish reaches every
+/// subscriber's socket before any bookkeeping (a long-poll leaving its hold changes the set).
+protocol ChannelSubscriber: AnyObject {
+    /// Writes what this subscriber gets from `message`; false when it has no matching format.
+    func writeMessage(_ message: PreparedMessage) -> Bool
+    /// What follows a written message: answered long-polls leave, streams re-arm, slow readers are cut.
+    func completeDelivery(_ message: PreparedMessage)
+}
 
 /// The channels of this worker: who is subscribed to each, and its recent messages.
 /// Messages arrive from a message source (today the master's frames; later Redis) through `publish`.
-final class ChannelHub {
+/// Generic rather than over an existential, so a subscription costs one reference.
+final class ChannelHub<Subscriber: ChannelSubscriber> {
     private final class Channel {
-        var subscribers: [ObjectIdentifier: ClientSession] = [:]
+        var subscribers: [ObjectIdentifier: Subscriber] = [:]
         var history: [PreparedMessage] = []
     }
 
@@ -15,7 +26,7 @@ final class ChannelHub {
 
     init(historyLength: Int, historyTTL: Duration) {
         self.historyLength = historyLength
-        historyTTLMilliseconds = historyTTL.components.seconds * 1000
+        historyTTLMilliseconds = historyTTL.milliseconds
     }
 
     var channelSketch: ChannelSketch {
@@ -24,7 +35,7 @@ final class ChannelHub {
         return sketch
     }
 
-    func subscribe(_ session: ClientSession, to names: [String]) {
+    func subscribe(_ session: Subscriber, to names: [String]) {
         for name in names {
             let channel = channels[name] ?? {
                 let created = Channel()
@@ -35,7 +46,7 @@ final class ChannelHub {
         }
     }
 
-    func unsubscribe(_ session: ClientSession, from names: [String]) {
+    func unsubscribe(_ session: Subscriber, from names: [String]) {
         for name in names {
             guard let channel = channels[name] else { continue }
             if channel.subscribers.removeValue(forKey: ObjectIdentifier(session)) != nil { subscriberCount -= 1 }
@@ -64,7 +75,7 @@ final class ChannelHub {
             guard let channel, !channel.subscribers.isEmpty else { continue }
             // Every socket gets the bytes first; then the bookkeeping (a long-poll leaves its hold,
             // which changes the subscriber set: hence the snapshot).
-            var written: [ClientSession] = []
+            var written: [Subscriber] = []
             written.reserveCapacity(channel.subscribers.count)
             for session in channel.subscribers.values where session.writeMessage(message) { written.append(session) }
             for session in written { session.completeDelivery(message) }

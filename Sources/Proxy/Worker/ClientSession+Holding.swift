@@ -3,36 +3,31 @@ import EventLoop
 import GRIP
 import HTTP1
 
-extension ClientSession {
+extension ClientSession: ChannelSubscriber {
     /// The client now waits for published messages; the upstream connection is already back in its pool.
+    /// A client that vanished meanwhile hears about it from its socket, which ends the hold.
     func enterHold(_ hold: Hold) {
-        guard socket.isOpen else {
-            // The client vanished while its response head was written: nothing to hold.
-            close(graceful: false)
-            return
-        }
-        phase = .held(hold)
         runtime.countHeld(hold, delta: 1)
         runtime.hub.subscribe(self, to: hold.channels)
         if let continuation = hold.continuation, let timeout = continuation.link.timeout {
-            let timer = Timer(base: runtime.base) { [unowned self] in
-                guard case let .held(current) = self.phase, current === hold else { return }
-                self.leaveHold(hold)
+            let timer = Timer(base: runtime.base) { [weak self] in
+                guard let self, case let .hold(current) = self.work, current === hold else { return }
+                self.leave(hold)
                 self.continueStream(continuation)
             }
             timer.schedule(after: timeout)
             continuation.timer = timer
         }
         // One read event per held client does everything: notices the client leaving (EOF),
-        // and wakes the hold on its timeout or keep-alive tick (a shared common timeout).
-        socket.watchReadable(timeout: hold.wakeInterval)
+        // and wakes the hold at its deadline or keep-alive tick (a shared common timeout).
+        beginHold(hold)
     }
 
     /// Delivery, phase one: writes what this held client gets from `message`, and nothing else, so
     /// that a publish reaches every subscriber's socket before any bookkeeping. True when the
     /// message is for this client (phase two must follow), false when it has no matching format.
     func writeMessage(_ message: PreparedMessage) -> Bool {
-        guard case let .held(hold) = phase else { return false }
+        guard case let .hold(hold) = work else { return false }
         let bytes: [UInt8]?
         switch hold.kind {
         case .response:
@@ -54,20 +49,20 @@ extension ClientSession {
     }
 
     /// Delivery, phase two: what follows a written message (answered long-polls leave their hold,
-    /// streams re-arm their keep-alive, clients gone or too slow are dropped).
+    /// streams re-arm their keep-alive, clients too slow are dropped).
     func completeDelivery(_ message: PreparedMessage) {
-        guard case let .held(hold) = phase else { return }
+        guard case let .hold(hold) = work else { return }
         runtime.stats.messagesDelivered += 1
         switch hold.kind {
         case .response, .subscribeLongPoll:
             let status = hold.kind.isSubscription ? 200 : message.item.httpResponse?.code ?? 200
-            leaveHold(hold)
+            leave(hold)
             runtime.countRequest(route: hold.route, status: status)
-            if socket.isOpen { finish(closing: !hold.keepAlive) } else { close(graceful: false) }
+            requestFinished(keepAlive: hold.keepAlive)
         case .stream where message.item.httpStream == .close:
             // "When the stream would end": a stream with a next link continues there instead.
             if let continuation = hold.continuation {
-                leaveHold(hold)
+                leave(hold)
                 continueStream(continuation)
             } else {
                 endStream(hold)
@@ -82,46 +77,33 @@ extension ClientSession {
         return bytes
     }
 
-    /// Keep-alive data and the like: written, then checked like a delivery.
-    private func append(_ bytes: [UInt8], to hold: Hold) {
-        socket.write(bytes)
-        afterWrite(to: hold)
-    }
-
     private func afterWrite(to hold: Hold) {
-        guard socket.isOpen else {
-            leaveHold(hold)
-            close(graceful: false)
-            return
-        }
-        if socket.pendingOutputBytes > runtime.config.channels.subscriberBufferBytes {
+        if pendingOutputBytes > runtime.config.channels.subscriberBufferBytes {
             // A reader this slow would grow our memory without bound: cut it off.
-            runtime.countDropped(.slowReader)
-            leaveHold(hold)
-            close(graceful: false)
+            dropHeldClient(.slowReader)
             return
         }
-        // Restart the idle clock: keep-alive data goes only to streams that have been quiet.
-        socket.watchReadable(timeout: hold.wakeInterval)
+        // Keep-alive data goes only to streams that have been quiet.
+        holdWritten(hold)
     }
 
     /// Answers a held long-poll and goes on with the connection.
     private func complete(_ hold: Hold, with bytes: [UInt8], status: Int) {
-        leaveHold(hold)
+        leave(hold)
         runtime.countRequest(route: hold.route, status: status)
-        socket.write(bytes)
-        finish(closing: !hold.keepAlive)
+        write(bytes)
+        requestFinished(keepAlive: hold.keepAlive)
     }
 
     func endStream(_ hold: Hold) {
-        leaveHold(hold)
+        leave(hold)
         endStream(chunked: hold.chunked, keepAlive: hold.keepAlive)
     }
 
     /// Ends a streamed response: its last chunk, or a close when it is delimited by closing.
     func endStream(chunked: Bool, keepAlive: Bool) {
-        if chunked { socket.write(HeadSerializer.lastChunk) }
-        finish(closing: !chunked || !keepAlive)
+        if chunked { write(ChunkedEncoder.lastChunk) }
+        requestFinished(keepAlive: chunked && keepAlive)
     }
 
     /// Fetches the next part of a stream from its backend (`Grip-Link`), appending it to the open response.
@@ -134,22 +116,27 @@ extension ClientSession {
             endStream(chunked: continuation.chunked, keepAlive: false)
             return
         }
-        let exchange = Exchange(session: self, head: head, route: continuation.route, backend: backend, clientIP: clientIP,
-                                continuing: continuation)
-        phase = .exchanging(exchange)
-        exchange.start()
+        startExchange(Exchange(session: self, head: head, route: continuation.route, backend: backend, clientIP: clientIP,
+                               continuing: continuation))
     }
 
-    func leaveHold(_ hold: Hold) {
-        guard case .held = phase else { return }
+    /// Ends the hold; the caller says what the connection does next.
+    func leave(_ hold: Hold) {
+        guard case let .hold(current) = work, current === hold else { return }
+        release(hold)
+        holdEnded()
+    }
+
+    /// Unsubscribes and uncounts a hold.
+    func release(_ hold: Hold) {
         hold.continuation?.timer?.cancel()
         hold.continuation?.timer = nil
-        phase = .closed
         runtime.hub.unsubscribe(self, from: hold.channels)
         runtime.countHeld(hold, delta: -1)
     }
 
-    func holdTimedOut(_ hold: Hold) {
+    /// The hold's deadline passed: a long-poll gets its timeout answer, a quiet stream keep-alive data.
+    func holdWoke(_ hold: Hold) {
         switch hold.kind {
         case let .response(timeoutResponse):
             runtime.countTimeout(.hold)
@@ -159,10 +146,11 @@ extension ClientSession {
             complete(hold, with: CannedResponse.noContent(close: !hold.keepAlive), status: 204)
         case let .stream(keepAlive):
             guard let keepAlive else { return }
-            append(hold.chunked ? HeadSerializer.chunk(keepAlive.count) + keepAlive + crlf : keepAlive, to: hold)
+            write(ChunkedEncoder.frame(keepAlive, chunked: hold.chunked))
+            afterWrite(to: hold)
         case .subscribeSSE:
-            let comment = SSEFormat.keepAliveComment
-            append(hold.chunked ? HeadSerializer.chunk(comment.count) + comment + crlf : comment, to: hold)
+            write(ChunkedEncoder.frame(SSEFormat.keepAliveComment, chunked: hold.chunked))
+            afterWrite(to: hold)
         case .subscribeStream:
             break
         }
@@ -170,10 +158,10 @@ extension ClientSession {
 
     /// Shutdown: long-polls get their timeout response now, streams end cleanly.
     func endHoldForShutdown() {
-        guard case let .held(hold) = phase else { return }
+        guard case let .hold(hold) = work else { return }
         switch hold.kind {
         case .response, .subscribeLongPoll:
-            holdTimedOut(hold)
+            holdWoke(hold)
         case .stream, .subscribeSSE, .subscribeStream:
             endStream(hold)
         }

@@ -25,7 +25,7 @@ extension ClientSession {
             if let first = replay.first {
                 runtime.countRequest(route: route, status: 200)
                 socket.write(first.longPollResponse(keepAlive: keepAlive))
-                finish(closing: !keepAlive)
+                requestFinished(keepAlive: keepAlive)
                 return
             }
             enterHold(Hold(kind: .subscribeLongPoll, channels: channels, chunked: false, keepAlive: keepAlive,

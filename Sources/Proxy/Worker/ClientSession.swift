@@ -2,128 +2,185 @@ import Config
 import EventLoop
 import HTTP1
 
-/// One client connection, for its whole life: reads request heads, hands each request to an
-/// `Exchange` (proxied), a built-in subscription, or an error answer, and holds the connection
-/// when the answer is to wait. Requests on a connection are answered strictly in order: while one
-/// is in progress, nothing more is read beyond its body (pipelined bytes wait in `input`).
+/// One client connection, for its whole life: the driver of its `ConnectionLifecycle`. Socket
+/// events become the machine's inputs and its actions are performed here; the machine decides
+/// deadlines, what bytes are for, and when the connection ends. Requests are answered strictly in
+/// order: while one is in progress, later bytes wait in `input` (bounded).
 final class ClientSession: SocketDelegate {
     unowned let runtime: WorkerRuntime
     let socket: Socket
     /// Received bytes not yet consumed: a partial head, or pipelined requests.
-    var input: [UInt8] = []
-    var phase: Phase = .closed
-    private var hasServedRequest = false
-    /// The client half-closed after a complete request: answer it, then close.
-    private var clientFinishedSending = false
+    private var input: [UInt8] = []
+    private var lifecycle: ConnectionLifecycle
+    /// What the connection is busy with; exactly one thing at a time.
+    private(set) var work: Work = .none
+    /// Serving pipelined heads in a loop rather than by recursion: set while a head is dispatched.
+    private var isDispatching = false
+    private var hasQueuedHead = false
     var nextInList: ClientSession?
     unowned(unsafe) var previousInList: ClientSession?
 
-    enum Phase {
-        /// Between requests: nothing allocated until the next request's first bytes arrive.
-        case awaitingRequest
+    enum Work {
+        case none
         /// A head that did not arrive in one read.
         case readingHead(HeadReading)
-        case exchanging(Exchange)
-        case held(Hold)
-        case closed
+        case exchange(Exchange)
+        case hold(Hold)
     }
 
     final class HeadReading {
         var parser: RequestHeadParser
-        /// When the first byte of this head arrived.
-        let startedAt: Int64
-        init(parser: RequestHeadParser, startedAt: Int64) {
-            self.parser = parser
-            self.startedAt = startedAt
-        }
+        init(parser: RequestHeadParser) { self.parser = parser }
     }
 
     init(runtime: WorkerRuntime, socket: Socket) {
         self.runtime = runtime
         self.socket = socket
+        lifecycle = ConnectionLifecycle(settings: runtime.lifecycleSettings, connectedAt: runtime.base.nowMilliseconds)
         socket.setNoDelay()
         socket.delegate = self
         runtime.sessions.insert(self)
-        startReadingHead()
+        perform(lifecycle.initialAction)
     }
 
     /// Looked up when a request needs it rather than kept: a held client should cost as little as possible.
     var clientIP: String { socket.peerAddress?.ipString ?? "" }
+    private var now: Int64 { runtime.base.nowMilliseconds }
 
-    // MARK: Reading request heads
+    // MARK: Performing the lifecycle's actions
 
-    func startReadingHead() {
-        if runtime.isWindingDown {
-            finish(closing: true)
-            return
+    private func perform(_ action: ConnectionLifecycle.Action) {
+        switch action {
+        case .none, .feedBody, .buffer:
+            break
+        case let .read(deadline):
+            watchReadable(until: deadline)
+        case .parseHead:
+            if isDispatching {
+                hasQueuedHead = true
+            } else if let head = takeBufferedHead() {
+                serve(head)
+            }
+        case .stopReading:
+            socket.stopWatchingReadable()
+        case .wakeHold:
+            if case let .hold(hold) = work { holdWoke(hold) }
+        case let .timeOut(kind, answer):
+            runtime.countTimeout(kind)
+            if let answer {
+                runtime.countRequest(route: nil, status: answer)
+                socket.write(CannedResponse.make(status: answer, close: true))
+            }
+            tearDown(graceful: true)
+        case .close:
+            tearDown(graceful: true)
+        case let .abort(reason):
+            if let reason { runtime.countDropped(reason) }
+            tearDown(graceful: false)
         }
-        guard input.isEmpty else {
-            // Pipelined bytes are already here.
-            let reading = HeadReading(parser: RequestHeadParser(limits: runtime.limits), startedAt: runtime.base.nowMilliseconds)
-            phase = .readingHead(reading)
-            parseBufferedHead(reading)
-            return
-        }
-        phase = .awaitingRequest
-        // The first request gets the header timeout from the moment of connecting; later ones wait idle.
-        socket.watchReadable(timeout: hasServedRequest ? runtime.config.timeouts.clientIdle : runtime.config.timeouts.clientHeader)
     }
 
+    /// Arms the read wait for an absolute deadline. The usual waits share libevent's O(1) queues;
+    /// what is left of an interrupted wait (bytes arrived, the read event's timer restarted) is exact.
+    private func watchReadable(until deadline: Int64?) {
+        guard let deadline else { return socket.watchReadable(timeout: nil) }
+        let remaining = max(0, deadline - now)
+        let settings = lifecycle.settings
+        if remaining == settings.headerTimeoutMilliseconds || remaining == settings.idleTimeoutMilliseconds
+            || remaining == heldWakeMilliseconds {
+            socket.watchReadable(timeout: .milliseconds(remaining))
+        } else {
+            socket.watchReadable(exactTimeout: .milliseconds(remaining))
+        }
+    }
+
+    private var heldWakeMilliseconds: Int64? {
+        guard case let .hold(hold) = work else { return nil }
+        return hold.wakeInterval?.milliseconds
+    }
+
+    /// Releases whatever the connection holds, then closes it. Safe to call more than once.
+    private func tearDown(graceful: Bool) {
+        guard !socket.wasClosed else { return }
+        lifecycle.closed()
+        let finished = work
+        work = .none
+        switch finished {
+        case let .exchange(exchange): exchange.abort()
+        case let .hold(hold): release(hold)
+        case .none, .readingHead: break
+        }
+        input = []
+        if graceful { socket.closeAfterFlush() } else { socket.close() }
+        runtime.sessions.remove(self)
+        runtime.onSessionsChanged()
+    }
+
+    // MARK: Request heads
+
     /// Common case: a whole head in one read, parsed straight from the scratch buffer, nothing kept.
-    private func receiveFirstHeadBytes(_ bytes: UnsafeRawBufferPointer) {
+    private func receiveHeadBytes(_ bytes: UnsafeRawBufferPointer) {
+        guard input.isEmpty, case .none = work else {
+            input.append(contentsOf: bytes)
+            if let head = takeBufferedHead() { serve(head) }
+            return
+        }
         var parser = RequestHeadParser(limits: runtime.limits)
         do {
             switch try parser.parse(bytes) {
             case .incomplete:
                 input.append(contentsOf: bytes)
-                let reading = HeadReading(parser: parser, startedAt: runtime.base.nowMilliseconds)
-                phase = .readingHead(reading)
-                awaitRestOfHead(reading)
+                work = .readingHead(HeadReading(parser: parser))
+                perform(lifecycle.headIncomplete())
             case let .complete(head, headLength):
                 if headLength < bytes.count { input.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[headLength...])) }
-                dispatch(head)
+                serve(head)
             }
         } catch {
-            refuse(error)
+            answerAndClose(status: error.status)
         }
     }
 
-    private func parseBufferedHead(_ reading: HeadReading) {
+    /// The next head from `input`, if it is all there; otherwise reading goes on (or the head was refused).
+    private func takeBufferedHead() -> RequestHead? {
+        let reading: HeadReading
+        if case let .readingHead(current) = work {
+            reading = current
+        } else {
+            reading = HeadReading(parser: RequestHeadParser(limits: runtime.limits))
+            work = .readingHead(reading)
+        }
         do {
             let result = try input.withUnsafeBytes { buffer throws(HTTPRequestError) in try reading.parser.parse(buffer) }
             switch result {
             case .incomplete:
-                awaitRestOfHead(reading)
+                perform(lifecycle.headIncomplete())
+                return nil
             case let .complete(head, headLength):
                 input.removeFirst(headLength)
-                dispatch(head)
+                work = .none
+                return head
             }
         } catch {
-            refuse(error as? HTTPRequestError ?? .badRequest("unreadable head"))
+            answerAndClose(status: (error as? HTTPRequestError)?.status ?? 400)
+            return nil
         }
     }
 
-    /// The whole head must arrive within `client_header` of its first byte (slowloris).
-    private func awaitRestOfHead(_ reading: HeadReading) {
-        let elapsed = runtime.base.nowMilliseconds - reading.startedAt
-        let limit = runtime.config.timeouts.clientHeader
-        let remaining = limit - .milliseconds(elapsed)
-        if remaining <= .zero {
-            headTimedOut()
-        } else {
-            socket.watchReadable(exactTimeout: remaining)
+    /// Serves `first`, then every pipelined head that its answer let through, one after another.
+    private func serve(_ first: RequestHead) {
+        isDispatching = true
+        var next: RequestHead? = first
+        while let head = next {
+            hasQueuedHead = false
+            dispatch(head)
+            next = hasQueuedHead ? takeBufferedHead() : nil
         }
+        isDispatching = false
     }
-
-    private func headTimedOut() {
-        runtime.countTimeout(.clientHeader)
-        answerAndClose(status: 408)
-    }
-
-    // MARK: Dispatching a request
 
     private func dispatch(_ head: RequestHead) {
-        hasServedRequest = true
+        lifecycle.headParsed(requestComplete: head.framing == .none)
         let (host, path) = RequestTarget.hostAndPath(head)
         guard let routeIndex = runtime.routeTable.match(host: host, path: path) else {
             answer(status: 404, route: nil, head: head)
@@ -139,119 +196,138 @@ final class ClientSession: SocketDelegate {
             answer(status: 503, route: routeIndex, head: head, body: "no healthy backend\n")
             return
         }
-        let exchange = Exchange(session: self, head: head, route: routeIndex, backend: backend, clientIP: clientIP)
-        phase = .exchanging(exchange)
+        startExchange(Exchange(session: self, head: head, route: routeIndex, backend: backend, clientIP: clientIP))
+    }
+
+    func startExchange(_ exchange: Exchange) {
+        work = .exchange(exchange)
         exchange.start()
     }
+
+    // MARK: Answers
 
     /// Answers without a backend; the connection stays open only if no request body is left unread.
     func answer(status: Int, route: Int?, head: RequestHead, body: String = "") {
         runtime.countRequest(route: route, status: status)
         let keepAlive = head.keepAlive && head.framing == .none && !runtime.isWindingDown
         socket.write(CannedResponse.make(status: status, body: body, close: !keepAlive))
-        finish(closing: !keepAlive)
-    }
-
-    private func refuse(_ error: HTTPRequestError) {
-        answerAndClose(status: error.status)
+        requestFinished(keepAlive: keepAlive)
     }
 
     /// Error answers close the connection: after a malformed request nothing that follows can be trusted.
     func answerAndClose(status: Int, route: Int? = nil) {
         runtime.countRequest(route: route, status: status)
         socket.write(CannedResponse.make(status: status, close: true))
-        finish(closing: true)
+        tearDown(graceful: true)
     }
 
-    /// The current request is done: read the next one, or close.
-    func finish(closing: Bool) {
-        // A socket that failed on write cannot carry another request: it closes too.
-        if closing || clientFinishedSending || runtime.isWindingDown || !socket.isOpen {
-            close(graceful: true)
+    /// The current answer is complete: the lifecycle says whether the next request is read.
+    func requestFinished(keepAlive: Bool) {
+        work = .none
+        perform(lifecycle.answered(keepAlive: keepAlive, windingDown: runtime.isWindingDown,
+                                   pendingOutput: socket.pendingOutputBytes, buffered: input.count, now: now))
+    }
+
+    // MARK: What the exchange asks of its connection
+
+    func write(_ bytes: [UInt8]) { socket.write(bytes) }
+    var pendingOutputBytes: Int { socket.pendingOutputBytes }
+
+    /// Bytes that arrived with the head (the start of its body, or later requests).
+    func takeInput() -> [UInt8] {
+        defer { input = [] }
+        return input
+    }
+
+    /// Bytes after the body: the next pipelined request.
+    func keepInput(_ bytes: ArraySlice<UInt8>) { input.append(contentsOf: bytes) }
+
+    /// Reading the body goes on (within the idle timeout) or pauses while the backend catches up.
+    func readBody(_ wanted: Bool) {
+        if wanted {
+            socket.watchReadable(timeout: runtime.config.timeouts.clientIdle)
         } else {
-            startReadingHead()
+            socket.stopWatchingReadable()
         }
     }
 
-    func close(graceful: Bool) {
-        guard !socket.wasClosed else { return }
-        phase = .closed
-        input = []
-        if graceful { socket.closeAfterFlush() } else { socket.close() }
-        runtime.sessions.remove(self)
-        runtime.onSessionsChanged()
+    /// The body is in: reading stays on, without a deadline, so EOF is noticed and later bytes are kept.
+    func requestBodyComplete() {
+        lifecycle.requestBodyComplete()
+        socket.watchReadable(timeout: nil)
+    }
+
+    func exchangeFinished(keepAlive: Bool) { requestFinished(keepAlive: keepAlive) }
+
+    func exchangeFailed(status: Int, route: Int) {
+        work = .none
+        answerAndClose(status: status, route: route)
+    }
+
+    /// Part of the answer went out: the close is all the client can be told.
+    func exchangeCutClient() {
+        work = .none
+        tearDown(graceful: true)
     }
 
     // MARK: Socket events
 
     func socket(_ socket: Socket, didRead bytes: UnsafeRawBufferPointer) {
-        switch phase {
-        case .awaitingRequest:
-            receiveFirstHeadBytes(bytes)
-        case let .readingHead(reading):
+        let action = lifecycle.bytesArrived(count: bytes.count, buffered: input.count, now: now)
+        switch action {
+        case .parseHead:
+            receiveHeadBytes(bytes)
+        case .feedBody:
+            if case let .exchange(exchange) = work { exchange.clientBytes(bytes) }
+        case let .buffer(thenStopReading, deadline):
             input.append(contentsOf: bytes)
-            parseBufferedHead(reading)
-        case let .exchanging(exchange):
-            exchange.clientBytes(bytes)
-        case .held:
-            bufferWhileBusy(bytes)
-        case .closed:
-            break
+            if thenStopReading {
+                socket.stopWatchingReadable()
+            } else if deadline != nil {
+                // The read event's timer restarted with these bytes: the deadline did not.
+                watchReadable(until: deadline)
+            }
+        default:
+            perform(action)
         }
     }
 
-    /// Bytes of a next request that arrive while this one is answered; bounded like a head.
-    func bufferWhileBusy(_ bytes: UnsafeRawBufferPointer) {
-        input.append(contentsOf: bytes)
-        if input.count > runtime.limits.maxHeaderBytes { socket.stopWatchingReadable() }
-    }
+    func socketDidReadEOF(_ socket: Socket) { perform(lifecycle.peerClosed()) }
 
-    func socketDidReadEOF(_ socket: Socket) {
-        if case let .exchanging(exchange) = phase, exchange.isRequestComplete {
-            // A half-close after a whole request is not an abort: the answer still goes out.
-            clientFinishedSending = true
-            return
-        }
-        clientGone()
-    }
+    func socket(_ socket: Socket, didFail error: SocketError) { perform(lifecycle.socketFailed()) }
 
-    func socket(_ socket: Socket, didFail error: SocketError) { clientGone() }
-
-    func socketDidTimeOut(_ socket: Socket) {
-        switch phase {
-        case .awaitingRequest:
-            runtime.countTimeout(hasServedRequest ? .clientIdle : .clientHeader)
-            close(graceful: true)
-        case .readingHead:
-            headTimedOut()
-        case let .held(hold):
-            holdTimedOut(hold)
-        case .exchanging, .closed:
-            break
-        }
-    }
+    func socketDidTimeOut(_ socket: Socket) { perform(lifecycle.deadlinePassed(now: now)) }
 
     func socketDidDrain(_ socket: Socket) {
-        if case let .exchanging(exchange) = phase { exchange.clientDrained() }
+        if case let .exchange(exchange) = work { exchange.clientDrained() }
+        perform(lifecycle.outputDrained(buffered: input.count, now: now))
     }
 
-    /// The client closed or reset: everything it held is released at once.
-    private func clientGone() {
-        switch phase {
-        case let .exchanging(exchange):
-            exchange.abort()
-        case let .held(hold):
-            leaveHold(hold)
-        case .awaitingRequest, .readingHead, .closed:
-            break
-        }
-        close(graceful: false)
-    }
-}
-
-extension ClientSession {
     /// Winding down: a connection waiting between requests has nothing left to finish.
-    func closeIfIdle() {
-        if case .awaitingRequest = phase { close(graceful: true) }
+    func closeIfIdle() { perform(lifecycle.windDown()) }
+
+    // MARK: Holds (see ClientSession+Holding)
+
+    func beginHold(_ hold: Hold) {
+        work = .hold(hold)
+        perform(lifecycle.held(wakeAt: hold.wakeAt(from: now)))
+    }
+
+    /// A held stream was written to: its keep-alive tick starts again.
+    func holdWritten(_ hold: Hold) {
+        perform(lifecycle.holdRescheduled(wakeAt: hold.wakeAt(from: now)))
+    }
+
+    /// The hold is over (`leave` released it): its answer is being finished, or its stream goes on
+    /// with the backend.
+    func holdEnded() {
+        work = .none
+        lifecycle.holdEnded()
+    }
+
+    /// A held client cut off by Holdfast (too slow a reader).
+    func dropHeldClient(_ reason: DropReason) {
+        runtime.countDropped(reason)
+        tearDown(graceful: false)
     }
 }

@@ -2,18 +2,21 @@ import EventLoop
 import GRIP
 import HTTP1
 
-/// One proxied request: waits for a pooled connection, sends the request (streaming its body),
-/// then relays the response or, when the backend says `Grip-Hold`, turns the client into a held one
-/// and gives the connection back to the pool at once.
+/// One proxied request, the driver of its `ExchangeMachine`: waits for a pooled connection, sends
+/// the request (streaming its body), then relays the response or, when the backend says
+/// `Grip-Hold`, turns the client into a held one and gives the connection back to the pool at once.
+///
+/// The session owns the exchange while it runs and the exchange holds its session strongly, so
+/// neither can vanish under the other in a callback; the cycle ends when the session moves on.
 final class Exchange: UpstreamUser {
-    unowned let session: ClientSession
+    let session: ClientSession
     private var runtime: WorkerRuntime { session.runtime }
     let head: RequestHead
     let route: Int
-    private(set) var backend: Int
+    private var machine: ExchangeMachine
     private var upstream: UpstreamConnection?
+    /// In a pool's queue (or connecting): withdrawn from it if the exchange ends first.
     private var isWaitingForUpstream = false
-    private var hasRetried = false
 
     // Request side
     private let upstreamHead: [UInt8]
@@ -30,18 +33,19 @@ final class Exchange: UpstreamUser {
     private var responseBuffer: [UInt8] = []
     private var response: ResponseHead?
     private var responseBody = ResponseBody(.none)
-    private var mode: Mode = .awaitingHead
-    /// Anything written to the client for this request (then no retry and no error page).
-    private var clientHasBytes = false
+    private var plan: Plan = .relay(dechunk: false)
+    /// Bytes after the end of a response: the connection cannot be reused.
+    private var upstreamProtocolViolation = false
+    /// What one read from the backend produced for the client: sent with one write (head and body together).
+    private var clientOutput: [UInt8] = []
     private static let clientHighWater = 256 * 1024
 
-    private enum Mode {
-        case awaitingHead
-        case relaying(dechunk: Bool)
-        case collectingHoldBody(HoldInstruction, [UInt8])
+    /// What the response becomes once its head is known.
+    private enum Plan {
+        case relay(dechunk: Bool)
+        case hold(HoldInstruction, collected: [UInt8])
         /// The client's response is a stream: the body goes out as stream data, then `next` says what follows.
-        case streaming(chunked: Bool, next: StreamNext)
-        case finished
+        case stream(chunked: Bool, next: StreamNext)
     }
 
     private enum StreamNext {
@@ -51,7 +55,6 @@ final class Exchange: UpstreamUser {
 
     /// Set when this request continues a stream whose response head the client already has (`Grip-Link`).
     private let continuedStream: StreamContinuation?
-
     private let clientIP: String
 
     init(session: ClientSession, head: RequestHead, route: Int, backend: Int, clientIP: String,
@@ -60,40 +63,77 @@ final class Exchange: UpstreamUser {
         self.clientIP = clientIP
         self.head = head
         self.route = route
-        self.backend = backend
         self.continuedStream = continuedStream
-        clientHasBytes = continuedStream != nil
+        machine = ExchangeMachine(backend: backend, continuingStream: continuedStream != nil)
         body = RequestBody(head.framing, maxBodyBytes: session.runtime.limits.maxBodyBytes)
-        upstreamHead = ProxyHeaders.upstreamRequest(head, clientIP: clientIP, scheme: "http",
+        var forwarded = head
+        // Holdfast answers `100 Continue` itself when it admits the body: the backend need not.
+        if head.expectsContinue { forwarded.headers.remove("expect") }
+        upstreamHead = ProxyHeaders.upstreamRequest(forwarded, clientIP: clientIP, scheme: "http",
                                                     gripSignature: session.runtime.gripSignature,
                                                     bodyFraming: RequestBody.upstreamFraming(head.framing))
         retained = upstreamHead
         responseParser = ResponseHeadParser(maxHeadBytes: session.runtime.limits.maxHeaderBytes, requestMethod: head.method)
     }
 
+    var backend: Int { machine.backend }
+    var isRequestComplete: Bool { body.isComplete }
+
     func start() {
         // Body bytes that came with the head are checked before any backend sees the request.
-        if !session.input.isEmpty {
-            let buffered = session.input
-            session.input = []
+        let buffered = session.takeInput()
+        if !buffered.isEmpty {
             guard takeBody(buffered) else { return }
+        } else if body.isComplete {
+            session.requestBodyComplete()
+        } else {
+            // Admitted (routed, a backend chosen, the declared length within limits): let the body come.
+            if head.expectsContinue { session.write(Self.continueResponse) }
+            updateClientReading()
         }
-        acquire()
+        perform(machine.startAction)
     }
 
-    private func acquire() {
-        isWaitingForUpstream = true
-        runtime.pools[backend].acquire(for: self)
+    private static let continueResponse = HeadSerializer.response(status: 100, reason: "Continue", headers: HTTPHeaders())
+
+    // MARK: Performing the machine's actions
+
+    private func perform(_ action: ExchangeMachine.Action) {
+        switch action {
+        case .none:
+            break
+        case let .acquire(backend):
+            resetResponse()
+            isWaitingForUpstream = true
+            runtime.pools[backend].acquire(for: self)
+        case .sendRequest:
+            guard let upstream else { return }
+            upstream.socket.write(retained ?? upstreamHead + outbox)
+            outbox = []
+            upstream.socket.watchReadable(timeout: runtime.config.timeouts.upstreamResponse)
+            updateClientReading()
+        case let .respond(status):
+            releaseUpstream(reusable: false)
+            session.exchangeFailed(status: status, route: route)
+        case let .cutClient(status):
+            releaseUpstream(reusable: false)
+            runtime.countRequest(route: route, status: response?.status ?? status)
+            // What the client has of the answer goes out, then the close tells it the rest is missing.
+            flushClientOutput()
+            session.exchangeCutClient()
+        case .complete:
+            complete()
+        }
+    }
+
+    private func fail(_ failure: ExchangeMachine.Failure) {
+        perform(machine.failed(failure, alternative: nil))
     }
 
     // MARK: Request body from the client
 
     func clientBytes(_ bytes: UnsafeRawBufferPointer) {
-        if body.isComplete {
-            session.bufferWhileBusy(bytes)
-        } else {
-            _ = takeBody(Array(bytes))
-        }
+        _ = takeBody(Array(bytes))
     }
 
     /// Feeds body bytes; leftovers are the next pipelined request. False when the body was refused.
@@ -103,45 +143,32 @@ final class Exchange: UpstreamUser {
         do {
             consumed = try bytes.withUnsafeBytes { buffer throws(HTTPRequestError) in try body.consume(buffer, into: &encoded) }
         } catch {
-            refuse(error as? HTTPRequestError ?? .badRequest("unreadable body"))
+            perform(machine.requestRefused(status: (error as? HTTPRequestError)?.status ?? 400))
             return false
         }
-        if consumed < bytes.count { session.input.append(contentsOf: bytes[consumed...]) }
+        if consumed < bytes.count { session.keepInput(bytes[consumed...]) }
         if retained != nil {
             retained! += encoded
-            if retained!.count > Self.retainLimit { retained = nil }
+            if retained!.count > Self.retainLimit {
+                retained = nil
+                machine.requestNoLongerRetained()
+            }
         }
-        if let upstream, !isWaitingForUpstream {
+        if let upstream, machine.phase != .awaitingUpstream {
             upstream.socket.write(encoded)
         } else {
             outbox += encoded
         }
+        if body.isComplete { session.requestBodyComplete() }
         updateClientReading()
         return true
     }
 
-    /// Reads more body only while it has somewhere to go (backpressure both ways). Once the body is
-    /// complete, reading stays on: later bytes are the next request, buffered, and EOF is noticed.
+    /// Reads more body only while it has somewhere to go (backpressure both ways).
     private func updateClientReading() {
-        guard !body.isComplete, session.socket.isOpen else { return }
+        guard !body.isComplete else { return }
         let backlog = upstream.map { $0.socket.pendingOutputBytes } ?? outbox.count
-        if backlog < Self.outboxLimit {
-            session.socket.watchReadable(timeout: runtime.config.timeouts.clientIdle)
-        } else {
-            session.socket.stopWatchingReadable()
-        }
-    }
-
-    var isRequestComplete: Bool { body.isComplete }
-
-    private func refuse(_ error: HTTPRequestError) {
-        releaseUpstream(reusable: false)
-        mode = .finished
-        if clientHasBytes {
-            session.close(graceful: false)
-        } else {
-            session.answerAndClose(status: error.status, route: route)
-        }
+        session.readBody(backlog < Self.outboxLimit)
     }
 
     // MARK: Upstream connection
@@ -149,61 +176,42 @@ final class Exchange: UpstreamUser {
     func upstreamReady(_ connection: UpstreamConnection) {
         isWaitingForUpstream = false
         upstream = connection
-        let sendsEverything = retained != nil
-        connection.socket.write(sendsEverything ? retained! : upstreamHead + outbox)
-        outbox = []
-        connection.socket.watchReadable(timeout: runtime.config.timeouts.upstreamResponse)
-        updateClientReading()
+        perform(machine.upstreamReady())
     }
 
     func upstreamUnavailable(_ failure: UpstreamFailure) {
         isWaitingForUpstream = false
+        let kind: ExchangeMachine.Failure
         switch failure {
         case .queueTimeout:
             runtime.countTimeout(.queue)
-            fail(status: 503)
+            kind = .queueTimeout
         case .connectTimeout:
             runtime.countTimeout(.upstreamConnect)
-            if !retryElsewhere() { fail(status: 502) }
+            kind = .connectTimeout
         case let .connectFailed(reason):
             runtime.logger.warning("backend connect failed", metadata: ["backend": "\(runtime.pools[backend].name)", "error": "\(reason)"])
-            if !retryElsewhere() { fail(status: 502) }
+            kind = .connectFailed
         }
-    }
-
-    /// Nothing reached the client yet: try once more on another healthy backend.
-    @discardableResult
-    private func retryElsewhere() -> Bool {
-        guard !hasRetried, !clientHasBytes, retained != nil || upstream == nil,
-              let other = runtime.chooseBackend(route: route, head: head, clientIP: clientIP, excluding: backend) else {
-            return false
-        }
-        hasRetried = true
-        backend = other
-        upstream = nil
-        resetResponse()
-        acquire()
-        return true
+        let alternative = runtime.chooseBackend(route: route, head: head, clientIP: clientIP, excluding: backend)
+        perform(machine.failed(kind, alternative: alternative))
     }
 
     func upstreamDidTimeOut(_ connection: UpstreamConnection) {
         runtime.countTimeout(.upstreamResponse)
-        releaseUpstream(reusable: false)
-        fail(status: 504)
+        fail(.responseTimeout)
     }
 
     func upstreamDidClose(_ connection: UpstreamConnection, error: SocketError?) {
         upstream = nil
-        if finishOnClose() { return }
-        if response == nil, retained != nil, !hasRetried, connection.hasServedRequest {
-            // A reused connection the backend had already closed: the request never reached it.
-            hasRetried = true
-            resetResponse()
-            acquire()
-            return
+        let endsWithClose = response != nil && responseBody.endOfInput()
+        let action = machine.failed(.upstreamClosed(connectionWasReused: connection.hasServedRequest), alternative: nil,
+                                    bodyEndsWithClose: endsWithClose)
+        switch action {
+        case .respond, .cutClient: runtime.reportBackend(backend, false)
+        case .none, .acquire, .sendRequest, .complete: break
         }
-        runtime.reportBackend(backend, false)
-        fail(status: 502)
+        perform(action)
     }
 
     func upstreamDidDrain(_ connection: UpstreamConnection) {
@@ -211,7 +219,7 @@ final class Exchange: UpstreamUser {
     }
 
     func upstream(_ connection: UpstreamConnection, didRead bytes: UnsafeRawBufferPointer) {
-        if case .awaitingHead = mode {
+        if machine.phase == .awaitingResponseHead {
             readHead(bytes)
         } else {
             readBody(bytes)
@@ -225,7 +233,6 @@ final class Exchange: UpstreamUser {
         responseParser = ResponseHeadParser(maxHeadBytes: runtime.limits.maxHeaderBytes, requestMethod: head.method)
         responseBuffer = []
         response = nil
-        mode = .awaitingHead
     }
 
     private func readHead(_ bytes: UnsafeRawBufferPointer) {
@@ -235,18 +242,15 @@ final class Exchange: UpstreamUser {
             result = try responseBuffer.withUnsafeBytes { buffer throws(HTTPResponseError) in try responseParser.parse(buffer) }
         } catch {
             runtime.logger.warning("malformed response from backend", metadata: ["backend": "\(runtime.pools[backend].name)", "error": "\(error)"])
-            releaseUpstream(reusable: false)
-            fail(status: 502)
+            fail(.malformedResponse)
             return
         }
         guard case let .complete(responseHead, headLength) = result else { return }
         let rest = Array(responseBuffer[headLength...])
         responseBuffer = []
         if (100..<200).contains(responseHead.status) {
-            // Interim responses: only 100 Continue matters to a client that asked for it.
-            if responseHead.status == 100, head.headers["expect"]?.lowercased() == "100-continue" {
-                session.socket.write(HeadSerializer.response(status: 100, reason: "Continue", headers: HTTPHeaders()))
-            }
+            // Interim responses go no further: a client that asked for `100 Continue` got it from Holdfast.
+            perform(machine.interimResponse())
             responseParser = ResponseHeadParser(maxHeadBytes: runtime.limits.maxHeaderBytes, requestMethod: head.method)
             if !rest.isEmpty { rest.withUnsafeBytes { readHead($0) } }
             return
@@ -266,15 +270,18 @@ final class Exchange: UpstreamUser {
             }
         } catch {
             runtime.logger.warning("invalid GRIP instructions from backend", metadata: ["backend": "\(runtime.pools[backend].name)", "error": "\(error.reason)"])
-            releaseUpstream(reusable: false)
-            fail(status: 502)
+            fail(.malformedResponse)
             return
         }
-        if !rest.isEmpty { rest.withUnsafeBytes { readBody($0) } } else if responseBody.isComplete { bodyComplete() }
+        if !rest.isEmpty {
+            rest.withUnsafeBytes { readBody($0) }
+        } else if responseBody.isComplete {
+            perform(machine.responseComplete())
+        }
     }
 
     private var clientKeepAlive: Bool {
-        head.keepAlive && !runtime.isWindingDown && !(response.map { ResponseBody($0.framing).endsWithClose } ?? false)
+        head.keepAlive && !runtime.isWindingDown && response?.framing != .untilClose
     }
 
     private func beginRelay(_ responseHead: ResponseHead) {
@@ -282,10 +289,10 @@ final class Exchange: UpstreamUser {
         let dechunk = head.version == .http10 && responseHead.framing == .chunked
         let framing: BodyFraming = dechunk ? .untilClose : responseHead.framing
         let keepAlive = clientKeepAlive && !dechunk
-        let bytes = ProxyHeaders.clientResponse(status: responseHead.status, reason: responseHead.reason,
-                                                headers: responseHead.headers, framing: framing, keepAlive: keepAlive)
-        writeToClient(bytes)
-        mode = .relaying(dechunk: dechunk)
+        clientOutput += ProxyHeaders.clientResponse(status: responseHead.status, reason: responseHead.reason,
+                                                    headers: responseHead.headers, framing: framing, keepAlive: keepAlive)
+        plan = .relay(dechunk: dechunk)
+        machine.responseHead(.relaying, writesHead: true)
     }
 
     // MARK: Response body
@@ -294,108 +301,77 @@ final class Exchange: UpstreamUser {
         var output: [UInt8] = []
         let consumed: Int
         do {
-            switch mode {
-            case let .relaying(dechunk):
+            switch (machine.phase, plan) {
+            case let (.relaying, .relay(dechunk)):
                 let chunked = !dechunk && response?.framing == .chunked
                 consumed = try responseBody.consume(bytes) { data in
-                    if chunked {
-                        output += HeadSerializer.chunk(data.count)
-                        output.append(contentsOf: data)
-                        output += crlf
-                    } else {
-                        output.append(contentsOf: data)
-                    }
+                    if chunked { ChunkedEncoder.append(data, to: &output) } else { output.append(contentsOf: data) }
                 }
-                if chunked && responseBody.isComplete { output += HeadSerializer.lastChunk }
-            case .collectingHoldBody(let instruction, var collected):
+                if chunked && responseBody.isComplete { output += ChunkedEncoder.lastChunk }
+            case (.collectingHoldBody, .hold(let instruction, var collected)):
                 consumed = try responseBody.consume(bytes) { collected.append(contentsOf: $0) }
                 guard collected.count <= runtime.limits.maxBodyBytes else {
-                    releaseUpstream(reusable: false)
-                    fail(status: 502)
+                    fail(.holdBodyTooLarge)
                     return
                 }
-                mode = .collectingHoldBody(instruction, collected)
-            case let .streaming(chunked, _):
+                plan = .hold(instruction, collected: collected)
+            case let (.streaming, .stream(chunked, _)):
                 consumed = try responseBody.consume(bytes) { data in
-                    if chunked { output += HeadSerializer.chunk(data.count) }
-                    output.append(contentsOf: data)
-                    if chunked { output += crlf }
+                    if chunked { ChunkedEncoder.append(data, to: &output) } else { output.append(contentsOf: data) }
                 }
-            case .awaitingHead, .finished:
+            default:
                 return
             }
         } catch {
-            // A broken body after the head went out: the client can only be cut off.
-            releaseUpstream(reusable: false)
-            fail(status: 502)
+            // A broken body: before anything went out a 502, after it the client can only be cut off.
+            fail(.malformedResponse)
             return
         }
         if consumed < bytes.count { upstreamProtocolViolation = true }
-        if !output.isEmpty { writeToClient(output) }
-        if responseBody.isComplete { bodyComplete() }
-    }
-
-    /// Bytes after the end of a response: the connection cannot be reused.
-    private var upstreamProtocolViolation = false
-
-    /// What one read from the backend produced for the client: sent with one write (head and body together).
-    private var clientOutput: [UInt8] = []
-
-    private func writeToClient(_ bytes: [UInt8]) {
-        clientHasBytes = true
-        clientOutput += bytes
+        if !output.isEmpty {
+            clientOutput += output
+            machine.clientWritten()
+        }
+        if responseBody.isComplete { perform(machine.responseComplete()) }
     }
 
     private func flushClientOutput() {
         guard !clientOutput.isEmpty else { return }
         let output = clientOutput
         clientOutput = []
-        guard session.socket.write(output) else {
-            // The client is gone: nothing more of this response is worth reading.
-            abort()
-            session.close(graceful: false)
-            return
-        }
-        if session.socket.pendingOutputBytes > Self.clientHighWater { upstream?.socket.stopWatchingReadable() }
+        // A client that is gone hears about it from its socket: the session then aborts this exchange.
+        session.write(output)
+        if session.pendingOutputBytes > Self.clientHighWater { upstream?.socket.stopWatchingReadable() }
     }
 
     func clientDrained() {
-        if let upstream, session.socket.pendingOutputBytes <= Self.clientHighWater, !isWaitingForUpstream, response != nil {
+        if let upstream, session.pendingOutputBytes <= Self.clientHighWater, response != nil {
             upstream.socket.watchReadable(timeout: nil)
         }
         updateClientReading()
     }
 
-    /// The backend closed: the natural end of a close-delimited body, else a failure.
-    private func finishOnClose() -> Bool {
-        guard response != nil, responseBody.endOfInput() else { return false }
-        bodyComplete()
-        return true
-    }
-
-    private func bodyComplete() {
+    /// The response is complete: the connection goes back, and the client is answered, held or streamed on.
+    private func complete() {
         // Whatever follows (a hold, the next pipelined request) writes after this response.
         flushClientOutput()
         let reusable = response?.keepAlive == true && !responseBody.endsWithClose && body.isComplete && !upstreamProtocolViolation
-        let finishedMode = mode
-        mode = .finished
         releaseUpstream(reusable: reusable)
-        switch finishedMode {
-        case let .collectingHoldBody(instruction, collected):
+        switch plan {
+        case let .hold(instruction, collected):
             startResponseHold(instruction, timeoutBody: collected)
-        case let .streaming(chunked, .hold(instruction)):
+        case let .stream(chunked, .hold(instruction)):
             let continuation = instruction.nextLink.map { makeContinuation(following: $0, chunked: chunked) }
             session.enterHold(Hold.stream(instruction: instruction, chunked: chunked, continuation: continuation, runtime: runtime, route: route))
-        case let .streaming(chunked, .follow(link)):
+        case let .stream(chunked, .follow(link)):
             if let link {
                 session.continueStream(makeContinuation(following: link, chunked: chunked))
             } else {
                 session.endStream(chunked: chunked, keepAlive: head.keepAlive)
             }
-        default:
+        case let .relay(dechunk):
             runtime.countRequest(route: route, status: response?.status ?? 0)
-            let dechunked = head.version == .http10 && response?.framing == .chunked
-            session.finish(closing: !clientKeepAlive || dechunked || !body.isComplete)
+            session.exchangeFinished(keepAlive: clientKeepAlive && !dechunk && body.isComplete)
         }
     }
 
@@ -403,7 +379,8 @@ final class Exchange: UpstreamUser {
 
     private func beginHold(_ instruction: HoldInstruction, _ responseHead: ResponseHead) {
         if instruction.mode == .response && continuedStream == nil {
-            mode = .collectingHoldBody(instruction, [])
+            plan = .hold(instruction, collected: [])
+            machine.responseHead(.collectingHoldBody, writesHead: false)
         } else {
             // A long-poll instruction cannot apply to a stream already under way: it continues as a stream.
             beginStream(responseHead, status: heldStatus(instruction, responseHead), next: .hold(instruction))
@@ -413,14 +390,15 @@ final class Exchange: UpstreamUser {
     /// Sends the response head as a stream (unless this request continues one) and its body as stream data.
     private func beginStream(_ responseHead: ResponseHead, status: GripStatus, next: StreamNext) {
         if let continuedStream {
-            mode = .streaming(chunked: continuedStream.chunked, next: next)
+            plan = .stream(chunked: continuedStream.chunked, next: next)
+            machine.responseHead(.streaming, writesHead: false)
             return
         }
         let chunked = head.version == .http11
-        let bytes = ProxyHeaders.clientResponse(status: status.code, reason: status.reason, headers: responseHead.headers,
-                                                framing: chunked ? .chunked : .untilClose, keepAlive: chunked && clientKeepAlive)
-        writeToClient(bytes)
-        mode = .streaming(chunked: chunked, next: next)
+        clientOutput += ProxyHeaders.clientResponse(status: status.code, reason: status.reason, headers: responseHead.headers,
+                                                    framing: chunked ? .chunked : .untilClose, keepAlive: chunked && clientKeepAlive)
+        plan = .stream(chunked: chunked, next: next)
+        machine.responseHead(.streaming, writesHead: true)
     }
 
     /// Where a stream goes on: the same backend, the same Host, the link's target.
@@ -459,22 +437,16 @@ final class Exchange: UpstreamUser {
         runtime.pools[backend].release(connection, reusable: reusable)
     }
 
-    @discardableResult
-    private func fail(status: Int) -> Bool {
-        mode = .finished
-        releaseUpstream(reusable: false)
-        if clientHasBytes {
-            runtime.countRequest(route: route, status: response?.status ?? status)
-            session.close(graceful: false)
-        } else {
-            session.answerAndClose(status: status, route: route)
-        }
-        return true
-    }
-
     /// The client went away mid-request.
     func abort() {
-        mode = .finished
+        machine.clientGone()
         releaseUpstream(reusable: false)
+    }
+}
+
+extension RequestHead {
+    /// An HTTP/1.1 client that waits for `100 Continue` before sending its body (HTTP/1.0 ones may not ask).
+    var expectsContinue: Bool {
+        version == .http11 && framing != .none && headers["expect"]?.lowercased() == "100-continue"
     }
 }

@@ -1,4 +1,5 @@
 import Config
+import EventLoop
 import GRIP
 import HTTP1
 
@@ -40,7 +41,7 @@ final class Hold {
          continuation: StreamContinuation? = nil) {
         self.channels = channels
         self.continuation = continuation
-        wakeMilliseconds = wakeInterval.map { Int32(clamping: $0.components.seconds * 1000 + $0.components.attoseconds / 1_000_000_000_000_000) } ?? 0
+        wakeMilliseconds = wakeInterval.map { Int32(clamping: $0.milliseconds) } ?? 0
         routeIndex = Int32(clamping: route)
         self.kind = kind
         self.chunked = chunked
@@ -48,6 +49,8 @@ final class Hold {
     }
 
     var wakeInterval: Duration? { wakeMilliseconds == 0 ? nil : .milliseconds(wakeMilliseconds) }
+    /// When a hold that starts (or was last written to) at `now` wakes; nil: never.
+    func wakeAt(from now: Int64) -> Int64? { wakeMilliseconds == 0 ? nil : now + Int64(wakeMilliseconds) }
     var route: Int { Int(routeIndex) }
 
     static func response(instruction: HoldInstruction, timeoutResponse: [UInt8], keepAlive: Bool,

@@ -21,15 +21,12 @@ final class PreparedMessage {
     /// A held GRIP stream's next chunk, or nil when the item has no stream content.
     lazy var streamChunk: [UInt8]? = {
         guard case let .content(bytes) = item.httpStream, !bytes.isEmpty else { return nil }
-        return HeadSerializer.chunk(bytes.count) + bytes + crlf
+        return ChunkedEncoder.chunk(bytes)
     }()
 
-    lazy var rawStreamChunk: [UInt8] = payload.isEmpty ? [] : HeadSerializer.chunk(payload.count) + payload + crlf
+    lazy var rawStreamChunk: [UInt8] = ChunkedEncoder.chunk(payload)
 
-    lazy var sseChunk: [UInt8] = {
-        let event = SSEFormat.event(id: id, payload: payload)
-        return HeadSerializer.chunk(event.count) + event + crlf
-    }()
+    lazy var sseChunk: [UInt8] = ChunkedEncoder.chunk(SSEFormat.event(id: id, payload: payload))
 
     private var responses: [Bool: [UInt8]] = [:]
 
@@ -55,5 +52,3 @@ final class PreparedMessage {
         return HeadSerializer.response(status: 200, reason: "OK", headers: headers) + payload
     }
 }
-
-let crlf: [UInt8] = [13, 10]

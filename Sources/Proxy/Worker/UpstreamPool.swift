@@ -29,8 +29,7 @@ final class UpstreamPool {
         maxConnections = backend.maxConnections
         connectTimeout = timeouts.upstreamConnect
         idleTimeout = timeouts.upstreamIdle
-        queueTimeoutMilliseconds = Int64(timeouts.queue.components.seconds) * 1000
-            + timeouts.queue.components.attoseconds / 1_000_000_000_000_000
+        queueTimeoutMilliseconds = timeouts.queue.milliseconds
     }
 
     var idleCount: Int { idle.count }

@@ -53,7 +53,7 @@ public final class Worker {
         do {
             frame = try MasterFrame(decoding: bytes)
         } catch {
-            logger.error("undecodable frame from master")
+            logger.error("undecodable frame from master", metadata: ["error": "\(error.reason)"])
             return
         }
         switch frame {

@@ -11,11 +11,12 @@ final class WorkerRuntime {
     let config: ProxyConfig
     let logger: Logger
     let limits: HTTPLimits
+    let lifecycleSettings: ConnectionLifecycle.Settings
     let routeTable: RouteTable
     private let selectors: [BackendSelector]
     private(set) var backendUp: [Bool]
     let pools: [UpstreamPool]
-    let hub: ChannelHub
+    let hub: ChannelHub<ClientSession>
     var stats = WorkerStats()
     private let signer: GripSigner
     private var signature: (token: String, validUntil: Int64) = ("", 0)
@@ -35,6 +36,11 @@ final class WorkerRuntime {
         self.logger = logger
         limits = HTTPLimits(maxHeaderBytes: config.server.maxHeaderBytes, maxURIBytes: config.server.maxURIBytes,
                             maxHeaders: config.server.maxHeaders, maxBodyBytes: config.server.maxBodyBytes)
+        lifecycleSettings = ConnectionLifecycle.Settings(
+            headerTimeoutMilliseconds: config.timeouts.clientHeader.milliseconds,
+            idleTimeoutMilliseconds: config.timeouts.clientIdle.milliseconds,
+            maxBufferedInputBytes: config.server.maxHeaderBytes,
+            outputHighWaterBytes: 256 * 1024)
         routeTable = RouteTable(routes: config.routes)
         selectors = config.routes.map { route in
             BackendSelector(backends: route.backends.map { (index: $0, name: config.backends[$0].name, weight: config.backends[$0].weight) })

@@ -1,7 +1,5 @@
-import HTTP1
-
 /// Follows a backend response body to its end, whatever its framing, handing out the body data.
-struct ResponseBody {
+public struct ResponseBody {
     private enum Framing {
         case length(remaining: UInt64)
         case chunked(ChunkedDecoder)
@@ -11,7 +9,7 @@ struct ResponseBody {
 
     private var framing: Framing
 
-    init(_ framing: BodyFraming) {
+    public init(_ framing: BodyFraming) {
         switch framing {
         case let .contentLength(length) where length > 0: self.framing = .length(remaining: length)
         case .chunked: self.framing = .chunked(ChunkedDecoder(maxBodyBytes: nil))
@@ -20,19 +18,19 @@ struct ResponseBody {
         }
     }
 
-    var isComplete: Bool {
+    public var isComplete: Bool {
         if case .done = framing { return true }
         return false
     }
 
-    var endsWithClose: Bool {
+    public var endsWithClose: Bool {
         if case .untilClose = framing { return true }
         return false
     }
 
-    /// Consumes body bytes: `onData` gets the decoded data, `onRaw` the bytes as they were framed.
+    /// Consumes body bytes: `onData` gets the decoded data.
     /// Returns how many bytes belonged to the body; the body is complete when `isComplete`.
-    mutating func consume(_ bytes: UnsafeRawBufferPointer, onData: (UnsafeRawBufferPointer) -> Void) throws(HTTPRequestError) -> Int {
+    public mutating func consume(_ bytes: UnsafeRawBufferPointer, onData: (UnsafeRawBufferPointer) -> Void) throws(HTTPRequestError) -> Int {
         switch framing {
         case .done:
             return 0
@@ -52,7 +50,7 @@ struct ResponseBody {
     }
 
     /// The backend closed: complete for a close-delimited body, truncated otherwise.
-    mutating func endOfInput() -> Bool {
+    public mutating func endOfInput() -> Bool {
         guard endsWithClose else { return isComplete }
         framing = .done
         return true

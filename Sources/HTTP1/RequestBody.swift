@@ -1,8 +1,6 @@
-import HTTP1
-
 /// The request body on its way from client to backend, re-framed as it passes: a Content-Length
 /// body as is, a chunked body decoded, checked and re-encoded (so no framing trick reaches a backend).
-struct RequestBody {
+public struct RequestBody {
     private enum Framing {
         case none
         case length(remaining: UInt64)
@@ -10,9 +8,9 @@ struct RequestBody {
     }
 
     private var framing: Framing
-    private(set) var isComplete: Bool
+    public private(set) var isComplete: Bool
 
-    init(_ framing: BodyFraming, maxBodyBytes: Int) {
+    public init(_ framing: BodyFraming, maxBodyBytes: Int) {
         switch framing {
         case let .contentLength(length) where length > 0:
             self.framing = .length(remaining: length)
@@ -27,7 +25,7 @@ struct RequestBody {
     }
 
     /// The framing the backend sees.
-    static func upstreamFraming(_ framing: BodyFraming) -> BodyFraming {
+    public static func upstreamFraming(_ framing: BodyFraming) -> BodyFraming {
         switch framing {
         case let .contentLength(length) where length > 0: framing
         case .chunked: .chunked
@@ -37,7 +35,7 @@ struct RequestBody {
 
     /// Consumes body bytes from `bytes`, appending their upstream encoding to `output`;
     /// returns how many bytes were body (the rest belongs to the next request).
-    mutating func consume(_ bytes: UnsafeRawBufferPointer, into output: inout [UInt8]) throws(HTTPRequestError) -> Int {
+    public mutating func consume(_ bytes: UnsafeRawBufferPointer, into output: inout [UInt8]) throws(HTTPRequestError) -> Int {
         switch framing {
         case .none:
             return 0
@@ -48,14 +46,10 @@ struct RequestBody {
             isComplete = remaining == UInt64(taken)
             return taken
         case var .chunked(decoder):
-            let (consumed, step) = try decoder.decode(bytes) { data in
-                output.append(contentsOf: HeadSerializer.chunk(data.count))
-                output.append(contentsOf: data)
-                output.append(contentsOf: crlf)
-            }
+            let (consumed, step) = try decoder.decode(bytes) { ChunkedEncoder.append($0, to: &output) }
             framing = .chunked(decoder)
             if case .finished = step {
-                output.append(contentsOf: HeadSerializer.lastChunk)
+                output.append(contentsOf: ChunkedEncoder.lastChunk)
                 isComplete = true
             }
             return consumed
