@@ -101,6 +101,9 @@ final class UpstreamPool {
         connection.socket.close()
         busyCount -= 1
         user?.upstreamUnavailable(failure)
+        // The slot is free again: the next queued request tries a connection of its own now,
+        // rather than waiting out the queue timeout.
+        openForNextWaiter()
     }
 
     func idleConnectionEnded(_ connection: UpstreamConnection) {

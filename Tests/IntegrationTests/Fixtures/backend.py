@@ -244,6 +244,10 @@ class Backend:
             return send(200, "OK", query.get("body", "linked\n").encode(), headers)
         if path == "/hold":
             return send(200, "OK", query.get("body", f"timeout {self.name}\n").encode(), self.hold_headers(request))
+        if path == "/raw/bad-chunk":
+            # Head, one good chunk and an invalid chunk-size line, in one write.
+            writer.write(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nzz\r\n")
+            return False
         return send(200, "OK", self.name.encode())
 
     def hold_headers(self, request):
