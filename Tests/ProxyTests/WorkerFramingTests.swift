@@ -1,80 +1,8 @@
 import GRIP
 import HTTP1
+import Wire
 import XCTest
 @testable import Proxy
-
-/// The worker's pure pieces: body re-framing, header rewriting, targets, frames.
-final class RequestBodyTests: XCTestCase {
-    private func consume(_ body: inout RequestBody, _ text: String) throws -> (consumed: Int, output: String) {
-        var output: [UInt8] = []
-        let bytes = Array(text.utf8)
-        let consumed = try bytes.withUnsafeBytes { buffer in try body.consume(buffer, into: &output) }
-        return (consumed, String(decoding: output, as: UTF8.self))
-    }
-
-    func testContentLengthBodyPassesAsItIsAndStopsAtItsLength() throws {
-        var body = RequestBody(.contentLength(5), maxBodyBytes: 100)
-        let first = try consume(&body, "hel")
-        XCTAssertEqual(first.consumed, 3)
-        XCTAssertFalse(body.isComplete)
-        let second = try consume(&body, "loGET / HTTP/1.1")
-        XCTAssertEqual(second.consumed, 2)
-        XCTAssertEqual(first.output + second.output, "hello")
-        XCTAssertTrue(body.isComplete)
-    }
-
-    func testChunkedBodyIsReEncodedWithoutExtensionsOrTrailers() throws {
-        var body = RequestBody(.chunked, maxBodyBytes: 100)
-        let result = try consume(&body, "5;ext=1\r\nhello\r\n0\r\nX-Trailer: t\r\n\r\nNEXT")
-        XCTAssertEqual(result.output, "5\r\nhello\r\n0\r\n\r\n")
-        XCTAssertEqual(result.consumed, "5;ext=1\r\nhello\r\n0\r\nX-Trailer: t\r\n\r\n".utf8.count)
-        XCTAssertTrue(body.isComplete)
-    }
-
-    func testChunkedBodyOverTheLimitIsRefusedWith413() {
-        var body = RequestBody(.chunked, maxBodyBytes: 4)
-        XCTAssertThrowsError(try consume(&body, "5\r\nhello\r\n0\r\n\r\n")) { error in
-            XCTAssertEqual((error as? HTTPRequestError)?.status, 413)
-        }
-    }
-
-    func testNoBodyIsCompleteAtOnce() {
-        XCTAssertTrue(RequestBody(.none, maxBodyBytes: 10).isComplete)
-        XCTAssertTrue(RequestBody(.contentLength(0), maxBodyBytes: 10).isComplete)
-        XCTAssertEqual(RequestBody.upstreamFraming(.contentLength(0)), .none)
-    }
-}
-
-final class ResponseBodyTests: XCTestCase {
-    private func consume(_ body: inout ResponseBody, _ text: String) throws -> (Int, String) {
-        var data: [UInt8] = []
-        let consumed = try Array(text.utf8).withUnsafeBytes { buffer in try body.consume(buffer) { data.append(contentsOf: $0) } }
-        return (consumed, String(decoding: data, as: UTF8.self))
-    }
-
-    func testLengthChunkedAndCloseDelimitedBodiesEndWhereTheySay() throws {
-        var length = ResponseBody(.contentLength(3))
-        XCTAssertEqual(try consume(&length, "abcdef").0, 3)
-        XCTAssertTrue(length.isComplete)
-
-        var chunked = ResponseBody(.chunked)
-        let (consumed, data) = try consume(&chunked, "2\r\nab\r\n0\r\n\r\nextra")
-        XCTAssertEqual(consumed, 12)
-        XCTAssertEqual(data, "ab")
-        XCTAssertTrue(chunked.isComplete)
-
-        var untilClose = ResponseBody(.untilClose)
-        XCTAssertEqual(try consume(&untilClose, "anything").1, "anything")
-        XCTAssertFalse(untilClose.isComplete)
-        XCTAssertTrue(untilClose.endOfInput())
-    }
-
-    func testATruncatedBodyIsNotComplete() throws {
-        var body = ResponseBody(.contentLength(10))
-        _ = try consume(&body, "abc")
-        XCTAssertFalse(body.endOfInput())
-    }
-}
 
 final class ProxyHeadersTests: XCTestCase {
     func testUpstreamRequestDropsHopByHopAndClientGripHeadersAndAddsForwarding() {
@@ -162,6 +90,18 @@ final class ProcessFrameTests: XCTestCase {
         XCTAssertThrowsError(try MasterFrame(decoding: Array(encoded.dropLast())))
         XCTAssertThrowsError(try MasterFrame(decoding: [99]))
         XCTAssertThrowsError(try WorkerFrame(decoding: WorkerFrame.backendFailed(index: 1).encoded() + [0]))
+    }
+
+    /// Counts come from another process: one that is corrupt (all ones, once read as -1) is an error, not a trap.
+    func testCorruptCountsAreRefused() {
+        XCTAssertThrowsError(try MasterFrame(decoding: [3] + [UInt8](repeating: 0xFF, count: 8)))
+        var stats = WorkerFrame.stats(id: 1, WorkerStats()).encoded()
+        // The first count after the six gauges and the sketch: idle pool connections.
+        let countOffset = 1 + 8 + 6 * 8 + 4 + ChannelSketch.registerCount
+        stats.replaceSubrange(countOffset..<(countOffset + 4), with: [0xFF, 0xFF, 0xFF, 0xFF])
+        XCTAssertThrowsError(try WorkerFrame(decoding: stats)) { error in
+            XCTAssertTrue((error as? WireError)?.reason.hasPrefix("idle pool connections expected at most") == true, "\(error)")
+        }
     }
 }
 
