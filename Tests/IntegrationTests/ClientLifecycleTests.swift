@@ -5,7 +5,7 @@ import XCTest
 /// How client connections live and end, against the real binary: deadlines that bytes cannot
 /// move, held clients whose input is bounded and whose close is seen at once, backpressure on
 /// clients that pipeline without reading, and backends that cannot take a worker down.
-final class ConnectionLifecycleTests: ScenarioTestCase {
+final class ClientLifecycleTests: ScenarioTestCase {
     /// A hold's deadline is absolute: a client trickling bytes while held still gets its timeout answer.
     func testHoldTimeoutFiresWhileTheClientSendsBytes() throws {
         let proxy = try startProxy()
