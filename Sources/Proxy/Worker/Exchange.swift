@@ -435,8 +435,8 @@ final class Exchange: UpstreamUser {
         let keepAlive = head.keepAlive
         var headers = response.headers
         headers.remove("content-length")
-        let timeoutResponse = ProxyHeaders.clientResponse(status: status.code, reason: status.reason, headers: headers,
-                                                          framing: .contentLength(UInt64(timeoutBody.count)), keepAlive: keepAlive) + timeoutBody
+        let timeoutResponse = ProxyHeaders.completeResponse(status: status.code, reason: status.reason, headers: headers,
+                                                            body: timeoutBody, keepAlive: keepAlive)
         session.enterHold(Hold.response(instruction: instruction, timeoutResponse: timeoutResponse, keepAlive: keepAlive,
                                         runtime: runtime, route: route))
     }

@@ -53,4 +53,15 @@ enum ProxyHeaders {
         if !keepAlive { headers.add("Connection", "close") }
         return HeadSerializer.response(status: status, reason: reason, headers: headers)
     }
+
+    /// A whole answer whose body is at hand (a published `http-response`, a held request's timeout
+    /// answer), with the same fields removed as a relayed one. A 204 or 304 goes out with neither
+    /// body nor Content-Length, whatever the publisher or backend gave.
+    static func completeResponse(status: Int, reason: String, headers: HTTPHeaders, body: [UInt8],
+                                 keepAlive: Bool) -> [UInt8] {
+        let bodiless = BodilessStatus.contains(status)
+        let head = clientResponse(status: status, reason: reason, headers: headers,
+                                  framing: bodiless ? .none : .contentLength(UInt64(body.count)), keepAlive: keepAlive)
+        return bodiless ? head : head + body
+    }
 }
