@@ -113,14 +113,23 @@ final class RequestTargetTests: XCTestCase {
                     framing: .none, keepAlive: true)
     }
 
-    func testOriginAndAbsoluteFormsGiveHostAndPath() {
+    func testHostAndPathComeFromHostAndTheOriginFormTarget() {
         XCTAssertEqual(RequestTarget.hostAndPath(head("/a/b?c=1", host: "Example.ORG:8080")).host, "example.org")
         XCTAssertEqual(RequestTarget.hostAndPath(head("/a/b?c=1", host: nil)).path, "/a/b")
-        let absolute = RequestTarget.hostAndPath(head("http://api.example.org:81/v1/x?y", host: "ignored"))
-        XCTAssertEqual(absolute.host, "api.example.org")
-        XCTAssertEqual(absolute.path, "/v1/x")
-        XCTAssertEqual(RequestTarget.hostAndPath(head("http://h.example", host: nil)).path, "/")
         XCTAssertEqual(RequestTarget.hostAndPath(head("/", host: "[::1]:8080")).host, "[::1]")
+    }
+
+    func testAbsoluteFormSplitsIntoAuthorityAndOriginForm() {
+        let split = RequestTarget.originForm(of: "http://api.example.org:81/v1/x?y")
+        XCTAssertEqual(split.authority, "api.example.org:81")
+        XCTAssertEqual(split.target, "/v1/x?y")
+        XCTAssertEqual(RequestTarget.originForm(of: "http://h.example").target, "/")
+        XCTAssertEqual(RequestTarget.originForm(of: "https://h.example?q=1").target, "/?q=1")
+        XCTAssertEqual(RequestTarget.originForm(of: "http://[::1]:8080/p").authority, "[::1]:8080")
+        for other in ["/a?b=http://c", "*", "h.example:443"] {
+            XCTAssertNil(RequestTarget.originForm(of: other).authority, other)
+            XCTAssertEqual(RequestTarget.originForm(of: other).target, other)
+        }
     }
 
     func testAStreamContinuationFetchesTheLinkPathFromTheSameHost() {

@@ -122,7 +122,8 @@ final class ClientSession: SocketDelegate {
 
     // MARK: Dispatching a request
 
-    private func dispatch(_ head: RequestHead) {
+    private func dispatch(_ received: RequestHead) {
+        let head = RequestNormalizer.normalized(received, allowsUnderscoresInHeaders: runtime.config.server.allowsUnderscoresInHeaders)
         hasServedRequest = true
         let (host, path) = RequestTarget.hostAndPath(head)
         guard let routeIndex = runtime.routeTable.match(host: host, path: path) else {
