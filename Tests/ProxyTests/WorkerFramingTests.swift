@@ -84,7 +84,7 @@ final class ProxyHeadersTests: XCTestCase {
                                                      ("X-Keep", "yes")]),
                                framing: .none, keepAlive: true)
         let text = String(decoding: ProxyHeaders.upstreamRequest(head, clientIP: "127.0.0.1", scheme: "http", gripSignature: "sig",
-                                                                  bodyFraming: .none), as: UTF8.self)
+                                                                  bodyFraming: .none, backendAddress: "10.0.0.9:9000"), as: UTF8.self)
         XCTAssertTrue(text.hasPrefix("GET /x HTTP/1.1\r\n"))
         for absent in ["Connection:", "X-Drop:", "TE:", "Grip-Hold:"] { XCTAssertFalse(text.contains(absent), absent) }
         for present in ["Host: example.test", "X-Keep: yes", "X-Forwarded-For: 10.0.0.1, 127.0.0.1", "X-Forwarded-Proto: http",
@@ -104,6 +104,26 @@ final class ProxyHeadersTests: XCTestCase {
         XCTAssertTrue(text.contains("Transfer-Encoding: chunked"))
         XCTAssertTrue(text.contains("Connection: close"))
         XCTAssertTrue(text.contains("X-App: a"))
+    }
+
+    private func upstreamHead(_ headers: [(String, String)]) -> RequestHead {
+        RequestHead(method: "GET", target: "/x", version: .http10, headers: HTTPHeaders(headers), framing: .none, keepAlive: false)
+    }
+
+    func testAnHTTP10RequestWithoutHostIsForwardedWithTheBackendAddress() {
+        for headers in [[], [("Host", "")]] {
+            let text = String(decoding: ProxyHeaders.upstreamRequest(upstreamHead(headers), clientIP: "127.0.0.1",
+                                                                     scheme: "http", gripSignature: "sig", bodyFraming: .none,
+                                                                     backendAddress: "127.0.0.1:9000"), as: UTF8.self)
+            XCTAssertTrue(text.hasPrefix("GET /x HTTP/1.1\r\n"))
+            XCTAssertEqual(text.components(separatedBy: "\r\nHost: ").count, 2, text)
+            XCTAssertTrue(text.contains("\r\nHost: 127.0.0.1:9000\r\n"), text)
+        }
+        let withHost = String(decoding: ProxyHeaders.upstreamRequest(upstreamHead([("Host", "app.test")]),
+                                                                     clientIP: "127.0.0.1", scheme: "http", gripSignature: "sig",
+                                                                     bodyFraming: .none, backendAddress: "127.0.0.1:9000"), as: UTF8.self)
+        XCTAssertTrue(withHost.contains("\r\nHost: app.test\r\n"))
+        XCTAssertFalse(withHost.contains("127.0.0.1:9000"))
     }
 }
 

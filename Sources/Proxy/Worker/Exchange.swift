@@ -66,7 +66,8 @@ final class Exchange: UpstreamUser {
         body = RequestBody(head.framing, maxBodyBytes: session.runtime.limits.maxBodyBytes)
         upstreamHead = ProxyHeaders.upstreamRequest(head, clientIP: clientIP, scheme: "http",
                                                     gripSignature: session.runtime.gripSignature,
-                                                    bodyFraming: RequestBody.upstreamFraming(head.framing))
+                                                    bodyFraming: RequestBody.upstreamFraming(head.framing),
+                                                    backendAddress: session.runtime.config.backends[backend].address.description)
         retained = upstreamHead
         responseParser = ResponseHeadParser(maxHeadBytes: session.runtime.limits.maxHeaderBytes, requestMethod: head.method)
     }

@@ -20,10 +20,13 @@ enum ProxyHeaders {
     }
 
     /// The head sent to a backend: hop-by-hop and client `Grip-*` fields removed, forwarding fields added.
+    /// It goes out as HTTP/1.1, which needs a Host: an HTTP/1.0 client may have sent none, then it is
+    /// `backendAddress` ("host:port").
     static func upstreamRequest(_ head: RequestHead, clientIP: String, scheme: String, gripSignature: String,
-                                bodyFraming: BodyFraming) -> [UInt8] {
+                                bodyFraming: BodyFraming, backendAddress: String) -> [UInt8] {
         var headers = head.headers
         removeHopByHop(&headers, grip: true, also: ["content-length"])
+        if head.headers["host"]?.isEmpty ?? true { headers.replace("Host", backendAddress) }
         let forwardedFor = headers["x-forwarded-for"].map { "\($0), \(clientIP)" } ?? clientIP
         headers.replace("X-Forwarded-For", forwardedFor)
         headers.replace("X-Forwarded-Proto", scheme)
