@@ -36,7 +36,9 @@ struct ConfigBuilder {
         return ServerConfig(listen: reader.endpoints("listen"), workers: reader.integer("workers"),
                             maxConnections: reader.integer("max_connections"), maxHeaderBytes: maxHeaderBytes,
                             maxURIBytes: maxURIBytes, maxHeaders: reader.integer("max_headers"),
-                            maxBodyBytes: reader.integer("max_body_bytes"), tls: reader.presentTable(.serverTLS).flatMap(tlsConfig))
+                            maxBodyBytes: reader.integer("max_body_bytes"),
+                            allowsUnderscoresInHeaders: reader.boolean("allow_underscores_in_headers"),
+                            tls: reader.presentTable(.serverTLS).flatMap(tlsConfig))
     }
 
     private func tlsConfig(_ reader: TableReader) -> TLSListenConfig? {

@@ -16,6 +16,8 @@ enum ConfigSchema {
                 "more header fields: 431"),
         KeySpec(.server, "max_body_bytes", .byteCount(0...Int.max), .defaulted(.integer(1_048_576)),
                 "larger body: 413"),
+        KeySpec(.server, "allow_underscores_in_headers", .boolean, .defaulted(.boolean(false)),
+                "pass on request header names with \"_\"; dropped by default"),
 
         KeySpec(.serverTLS, "listen", .endpoint, .required, "address accepting TLS client connections"),
         KeySpec(.serverTLS, "certificate", .readableFile, .required, "PEM certificate chain file"),

@@ -1,4 +1,5 @@
 extension ConfigValue {
+    var boolean: Bool? { if case .boolean(let value) = self { value } else { nil } }
     var integer: Int? { if case .integer(let value) = self { value } else { nil } }
     var duration: Duration? { if case .duration(let value) = self { value } else { nil } }
     var text: String? { if case .text(let value) = self { value } else { nil } }

@@ -29,13 +29,15 @@ struct KeySpec: Sendable {
 
 /// A default, kept as the TOML value a user would write, so it goes through the same conversion as the file.
 enum DefaultValue: Sendable, Equatable {
+    case boolean(Bool)
     case integer(Int)
     case string(String)
     case strings([String])
 
-    /// As written in TOML: `8`, `"2s"`, `["0.0.0.0:8080"]`.
+    /// As written in TOML: `false`, `8`, `"2s"`, `["0.0.0.0:8080"]`.
     var tomlText: String {
         switch self {
+        case .boolean(let value): String(value)
         case .integer(let value): String(value)
         case .string(let value): quoted(value)
         case .strings(let values): "[" + values.map(quoted).joined(separator: ", ") + "]"

@@ -54,9 +54,12 @@ public struct ServerConfig: Sendable, Equatable {
     public var maxURIBytes: Int
     public var maxHeaders: Int
     public var maxBodyBytes: Int
+    /// Header names with `_` are dropped unless set: a backend may read `X_Forwarded_For` as `X-Forwarded-For`.
+    public var allowsUnderscoresInHeaders: Bool
     public var tls: TLSListenConfig?
     public init(listen: [EndpointAddress], workers: Int, maxConnections: Int, maxHeaderBytes: Int,
-                maxURIBytes: Int, maxHeaders: Int, maxBodyBytes: Int, tls: TLSListenConfig?) {
+                maxURIBytes: Int, maxHeaders: Int, maxBodyBytes: Int, allowsUnderscoresInHeaders: Bool = false,
+                tls: TLSListenConfig?) {
         self.listen = listen
         self.workers = workers
         self.maxConnections = maxConnections
@@ -64,6 +67,7 @@ public struct ServerConfig: Sendable, Equatable {
         self.maxURIBytes = maxURIBytes
         self.maxHeaders = maxHeaders
         self.maxBodyBytes = maxBodyBytes
+        self.allowsUnderscoresInHeaders = allowsUnderscoresInHeaders
         self.tls = tls
     }
 }

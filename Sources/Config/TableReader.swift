@@ -110,6 +110,7 @@ struct TableReader {
 extension DefaultValue {
     var tomlValue: TOMLValueConvertible {
         switch self {
+        case .boolean(let value): value
         case .integer(let value): value
         case .string(let value): value
         case .strings(let values): TOMLArray(values)
@@ -119,6 +120,7 @@ extension DefaultValue {
 
 /// Typed reads; the kind declared in `ConfigSchema` decides which one applies to a key.
 extension TableReader {
+    func boolean(_ name: String) -> Bool { typed(value(name).boolean, name) }
     func integer(_ name: String) -> Int { typed(value(name).integer, name) }
     func duration(_ name: String) -> Duration { typed(value(name).duration, name) }
     func text(_ name: String) -> String { typed(value(name).text, name) }

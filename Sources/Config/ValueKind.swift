@@ -7,6 +7,7 @@ import TOMLKit
 
 /// What a key holds: how to say what is expected, and how a TOML value becomes a `ConfigValue`.
 enum ValueKind: Sendable {
+    case boolean
     case integer(ClosedRange<Int>)
     case byteCount(ClosedRange<Int>)
     /// Above zero.
@@ -29,6 +30,7 @@ enum ValueKind: Sendable {
 
 /// A converted value, before it is placed in its field of `ProxyConfig`.
 enum ConfigValue: Equatable {
+    case boolean(Bool)
     case integer(Int)
     case duration(Duration)
     case text(String)
@@ -44,6 +46,7 @@ extension ValueKind {
     /// What the key expects, as the error message says it. `example` is the key's default in TOML, if any.
     func expectation(example: String?) -> String {
         switch self {
+        case .boolean: "true or false"
         case .integer(let range): "an integer " + describe(range)
         case .byteCount(let range): "a size in bytes " + describe(range)
         case .duration: "a duration like \(example ?? "\"30s\"")"
@@ -65,6 +68,8 @@ extension ValueKind {
     /// The value, or nil when it is not what `expectation` describes.
     func convert(_ raw: TOMLValueConvertible) -> ConfigValue? {
         switch self {
+        case .boolean:
+            return raw.bool.map(ConfigValue.boolean)
         case .integer(let range), .byteCount(let range):
             return raw.int.flatMap { range.contains($0) ? .integer($0) : nil }
         case .duration:

@@ -66,12 +66,12 @@ extension GripHeaders {
         return KeepAlive(data: data, interval: interval ?? defaultInterval)
     }
 
-    /// `CODE` or `CODE REASON`.
+    /// `CODE` or `CODE REASON`, CODE a final status.
     static func parseStatus(_ value: String) throws(GripHeaderError) -> GripStatus {
         let text = HeaderElement.trimmed(value)
         let codeText = text.prefix { $0 != " " }
-        guard codeText.count == 3, let code = Int(codeText), (100...599).contains(code) else {
-            throw GripHeaderError(reason: "Grip-Status expects a code from 100 to 599, then an optional reason; got \"\(value)\"")
+        guard codeText.count == 3, let code = Int(codeText), FinalStatus.codes.contains(code) else {
+            throw GripHeaderError(reason: "Grip-Status expects a final status code from 200 to 599, then an optional reason; got \"\(value)\"")
         }
         let reason = HeaderElement.trimmed(String(text.dropFirst(codeText.count)))
         guard reason.unicodeScalars.allSatisfy({ $0 == "\t" || ($0.value >= 0x20 && $0.value != 0x7F) }) else {

@@ -10,10 +10,11 @@ public struct PublishedResponse: Sendable, Equatable {
         }
     }
 
+    /// A final status (`FinalStatus.codes`).
     public var code: Int
     /// nil: the caller uses the standard reason phrase of `code`.
     public var reason: String?
-    /// Never framing headers (Content-Length, Transfer-Encoding, Connection): the proxy frames the body.
+    /// As published; the proxy drops hop-by-hop and `Grip-*` fields and frames the body itself.
     public var headers: [Header]
     public var body: [UInt8]
 

@@ -75,8 +75,8 @@ public enum PublishRequest {
         var response = PublishedResponse()
         switch fields.values["code"] {
         case nil, .null?: break
-        case .integer(let code)? where (100...599).contains(code): response.code = code
-        case let other?: throw PublishError(reason: "\(fields.path).code expected an integer from 100 to 599; got \(other.described)")
+        case .integer(let code)? where FinalStatus.codes.contains(code): response.code = code
+        case let other?: throw PublishError(reason: "\(fields.path).code expected a final status, an integer from 200 to 599; got \(other.described)")
         }
         if let reason = try fields.string("reason"), !reason.isEmpty {
             guard !reason.unicodeScalars.contains(where: { isControl($0) && $0 != "\t" }) else {

@@ -1,10 +1,8 @@
 /// The `headers` of a published `http-response`: an object `{"Name": "value"}` or, to repeat a
 /// name, an array of `["Name", "value"]` pairs. Names must be tokens and values free of CR, LF
-/// and NUL, so nothing published can forge a header line.
+/// and NUL, so nothing published can forge a header line. Which of them reach a client is the
+/// proxy's choice when it sends the answer (hop-by-hop and `Grip-*` fields never do).
 enum PublishedHeaders {
-    /// The proxy frames the body and manages the connection itself.
-    static let framingHeaders: Set<String> = ["content-length", "transfer-encoding", "connection", "keep-alive", "upgrade"]
-
     static func parse(_ value: JSONValue?, path: String) throws(PublishError) -> [PublishedResponse.Header] {
         var pairs: [(name: String, value: JSONValue, path: String)] = []
         switch value {
@@ -35,9 +33,7 @@ enum PublishedHeaders {
             guard !text.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) else {
                 throw PublishError(reason: "\(pair.path) expected a value without CR, LF or NUL; got \(text.debugDescription)")
             }
-            if !framingHeaders.contains(pair.name.lowercased()) {
-                headers.append(PublishedResponse.Header(name: pair.name, value: text))
-            }
+            headers.append(PublishedResponse.Header(name: pair.name, value: text))
         }
         return headers
     }

@@ -51,7 +51,7 @@ public struct ResponseHeadParser: Sendable {
         if fields.hasTransferEncoding && version == .http10 {
             throw HeadSyntaxError("expected no Transfer-Encoding in an HTTP/1.0 response, got one")
         }
-        if requestMethod == "HEAD" || status < 200 || status == 204 || status == 304 { return .none }
+        if requestMethod == "HEAD" || BodilessStatus.contains(status) { return .none }
         if requestMethod == "CONNECT" && status < 300 { return .none }
         if fields.hasTransferEncoding {
             guard fields.transferCodings.verdict == .chunked else {

@@ -31,6 +31,12 @@ final class BadValueTests: XCTestCase {
         ])
     }
 
+    func testSwitchesTakeBooleansOnly() {
+        XCTAssertEqual(problems(of: validBase + "[server]\nallow_underscores_in_headers = \"yes\"\n"),
+                       [#"proxy.conf: server.allow_underscores_in_headers expects true or false (got "yes")"#])
+        XCTAssertEqual(config(of: validBase + "[server]\nallow_underscores_in_headers = true\n")?.server.allowsUnderscoresInHeaders, true)
+    }
+
     func testURIBytesAboveHeaderBytes() {
         XCTAssertEqual(problems(of: validBase + "[server]\nmax_header_bytes = 4096\nmax_uri_bytes = 8192\n"),
                        ["proxy.conf: server.max_uri_bytes expects at most server.max_header_bytes, 4096 (got 8192)"])

@@ -7,7 +7,8 @@ final class DefaultsTests: XCTestCase {
         let config = try XCTUnwrap(config(of: validBase))
         XCTAssertEqual(config.server, ServerConfig(
             listen: [EndpointAddress(host: "0.0.0.0", port: 8080)], workers: 0, maxConnections: 200_000,
-            maxHeaderBytes: 16384, maxURIBytes: 8192, maxHeaders: 100, maxBodyBytes: 1_048_576, tls: nil))
+            maxHeaderBytes: 16384, maxURIBytes: 8192, maxHeaders: 100, maxBodyBytes: 1_048_576,
+            allowsUnderscoresInHeaders: false, tls: nil))
         XCTAssertEqual(config.timeouts, TimeoutsConfig(
             clientHeader: .seconds(10), clientIdle: .seconds(75), hold: .seconds(55), streamKeepalive: .seconds(20),
             upstreamConnect: .seconds(3), upstreamResponse: .seconds(30), upstreamIdle: .seconds(60),

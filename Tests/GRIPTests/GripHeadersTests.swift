@@ -113,9 +113,9 @@ final class GripHeadersTests: XCTestCase {
 
     func testInvalidStatusesAreErrors() {
         let base = [("Grip-Hold", "response"), ("Grip-Channel", "a")]
-        for value in ["OK", "99", "600 Nope", "2000", "20x OK", ""] {
+        for value in ["OK", "99", "100 Continue", "101", "103 Early Hints", "199", "600 Nope", "2000", "20x OK", ""] {
             XCTAssertEqual(reason(base + [("Grip-Status", value)]),
-                           "Grip-Status expects a code from 100 to 599, then an optional reason; got \"\(value)\"")
+                           "Grip-Status expects a final status code from 200 to 599, then an optional reason; got \"\(value)\"")
         }
     }
 

@@ -47,12 +47,13 @@ final class PublishRequestTests: XCTestCase {
             headers: [.init(name: "Set-Cookie", value: "a=1"), .init(name: "Set-Cookie", value: "b=2")], body: []))
     }
 
-    func testHeaderObjectIsSortedAndFramingHeadersAreDropped() throws {
+    /// Which headers reach a client is decided where the answer is sent (the worker's ProxyHeaders).
+    func testHeaderObjectIsSortedAndKeptAsPublished() throws {
         let items = try parse("""
             {"items": [{"channel": "a", "formats": {"http-response": {"body": "x",
-             "headers": {"X-B": "2", "Content-Length": "99", "X-A": "1", "Transfer-Encoding": "chunked", "Connection": "close"}}}}]}
+             "headers": {"X-B": "2", "Content-Length": "99", "X-A": "1", "Grip-Hold": "stream"}}}}]}
             """)
-        XCTAssertEqual(items.first?.httpResponse?.headers, [.init(name: "X-A", value: "1"), .init(name: "X-B", value: "2")])
+        XCTAssertEqual(items.first?.httpResponse?.headers.map(\.name), ["Content-Length", "Grip-Hold", "X-A", "X-B"])
     }
 
     func testCloseActionAndExplicitSend() throws {
@@ -103,13 +104,19 @@ final class PublishRequestTests: XCTestCase {
             (#"{"channel": "a", "formats": {"http-response": "hi"}}"#,
              #"items[1].formats.http-response expected an object; got the string "hi""#),
             (#"{"channel": "a", "formats": {"http-response": {"code": 99}}}"#,
-             "items[1].formats.http-response.code expected an integer from 100 to 599; got 99"),
+             "items[1].formats.http-response.code expected a final status, an integer from 200 to 599; got 99"),
+            (#"{"channel": "a", "formats": {"http-response": {"code": 100}}}"#,
+             "items[1].formats.http-response.code expected a final status, an integer from 200 to 599; got 100"),
+            (#"{"channel": "a", "formats": {"http-response": {"code": 101}}}"#,
+             "items[1].formats.http-response.code expected a final status, an integer from 200 to 599; got 101"),
+            (#"{"channel": "a", "formats": {"http-response": {"code": 103}}}"#,
+             "items[1].formats.http-response.code expected a final status, an integer from 200 to 599; got 103"),
             (#"{"channel": "a", "formats": {"http-response": {"code": 600}}}"#,
-             "items[1].formats.http-response.code expected an integer from 100 to 599; got 600"),
+             "items[1].formats.http-response.code expected a final status, an integer from 200 to 599; got 600"),
             (#"{"channel": "a", "formats": {"http-response": {"code": "200"}}}"#,
-             #"items[1].formats.http-response.code expected an integer from 100 to 599; got the string "200""#),
+             #"items[1].formats.http-response.code expected a final status, an integer from 200 to 599; got the string "200""#),
             (#"{"channel": "a", "formats": {"http-response": {"code": 200.5}}}"#,
-             "items[1].formats.http-response.code expected an integer from 100 to 599; got 200.5"),
+             "items[1].formats.http-response.code expected a final status, an integer from 200 to 599; got 200.5"),
             (#"{"channel": "a", "formats": {"http-response": {"reason": "A\r\nX-Evil: 1"}}}"#,
              #"items[1].formats.http-response.reason expected no control characters; got "A\r\nX-Evil: 1""#),
             (#"{"channel": "a", "formats": {"http-response": {"action": "hint"}}}"#,

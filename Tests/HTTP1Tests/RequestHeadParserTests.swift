@@ -31,6 +31,14 @@ final class RequestHeadParserTests: XCTestCase {
         XCTAssertEqual(head.target, "http://example.org:8080/a/b?c=d")
     }
 
+    /// `_` is a token character: such a field is kept, but only the dashed name frames a body
+    /// (the proxy drops the other before forwarding, SPEC §8).
+    func testUnderscoreNamesAreOrdinaryFields() throws {
+        let (head, _) = try completeRequest(wire("POST /p HTTP/1.1\nHost: a\nTransfer_Encoding: chunked\nContent-Length: 2\n\n"))
+        XCTAssertEqual(head.framing, .contentLength(2))
+        XCTAssertEqual(head.headers["transfer_encoding"], "chunked")
+    }
+
     func testAsteriskAndAuthorityForms() throws {
         XCTAssertEqual(try completeRequest(wire("OPTIONS * HTTP/1.1\nHost: a\n\n")).0.target, "*")
         XCTAssertEqual(try completeRequest(wire("CONNECT example.org:443 HTTP/1.1\nHost: example.org:443\n\n")).0.target,

@@ -28,6 +28,10 @@ final class ResponseHeadParserTests: XCTestCase {
         XCTAssertEqual(try completeResponse(wire("HTTP/1.1 200 Connection established\n\n"), method: "CONNECT").framing, BodyFraming.none)
     }
 
+    func testBodilessStatusesAreInterimNoContentAndNotModified() {
+        XCTAssertEqual((100...599).filter(BodilessStatus.contains), Array(100...199) + [204, 304])
+    }
+
     func testKeepAlive() throws {
         XCTAssertFalse(try completeResponse(wire("HTTP/1.1 200 OK\nContent-Length: 0\nConnection: close\n\n")).keepAlive)
         XCTAssertFalse(try completeResponse(wire("HTTP/1.0 200 OK\nContent-Length: 0\n\n")).keepAlive)

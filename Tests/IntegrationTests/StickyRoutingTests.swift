@@ -15,6 +15,20 @@ final class StickyRoutingTests: ThreeBackendTestCase {
         try assertSticky("query:user") { key in ("/?page=2&user=\(key)", []) }
     }
 
+    /// SPEC §8: a header dropped for its "_" cannot choose a backend; kept by the switch, it is a key like any other.
+    func testAHeaderNameWithAnUnderscoreIsAKeyOnlyWhenAllowed() throws {
+        let dropping = try startProxy(config(sticky: "header:X_User", workers: 1))
+        let unkeyed = Set(try (0..<6).map { _ in try servingBackend(headers: [("X_User", "alice")]) })
+        XCTAssertGreaterThan(unkeyed.count, 1, "without its header a request expected to go to the least loaded backend, in turn")
+        dropping.stop()
+
+        var allowing = config(sticky: "header:X_User", workers: 1)
+        allowing.server["allow_underscores_in_headers"] = true
+        try startProxy(allowing)
+        let keyed = Set(try (0..<6).map { _ in try servingBackend(headers: [("X_User", "alice")]) })
+        XCTAssertEqual(keyed.count, 1, "one key expected to reach one backend, got \(keyed.sorted())")
+    }
+
     /// 60 keys, each sent 3 times on new connections to a 2-worker proxy.
     private func assertSticky(_ rule: String, request: (String) -> (target: String, headers: [(String, String)]),
                               file: StaticString = #filePath, line: UInt = #line) throws {

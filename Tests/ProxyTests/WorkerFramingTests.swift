@@ -12,7 +12,7 @@ final class ProxyHeadersTests: XCTestCase {
                                                      ("X-Keep", "yes")]),
                                framing: .none, keepAlive: true)
         let text = String(decoding: ProxyHeaders.upstreamRequest(head, clientIP: "127.0.0.1", scheme: "http", gripSignature: "sig",
-                                                                  bodyFraming: .none), as: UTF8.self)
+                                                                  bodyFraming: .none, backendAddress: "10.0.0.9:9000"), as: UTF8.self)
         XCTAssertTrue(text.hasPrefix("GET /x HTTP/1.1\r\n"))
         for absent in ["Connection:", "X-Drop:", "TE:", "Grip-Hold:"] { XCTAssertFalse(text.contains(absent), absent) }
         for present in ["Host: example.test", "X-Keep: yes", "X-Forwarded-For: 10.0.0.1, 127.0.0.1", "X-Forwarded-Proto: http",
@@ -33,6 +33,26 @@ final class ProxyHeadersTests: XCTestCase {
         XCTAssertTrue(text.contains("Connection: close"))
         XCTAssertTrue(text.contains("X-App: a"))
     }
+
+    private func upstreamHead(_ headers: [(String, String)]) -> RequestHead {
+        RequestHead(method: "GET", target: "/x", version: .http10, headers: HTTPHeaders(headers), framing: .none, keepAlive: false)
+    }
+
+    func testAnHTTP10RequestWithoutHostIsForwardedWithTheBackendAddress() {
+        for headers in [[], [("Host", "")]] {
+            let text = String(decoding: ProxyHeaders.upstreamRequest(upstreamHead(headers), clientIP: "127.0.0.1",
+                                                                     scheme: "http", gripSignature: "sig", bodyFraming: .none,
+                                                                     backendAddress: "127.0.0.1:9000"), as: UTF8.self)
+            XCTAssertTrue(text.hasPrefix("GET /x HTTP/1.1\r\n"))
+            XCTAssertEqual(text.components(separatedBy: "\r\nHost: ").count, 2, text)
+            XCTAssertTrue(text.contains("\r\nHost: 127.0.0.1:9000\r\n"), text)
+        }
+        let withHost = String(decoding: ProxyHeaders.upstreamRequest(upstreamHead([("Host", "app.test")]),
+                                                                     clientIP: "127.0.0.1", scheme: "http", gripSignature: "sig",
+                                                                     bodyFraming: .none, backendAddress: "127.0.0.1:9000"), as: UTF8.self)
+        XCTAssertTrue(withHost.contains("\r\nHost: app.test\r\n"))
+        XCTAssertFalse(withHost.contains("127.0.0.1:9000"))
+    }
 }
 
 final class RequestTargetTests: XCTestCase {
@@ -41,14 +61,23 @@ final class RequestTargetTests: XCTestCase {
                     framing: .none, keepAlive: true)
     }
 
-    func testOriginAndAbsoluteFormsGiveHostAndPath() {
+    func testHostAndPathComeFromHostAndTheOriginFormTarget() {
         XCTAssertEqual(RequestTarget.hostAndPath(head("/a/b?c=1", host: "Example.ORG:8080")).host, "example.org")
         XCTAssertEqual(RequestTarget.hostAndPath(head("/a/b?c=1", host: nil)).path, "/a/b")
-        let absolute = RequestTarget.hostAndPath(head("http://api.example.org:81/v1/x?y", host: "ignored"))
-        XCTAssertEqual(absolute.host, "api.example.org")
-        XCTAssertEqual(absolute.path, "/v1/x")
-        XCTAssertEqual(RequestTarget.hostAndPath(head("http://h.example", host: nil)).path, "/")
         XCTAssertEqual(RequestTarget.hostAndPath(head("/", host: "[::1]:8080")).host, "[::1]")
+    }
+
+    func testAbsoluteFormSplitsIntoAuthorityAndOriginForm() {
+        let split = RequestTarget.originForm(of: "http://api.example.org:81/v1/x?y")
+        XCTAssertEqual(split.authority, "api.example.org:81")
+        XCTAssertEqual(split.target, "/v1/x?y")
+        XCTAssertEqual(RequestTarget.originForm(of: "http://h.example").target, "/")
+        XCTAssertEqual(RequestTarget.originForm(of: "https://h.example?q=1").target, "/?q=1")
+        XCTAssertEqual(RequestTarget.originForm(of: "http://[::1]:8080/p").authority, "[::1]:8080")
+        for other in ["/a?b=http://c", "*", "h.example:443"] {
+            XCTAssertNil(RequestTarget.originForm(of: other).authority, other)
+            XCTAssertEqual(RequestTarget.originForm(of: other).target, other)
+        }
     }
 
     func testAStreamContinuationFetchesTheLinkPathFromTheSameHost() {

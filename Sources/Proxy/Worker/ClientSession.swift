@@ -179,7 +179,8 @@ final class ClientSession: SocketDelegate {
         isDispatching = false
     }
 
-    private func dispatch(_ head: RequestHead) {
+    private func dispatch(_ received: RequestHead) {
+        let head = RequestNormalizer.normalized(received, allowsUnderscoresInHeaders: runtime.config.server.allowsUnderscoresInHeaders)
         lifecycle.headParsed(requestComplete: head.framing == .none)
         let (host, path) = RequestTarget.hostAndPath(head)
         guard let routeIndex = runtime.routeTable.match(host: host, path: path) else {

@@ -71,7 +71,8 @@ final class Exchange: UpstreamUser {
         if head.expectsContinue { forwarded.headers.remove("expect") }
         upstreamHead = ProxyHeaders.upstreamRequest(forwarded, clientIP: clientIP, scheme: "http",
                                                     gripSignature: session.runtime.gripSignature,
-                                                    bodyFraming: RequestBody.upstreamFraming(head.framing))
+                                                    bodyFraming: RequestBody.upstreamFraming(head.framing),
+                                                    backendAddress: session.runtime.config.backends[backend].address.description)
         retained = upstreamHead
         responseParser = ResponseHeadParser(maxHeadBytes: session.runtime.limits.maxHeaderBytes, requestMethod: head.method)
     }
@@ -413,8 +414,8 @@ final class Exchange: UpstreamUser {
         let keepAlive = head.keepAlive
         var headers = response.headers
         headers.remove("content-length")
-        let timeoutResponse = ProxyHeaders.clientResponse(status: status.code, reason: status.reason, headers: headers,
-                                                          framing: .contentLength(UInt64(timeoutBody.count)), keepAlive: keepAlive) + timeoutBody
+        let timeoutResponse = ProxyHeaders.completeResponse(status: status.code, reason: status.reason, headers: headers,
+                                                            body: timeoutBody, keepAlive: keepAlive)
         session.enterHold(Hold.response(instruction: instruction, timeoutResponse: timeoutResponse, keepAlive: keepAlive,
                                         runtime: runtime, route: route))
     }

@@ -34,12 +34,9 @@ final class PreparedMessage {
     func httpResponse(keepAlive: Bool) -> [UInt8]? {
         guard let response = item.httpResponse else { return nil }
         if let cached = responses[keepAlive] { return cached }
-        var headers = HTTPHeaders(response.headers.map { ($0.name, $0.value) })
-        ProxyHeaders.removeHopByHop(&headers, also: ["content-length"])
-        headers.add("Content-Length", String(response.body.count))
-        if !keepAlive { headers.add("Connection", "close") }
-        let bytes = HeadSerializer.response(status: response.code, reason: response.reason ?? reasonPhrase(for: response.code),
-                                            headers: headers) + response.body
+        let bytes = ProxyHeaders.completeResponse(status: response.code, reason: response.reason ?? reasonPhrase(for: response.code),
+                                                  headers: HTTPHeaders(response.headers.map { ($0.name, $0.value) }),
+                                                  body: response.body, keepAlive: keepAlive)
         responses[keepAlive] = bytes
         return bytes
     }

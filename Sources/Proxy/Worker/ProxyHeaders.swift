@@ -20,10 +20,13 @@ enum ProxyHeaders {
     }
 
     /// The head sent to a backend: hop-by-hop and client `Grip-*` fields removed, forwarding fields added.
+    /// It goes out as HTTP/1.1, which needs a Host: an HTTP/1.0 client may have sent none, then it is
+    /// `backendAddress` ("host:port").
     static func upstreamRequest(_ head: RequestHead, clientIP: String, scheme: String, gripSignature: String,
-                                bodyFraming: BodyFraming) -> [UInt8] {
+                                bodyFraming: BodyFraming, backendAddress: String) -> [UInt8] {
         var headers = head.headers
         removeHopByHop(&headers, grip: true, also: ["content-length"])
+        if head.headers["host"]?.isEmpty ?? true { headers.replace("Host", backendAddress) }
         let forwardedFor = headers["x-forwarded-for"].map { "\($0), \(clientIP)" } ?? clientIP
         headers.replace("X-Forwarded-For", forwardedFor)
         headers.replace("X-Forwarded-Proto", scheme)
@@ -52,5 +55,16 @@ enum ProxyHeaders {
         }
         if !keepAlive { headers.add("Connection", "close") }
         return HeadSerializer.response(status: status, reason: reason, headers: headers)
+    }
+
+    /// A whole answer whose body is at hand (a published `http-response`, a held request's timeout
+    /// answer), with the same fields removed as a relayed one. A 204 or 304 goes out with neither
+    /// body nor Content-Length, whatever the publisher or backend gave.
+    static func completeResponse(status: Int, reason: String, headers: HTTPHeaders, body: [UInt8],
+                                 keepAlive: Bool) -> [UInt8] {
+        let bodiless = BodilessStatus.contains(status)
+        let head = clientResponse(status: status, reason: reason, headers: headers,
+                                  framing: bodiless ? .none : .contentLength(UInt64(body.count)), keepAlive: keepAlive)
+        return bodiless ? head : head + body
     }
 }

@@ -25,12 +25,7 @@ final class StreamContinuation {
 
     /// The request that fetches the link: GET of its path (an absolute URL keeps only its path).
     var request: RequestHead {
-        var target = Substring(link.url)
-        if let schemeEnd = target.range(of: "://") {
-            let afterScheme = target[schemeEnd.upperBound...]
-            target = afterScheme[(afterScheme.firstIndex(of: "/") ?? afterScheme.endIndex)...]
-        }
-        return RequestHead(method: "GET", target: target.isEmpty ? "/" : String(target), version: chunked ? .http11 : .http10,
-                           headers: HTTPHeaders([("Host", host)]), framing: .none, keepAlive: keepAlive)
+        RequestHead(method: "GET", target: RequestTarget.originForm(of: link.url).target, version: chunked ? .http11 : .http10,
+                    headers: HTTPHeaders([("Host", host)]), framing: .none, keepAlive: keepAlive)
     }
 }

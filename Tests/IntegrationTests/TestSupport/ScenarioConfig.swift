@@ -1,11 +1,14 @@
 /// A TOML value written into a scenario's configuration file.
-enum TOMLValue: ExpressibleByStringInterpolation, ExpressibleByIntegerLiteral, ExpressibleByArrayLiteral {
+enum TOMLValue: ExpressibleByStringInterpolation, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
+    ExpressibleByArrayLiteral {
     case string(String)
     case integer(Int)
+    case boolean(Bool)
     case array([TOMLValue])
 
     init(stringLiteral value: String) { self = .string(value) }
     init(integerLiteral value: Int) { self = .integer(value) }
+    init(booleanLiteral value: Bool) { self = .boolean(value) }
     init(arrayLiteral elements: TOMLValue...) { self = .array(elements) }
 
     var toml: String {
@@ -14,6 +17,8 @@ enum TOMLValue: ExpressibleByStringInterpolation, ExpressibleByIntegerLiteral, E
             "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
         case .integer(let number):
             String(number)
+        case .boolean(let value):
+            String(value)
         case .array(let elements):
             "[" + elements.map(\.toml).joined(separator: ", ") + "]"
         }

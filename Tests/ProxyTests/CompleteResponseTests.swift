@@ -1,0 +1,53 @@
+import GRIP
+import HTTP1
+import XCTest
+@testable import Proxy
+
+/// Answers built whole by the proxy: published `http-response`s and a held request's timeout answer.
+final class CompleteResponseTests: XCTestCase {
+    private func text(_ bytes: [UInt8]?) -> String { String(decoding: bytes ?? [], as: UTF8.self) }
+
+    func testABodyIsFramedByItsLength() {
+        let response = text(ProxyHeaders.completeResponse(status: 200, reason: "OK", headers: HTTPHeaders([("Content-Length", "99")]),
+                                                          body: Array("hello".utf8), keepAlive: true))
+        XCTAssertTrue(response.hasPrefix("HTTP/1.1 200 OK\r\n"))
+        XCTAssertTrue(response.contains("\r\nContent-Length: 5\r\n"))
+        XCTAssertFalse(response.contains("99"))
+        XCTAssertTrue(response.hasSuffix("\r\n\r\nhello"))
+    }
+
+    func testNoContentAndNotModifiedGoOutWithNeitherBodyNorLength() {
+        for status in [204, 304] {
+            let response = text(ProxyHeaders.completeResponse(status: status, reason: "", headers: HTTPHeaders([("Content-Length", "7")]),
+                                                              body: Array("ignored".utf8), keepAlive: false))
+            XCTAssertFalse(response.contains("Content-Length"), response)
+            XCTAssertFalse(response.contains("Transfer-Encoding"), response)
+            XCTAssertTrue(response.hasSuffix("Connection: close\r\n\r\n"), response)
+        }
+    }
+
+    func testPublishedHopByHopAndGripHeadersNeverReachTheClient() {
+        let published = PublishedResponse(code: 200, headers: [
+            .init(name: "Grip-Hold", value: "stream"), .init(name: "Grip-Channel", value: "x"), .init(name: "Connection", value: "X-Secret"),
+            .init(name: "X-Secret", value: "1"), .init(name: "Transfer-Encoding", value: "chunked"), .init(name: "Keep-Alive", value: "t=1"),
+            .init(name: "X-App", value: "a"),
+        ], body: Array("data".utf8))
+        let message = PreparedMessage(item: PublishItem(channel: "c", httpResponse: published), id: "1", publishedAt: 0)
+        let response = text(message.httpResponse(keepAlive: true))
+        for absent in ["Grip-", "Connection", "X-Secret", "Transfer-Encoding", "Keep-Alive"] {
+            XCTAssertFalse(response.contains(absent), "\(absent) in \(response)")
+        }
+        XCTAssertTrue(response.contains("\r\nX-App: a\r\n"))
+        XCTAssertTrue(response.hasSuffix("\r\nContent-Length: 4\r\n\r\ndata"), response)
+    }
+
+    func testAPublishedNoContentHasNoBody() {
+        let message = PreparedMessage(item: PublishItem(channel: "c", httpResponse: PublishedResponse(code: 204, body: Array("body".utf8))),
+                                      id: "1", publishedAt: 0)
+        let response = text(message.httpResponse(keepAlive: true))
+        XCTAssertTrue(response.hasPrefix("HTTP/1.1 204 No Content\r\n"))
+        XCTAssertTrue(response.hasSuffix("\r\n\r\n"))
+        XCTAssertFalse(response.contains("body"))
+        XCTAssertFalse(response.contains("Content-Length"))
+    }
+}
