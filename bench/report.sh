@@ -14,11 +14,15 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
     echo "- \`bench/holding/run.sh\`: bytes per held long-poll, backend connections while holding, fan-out"
     echo "  latency against a raw C floor, Pushpin and nginx+nchan, new holds per second"
     echo "  (\`bench/results/holding.md\`)."
+    echo "- \`BASELINE=<older holdfast> bench/holding/run.sh\`: the same held-connection figures for two builds"
+    echo "  in the same rounds, before and after a change (\`bench/results/holding-baseline.md\`)."
+    echo "- \`BASELINE=<older holdfast> bench/proxy/run.sh\`: proxied requests against HAProxy for two builds"
+    echo "  in the same rounds (\`bench/results/proxy-baseline.md\`)."
     echo "- \`bench/hashing/run.sh\`: sticky-hashing remap fractions, balance and cost (\`docs/hashing.md\`)."
     echo
     echo "The machine is shared and has 2 cores that the load generators use too: compare ratios"
     echo "measured in the same run, not absolute figures across runs."
-    for part in proxy holding; do
+    for part in proxy holding proxy-baseline holding-baseline; do
         file="$repo/bench/results/$part.md"
         [[ -f $file ]] || continue
         echo

@@ -5,13 +5,17 @@
 # Usage: bench/proxy/run.sh   (from anywhere; builds nothing: run
 #        `swift build -c release --product holdfast` first)
 # Knobs (environment): DURATION (wrk seconds, 15), ROUNDS (2), IDLE (idle connections, 15000),
-#                      SKIP_PROFILE (1 to skip the perf profile).
+#                      SKIP_PROFILE (1 to skip the perf profile), BASELINE (another holdfast
+#                      binary, measured as "baseline" in the same rounds, for before/after
+#                      comparisons; results then go to bench/results/proxy-baseline.md).
 # Everything listens on 127.0.0.1; every process started here is stopped by PID on exit.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 binary="$repo/.build/release/holdfast"
 results="$repo/bench/results/proxy.md"
+baseline=${BASELINE:-}
+[[ -n $baseline ]] && results="$repo/bench/results/proxy-baseline.md"
 duration=${DURATION:-15}
 rounds=${ROUNDS:-2}
 idle_total=${IDLE:-15000}
@@ -66,6 +70,7 @@ await_ok() {
 }
 
 free_port backend_port; free_port holdfast_port; free_port control_port; free_port haproxy_port
+free_port baseline_port; free_port baseline_control_port
 
 # --- backend: nginx, one process, answering from memory
 mkdir -p "$work/nginx"
@@ -96,16 +101,17 @@ started+=($!)
 await_ok "$backend_port" nginx
 
 # --- Holdfast: 2 workers, one backend, idle clients kept for an hour
-cat >"$work/holdfast.conf" <<EOF
+holdfast_config() {  # listen port, control port
+cat <<EOF
 [server]
-listen = ["127.0.0.1:$holdfast_port"]
+listen = ["127.0.0.1:$1"]
 workers = 2
 
 [timeouts]
 client_idle = "1h"
 
 [control]
-listen = "127.0.0.1:$control_port"
+listen = "127.0.0.1:$2"
 
 [[backend]]
 name = "app"
@@ -119,10 +125,19 @@ path_prefix = "/"
 backends = ["app"]
 sticky = "none"
 EOF
+}
+holdfast_config "$holdfast_port" "$control_port" >"$work/holdfast.conf"
 "$binary" --config "$work/holdfast.conf" >"$work/holdfast.log" 2>&1 &
 holdfast_pid=$!
 started+=("$holdfast_pid")
 await_ok "$holdfast_port" Holdfast
+if [[ -n $baseline ]]; then
+    holdfast_config "$baseline_port" "$baseline_control_port" >"$work/baseline.conf"
+    "$baseline" --config "$work/baseline.conf" >"$work/baseline.log" 2>&1 &
+    baseline_pid=$!
+    started+=("$baseline_pid")
+    await_ok "$baseline_port" "baseline Holdfast"
+fi
 
 # --- HAProxy: 2 threads, keep-alive and connection reuse towards the backend, pool as Holdfast's.
 # maxconn above the fd limit / 2 would stop it ("no strict-limits" makes that a warning): idle
@@ -152,6 +167,7 @@ await_ok "$haproxy_port" HAProxy
 
 # Holdfast is the master and its worker children; HAProxy is one process.
 holdfast_pids() { echo "$holdfast_pid" $(ps -o pid= --ppid "$holdfast_pid"); }
+baseline_pids() { echo "$baseline_pid" $(ps -o pid= --ppid "$baseline_pid"); }
 haproxy_pids() { echo "$haproxy_pid"; }
 
 # Sums over the processes, in kB: "rss private". Private (clean + dirty) is what the processes
@@ -201,6 +217,12 @@ echo "idle connections: Holdfast" >&2
 measure_idle "$holdfast_port" holdfast_pids
 holdfast_idle=("${idle_result[@]}")
 sleep 3   # closed connections leave the proxy before the next measure
+if [[ -n $baseline ]]; then
+    echo "idle connections: baseline" >&2
+    measure_idle "$baseline_port" baseline_pids
+    baseline_idle=("${idle_result[@]}")
+    sleep 3
+fi
 echo "idle connections: HAProxy" >&2
 measure_idle "$haproxy_port" haproxy_pids
 haproxy_idle=("${idle_result[@]}")
@@ -224,6 +246,7 @@ for connections in "${connection_counts[@]}"; do
     run_wrk nginx "$backend_port" "$connections" 1
     for round in $(seq "$rounds"); do
         run_wrk Holdfast "$holdfast_port" "$connections" "$round"
+        [[ -n $baseline ]] && run_wrk baseline "$baseline_port" "$connections" "$round"
         run_wrk HAProxy "$haproxy_port" "$connections" "$round"
     done
 done
@@ -281,18 +304,24 @@ kept=""
     echo "  the same bound on backend connections as Holdfast's pools), keep-alive timeouts 1 h."
     echo "- Load: \`wrk -t2 -c{100,1000} -d${duration}s --latency http://127.0.0.1:PORT/\`, Holdfast and HAProxy"
     echo "  alternating, $rounds rounds each; the backend alone once per connection count."
-    echo "- Exact command: \`DURATION=$duration ROUNDS=$rounds IDLE=$idle_total bench/proxy/run.sh\`"
+    echo "- Exact command: \`DURATION=$duration ROUNDS=$rounds IDLE=$idle_total ${baseline:+BASELINE=$baseline }bench/proxy/run.sh\`"
+    [[ -n $baseline ]] && echo "- baseline: the same Holdfast configuration with \`$baseline\`, run in the same rounds between Holdfast and HAProxy."
     echo
     echo "## Requests per second and latency (mean over rounds)"
     echo
-    echo "| connections | nginx alone req/s | Holdfast req/s | HAProxy req/s | Holdfast / HAProxy | Holdfast p50 / p99 ms | HAProxy p50 / p99 ms |"
-    echo "|---|---|---|---|---|---|---|"
+    echo "| connections | nginx alone req/s | Holdfast req/s | HAProxy req/s | Holdfast / HAProxy | Holdfast p50 / p99 ms | HAProxy p50 / p99 ms |${baseline:+ baseline req/s | baseline / HAProxy |}"
+    echo "|---|---|---|---|---|---|---|${baseline:+---|---|}"
     for connections in "${connection_counts[@]}"; do
         read -r nr _ _ <<<"$(summary nginx "$connections")"
         read -r hr h50 h99 <<<"$(summary Holdfast "$connections")"
         read -r ar a50 a99 <<<"$(summary HAProxy "$connections")"
         ratio=$(awk -v h="$hr" -v a="$ar" 'BEGIN { printf "%.2f", h / a }')
-        echo "| $connections | $nr | $hr | $ar | **${ratio}×** | $h50 / $h99 | $a50 / $a99 |"
+        extra=""
+        if [[ -n $baseline ]]; then
+            read -r br _ _ <<<"$(summary baseline "$connections")"
+            extra=" $br | $(awk -v h="$br" -v a="$ar" 'BEGIN { printf "%.2f", h / a }')× |"
+        fi
+        echo "| $connections | $nr | $hr | $ar | **${ratio}×** | $h50 / $h99 | $a50 / $a99 |$extra"
     done
     echo
     echo "Every run:"
@@ -310,8 +339,12 @@ kept=""
     echo
     echo "| proxy | Private before kB | Private after kB | bytes per connection (Private) | bytes per connection (Rss) | established | closed by proxy | open fds per process |"
     echo "|---|---|---|---|---|---|---|---|"
-    for name in Holdfast HAProxy; do
-        if [[ $name == Holdfast ]]; then m=("${holdfast_idle[@]}"); else m=("${haproxy_idle[@]}"); fi
+    for name in Holdfast ${baseline:+baseline} HAProxy; do
+        case $name in
+            Holdfast) m=("${holdfast_idle[@]}") ;;
+            baseline) m=("${baseline_idle[@]}") ;;
+            *) m=("${haproxy_idle[@]}") ;;
+        esac
         echo "| $name | ${m[1]} | ${m[3]} | **$(per_connection "${m[1]}" "${m[3]}" "$idle_total")** | $(per_connection "${m[0]}" "${m[2]}" "$idle_total") | ${m[4]} | ${m[5]} | ${m[6]} |"
     done
     echo
