@@ -33,7 +33,7 @@ final class CompleteResponseTests: XCTestCase {
             .init(name: "X-App", value: "a"),
         ], body: Array("data".utf8))
         let message = PreparedMessage(item: PublishItem(channel: "c", httpResponse: published), id: "1", publishedAt: 0)
-        let response = text(message.httpResponse(keepAlive: true))
+        let response = text(message.httpResponse(keepAlive: true, headOnly: false))
         for absent in ["Grip-", "Connection", "X-Secret", "Transfer-Encoding", "Keep-Alive"] {
             XCTAssertFalse(response.contains(absent), "\(absent) in \(response)")
         }
@@ -44,10 +44,19 @@ final class CompleteResponseTests: XCTestCase {
     func testAPublishedNoContentHasNoBody() {
         let message = PreparedMessage(item: PublishItem(channel: "c", httpResponse: PublishedResponse(code: 204, body: Array("body".utf8))),
                                       id: "1", publishedAt: 0)
-        let response = text(message.httpResponse(keepAlive: true))
+        let response = text(message.httpResponse(keepAlive: true, headOnly: false))
         XCTAssertTrue(response.hasPrefix("HTTP/1.1 204 No Content\r\n"))
         XCTAssertTrue(response.hasSuffix("\r\n\r\n"))
         XCTAssertFalse(response.contains("body"))
         XCTAssertFalse(response.contains("Content-Length"))
+    }
+
+    /// A long-poll held for a HEAD request gets the published answer's head: its length, not its body.
+    func testAHeldHeadRequestGetsNoBody() {
+        let message = PreparedMessage(item: PublishItem(channel: "c", httpResponse: PublishedResponse(code: 200, body: Array("body".utf8))),
+                                      id: "1", publishedAt: 0)
+        let response = text(message.httpResponse(keepAlive: true, headOnly: true))
+        XCTAssertTrue(response.hasSuffix("\r\nContent-Length: 4\r\n\r\n"), response)
+        XCTAssertEqual(text(message.httpResponse(keepAlive: true, headOnly: false)).suffix(4), "body")
     }
 }

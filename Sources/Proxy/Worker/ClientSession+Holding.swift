@@ -30,8 +30,8 @@ extension ClientSession: ChannelSubscriber {
         guard case let .hold(hold) = work else { return false }
         let bytes: [UInt8]?
         switch hold.kind {
-        case .response:
-            bytes = message.httpResponse(keepAlive: hold.keepAlive)
+        case let .response(_, headOnly):
+            bytes = message.httpResponse(keepAlive: hold.keepAlive, headOnly: headOnly)
         case .subscribeLongPoll:
             bytes = message.longPollResponse(keepAlive: hold.keepAlive)
         case .stream:
@@ -138,7 +138,7 @@ extension ClientSession: ChannelSubscriber {
     /// The hold's deadline passed: a long-poll gets its timeout answer, a quiet stream keep-alive data.
     func holdWoke(_ hold: Hold) {
         switch hold.kind {
-        case let .response(timeoutResponse):
+        case let .response(timeoutResponse, _):
             runtime.countTimeout(.hold)
             complete(hold, with: timeoutResponse, status: statusCode(of: timeoutResponse))
         case .subscribeLongPoll:

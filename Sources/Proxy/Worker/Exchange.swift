@@ -416,7 +416,8 @@ final class Exchange: UpstreamUser {
         headers.remove("content-length")
         let timeoutResponse = ProxyHeaders.completeResponse(status: status.code, reason: status.reason, headers: headers,
                                                             body: timeoutBody, keepAlive: keepAlive)
-        session.enterHold(Hold.response(instruction: instruction, timeoutResponse: timeoutResponse, keepAlive: keepAlive,
+        session.enterHold(Hold.response(instruction: instruction, timeoutResponse: timeoutResponse, headOnly: head.method == "HEAD",
+                                        keepAlive: keepAlive,
                                         runtime: runtime, route: route))
     }
 

@@ -8,7 +8,8 @@ import HTTP1
 final class Hold {
     enum Kind {
         /// GRIP long-poll: answered by the first `http-response` item, else by the backend's own response.
-        case response(timeoutResponse: [UInt8])
+        /// `headOnly`: the request was HEAD, so a published answer goes out without its body.
+        case response(timeoutResponse: [UInt8], headOnly: Bool)
         /// GRIP stream: `http-stream` items are appended; keep-alive data when idle.
         case stream(keepAlive: [UInt8]?)
         /// Built-in routes (SPEC §3).
@@ -53,9 +54,9 @@ final class Hold {
     func wakeAt(from now: Int64) -> Int64? { wakeMilliseconds == 0 ? nil : now + Int64(wakeMilliseconds) }
     var route: Int { Int(routeIndex) }
 
-    static func response(instruction: HoldInstruction, timeoutResponse: [UInt8], keepAlive: Bool,
+    static func response(instruction: HoldInstruction, timeoutResponse: [UInt8], headOnly: Bool, keepAlive: Bool,
                          runtime: WorkerRuntime, route: Int) -> Hold {
-        Hold(kind: .response(timeoutResponse: runtime.interned(timeoutResponse)),
+        Hold(kind: .response(timeoutResponse: runtime.interned(timeoutResponse), headOnly: headOnly),
              channels: runtime.interned(instruction.channels.map(\.name)), chunked: false, keepAlive: keepAlive,
              wakeInterval: instruction.timeout ?? runtime.config.timeouts.hold, route: route)
     }

@@ -28,16 +28,22 @@ final class PreparedMessage {
 
     lazy var sseChunk: [UInt8] = ChunkedEncoder.chunk(SSEFormat.event(id: id, payload: payload))
 
-    private var responses: [Bool: [UInt8]] = [:]
+    private struct ResponseForm: Hashable {
+        var keepAlive: Bool
+        var headOnly: Bool
+    }
 
-    /// The complete response a held long-poll gets from this item.
-    func httpResponse(keepAlive: Bool) -> [UInt8]? {
+    private var responses: [ResponseForm: [UInt8]] = [:]
+
+    /// The complete response a held long-poll gets from this item (`headOnly`: it asked with HEAD).
+    func httpResponse(keepAlive: Bool, headOnly: Bool) -> [UInt8]? {
         guard let response = item.httpResponse else { return nil }
-        if let cached = responses[keepAlive] { return cached }
+        let form = ResponseForm(keepAlive: keepAlive, headOnly: headOnly)
+        if let cached = responses[form] { return cached }
         let bytes = ProxyHeaders.completeResponse(status: response.code, reason: response.reason ?? reasonPhrase(for: response.code),
                                                   headers: HTTPHeaders(response.headers.map { ($0.name, $0.value) }),
-                                                  body: response.body, keepAlive: keepAlive)
-        responses[keepAlive] = bytes
+                                                  body: response.body, keepAlive: keepAlive, headOnly: headOnly)
+        responses[form] = bytes
         return bytes
     }
 

@@ -60,11 +60,12 @@ enum ProxyHeaders {
     /// A whole answer whose body is at hand (a published `http-response`, a held request's timeout
     /// answer), with the same fields removed as a relayed one. A 204 or 304 goes out with neither
     /// body nor Content-Length, whatever the publisher or backend gave.
+    /// `headOnly`: the answer to a HEAD request, which has the body's length but not the body.
     static func completeResponse(status: Int, reason: String, headers: HTTPHeaders, body: [UInt8],
-                                 keepAlive: Bool) -> [UInt8] {
+                                 keepAlive: Bool, headOnly: Bool = false) -> [UInt8] {
         let bodiless = BodilessStatus.contains(status)
         let head = clientResponse(status: status, reason: reason, headers: headers,
                                   framing: bodiless ? .none : .contentLength(UInt64(body.count)), keepAlive: keepAlive)
-        return bodiless ? head : head + body
+        return bodiless || headOnly ? head : head + body
     }
 }
