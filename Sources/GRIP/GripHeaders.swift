@@ -1,6 +1,6 @@
-/// Reads the `Grip-*` instructions of a backend response (SPEC §2).
+/// Reads the `Grip-*` instructions of a backend response (docs/grip.md).
 public enum GripHeaders {
-    /// Used when Grip-Keep-Alive has no `timeout`: SPEC's `timeouts.stream_keepalive` default.
+    /// Used when Grip-Keep-Alive has no `timeout`: the default of `timeouts.stream_keepalive`.
     /// (Pushpin uses 55 s; 20 s keeps common idle-timeout proxies from cutting streams.)
     public static let defaultKeepAliveInterval: Duration = .seconds(20)
 

@@ -53,7 +53,7 @@ public struct PublishItem: Sendable, Equatable {
         self.httpStream = httpStream
     }
 
-    /// What the built-in subscribe routes send (SPEC §3): the `http-stream` content, else the
+    /// What the built-in subscribe routes send (docs/grip.md, "Subscribing without a GRIP library"): the `http-stream` content, else the
     /// `http-response` body; nil when the item only closes streams.
     public var subscribePayload: [UInt8]? {
         if case .content(let content) = httpStream { return content }

@@ -1,4 +1,4 @@
-/// Reads publish requests (SPEC §2): the JSON body of `POST /publish/` and the raw body of
+/// Reads publish requests (docs/grip.md, "Publishing"): the JSON body of `POST /publish/` and the raw body of
 /// `POST /publish/CHANNEL`.
 public enum PublishRequest {
     /// `{"items": [...]}`. Formats may sit in the item's `formats` object or, as older GRIP

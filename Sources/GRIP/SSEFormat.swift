@@ -1,4 +1,4 @@
-/// Server-Sent Events framing for the built-in `sse` subscribe routes (SPEC §3).
+/// Server-Sent Events framing for the built-in `sse` subscribe routes (docs/grip.md).
 public enum SSEFormat {
     /// `id: <id>\n` then one `data: ` line per line of the payload (a single trailing newline dropped), then a blank line.
     /// Lines end at LF, CRLF or a lone CR, as an SSE client splits them. `id` holds no CR or LF

@@ -102,7 +102,7 @@ public struct ResponseHead: Sendable, Equatable {
     }
 }
 
-/// Why a request was refused, and the status it is answered with (SPEC §8).
+/// Why a request was refused, and the status it is answered with (docs/architecture.md, "Bad input").
 public enum HTTPRequestError: Error, Sendable, Equatable {
     case badRequest(String)
     case uriTooLong

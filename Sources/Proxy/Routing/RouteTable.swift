@@ -1,7 +1,7 @@
 import Config
 
 /// The routes of the configuration, matched by host and path prefix in file order; the first
-/// match wins (SPEC §4).
+/// match wins (docs/configuration.md, `[[route]]`).
 public struct RouteTable: Sendable {
     private enum HostRule: Sendable {
         case exact(String)

@@ -1,7 +1,7 @@
 import Config
 import HTTP1
 
-/// Finds the sticky key of a request, the value hashed to choose its backend (SPEC §4).
+/// Finds the sticky key of a request, the value hashed to choose its backend (docs/hashing.md).
 /// An empty value counts as no key: hashing it would send every such request to one backend.
 public enum StickyKeyExtractor {
     public static func key(_ rule: StickyKey, headers: HTTPHeaders, target: String, clientIP: String) -> String? {

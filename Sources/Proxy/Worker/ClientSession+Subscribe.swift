@@ -3,7 +3,7 @@ import GRIP
 import HTTP1
 
 extension ClientSession {
-    /// Built-in subscribe routes (SPEC §3): `GET <prefix><channel>` subscribes without any backend.
+    /// Built-in subscribe routes (docs/grip.md): `GET <prefix><channel>` subscribes without any backend.
     func serveSubscription(mode: SubscribeMode, route: Int, prefix: String, path: String, head: RequestHead) {
         guard head.method == "GET" else {
             answer(status: 405, route: route, head: head, body: "subscribe routes take GET\n")

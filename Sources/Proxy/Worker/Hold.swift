@@ -12,7 +12,7 @@ final class Hold {
         case response(timeoutResponse: [UInt8], headOnly: Bool)
         /// GRIP stream: `http-stream` items are appended; keep-alive data when idle.
         case stream(keepAlive: [UInt8]?)
-        /// Built-in routes (SPEC §3).
+        /// Built-in routes (docs/grip.md).
         case subscribeSSE
         case subscribeStream
         case subscribeLongPoll

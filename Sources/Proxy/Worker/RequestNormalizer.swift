@@ -1,6 +1,6 @@
 import HTTP1
 
-/// What a received request becomes before routing, sticky keys and the backend see it (SPEC §8).
+/// What a received request becomes before routing, sticky keys and the backend see it (docs/architecture.md, "Bad input").
 enum RequestNormalizer {
     /// An absolute-form target's authority replaces Host and the target goes on in origin form
     /// (RFC 9112 §3.2.2), so the route chosen and the Host the backend gets agree. Header names
