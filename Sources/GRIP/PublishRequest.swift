@@ -73,10 +73,11 @@ public enum PublishRequest {
             throw PublishError(reason: "\(fields.path).action expected send; got \"\(action ?? "")\"")
         }
         var response = PublishedResponse()
+        // A final status only: a held client takes a 1xx for an interim answer and reads the body as the next response.
         switch fields.values["code"] {
         case nil, .null?: break
-        case .integer(let code)? where (100...599).contains(code): response.code = code
-        case let other?: throw PublishError(reason: "\(fields.path).code expected an integer from 100 to 599; got \(other.described)")
+        case .integer(let code)? where (200...599).contains(code): response.code = code
+        case let other?: throw PublishError(reason: "\(fields.path).code expected an integer from 200 to 599; got \(other.described)")
         }
         if let reason = try fields.string("reason"), !reason.isEmpty {
             guard !reason.unicodeScalars.contains(where: { isControl($0) && $0 != "\t" }) else {
