@@ -1,7 +1,7 @@
 /// The line each key and table header of a TOML file is written on. TOMLKit's tree carries no
 /// positions, so they are recovered from the text: keys and headers are read, values only skipped
-/// (a line inside a multi-line string or array is no key). Meant for text TOMLKit has accepted;
-/// on anything else it gives fewer lines, never a wrong one for a key it read.
+/// (a line inside a multi-line string or array is no key). Meant for text TOMLKit has accepted:
+/// it does not check the syntax, and on broken text its lines mean little.
 struct KeyLineIndex {
     private let lineByPath: [TOMLPath: Int]
 
