@@ -39,7 +39,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"]),
-        .testTarget(name: "ConfigTests", dependencies: ["Config"]),
+        .testTarget(name: "ConfigTests", dependencies: ["Config", .product(name: "TOMLKit", package: "TOMLKit")]),
         .testTarget(name: "GRIPTests", dependencies: ["GRIP"]),
         .testTarget(name: "ProxyTests", dependencies: ["Proxy", "Wire"]),
         .testTarget(name: "WireTests", dependencies: ["Wire"]),

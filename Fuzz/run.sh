@@ -1,17 +1,49 @@
 #!/bin/sh
-# Fuzzes the HTTP1 parsers with libFuzzer for SECONDS (default 30); exits non-zero on a crash.
+# Fuzzes with libFuzzer for SECONDS in all (default 30), split among the targets; exits non-zero on a crash.
+#   request   RequestFuzz.swift: request heads and chunked bodies (HTTP1); half the time
+#   response  ResponseFuzz.swift: backend bytes through response heads and body framing, relayed (HTTP1); 3/10
+#   publish   PublishFuzz.swift: publish JSON bodies and master → worker frames (GRIP); the rest
 # Usage: Fuzz/run.sh [SECONDS]
 set -eu
 seconds="${1:-30}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 out="$root/.build/fuzz"
-mkdir -p "$out/corpus" "$out/artifacts"
+mkdir -p "$out/artifacts"
 
-swiftc -sanitize=fuzzer,address -parse-as-library -O -use-ld=lld \
-    "$root"/Sources/HTTP1/*.swift "$root/Fuzz/HTTP1Fuzz.swift" -o "$out/http1-fuzz"
+# TARGET SOURCE MODULE-FILES...
+build() {
+    target="$1" source="$2"
+    shift 2
+    swiftc -sanitize=fuzzer,address -parse-as-library -O -use-ld=lld \
+        "$@" "$root/Fuzz/FuzzCheck.swift" "$root/Fuzz/$source" -o "$out/$target-fuzz"
+}
+build request RequestFuzz.swift "$root"/Sources/HTTP1/*.swift
+build response ResponseFuzz.swift "$root"/Sources/HTTP1/*.swift
+# GRIP imports Wire (the byte codec): built first as a module of its own, instrumented too.
+mkdir -p "$out/wire"
+swiftc -sanitize=fuzzer,address -parse-as-library -O -module-name Wire -emit-module -emit-module-path "$out/wire/Wire.swiftmodule" \
+    -emit-library -static -o "$out/wire/libWire.a" "$root"/Sources/Wire/*.swift
+# GripSigner.swift alone needs swift-crypto, which nothing fuzzed here uses.
+set -- -I "$out/wire" -L "$out/wire" -lWire
+for file in "$root"/Sources/GRIP/*.swift; do
+    [ "$(basename "$file")" = GripSigner.swift ] || set -- "$@" "$file"
+done
+build publish PublishFuzz.swift "$@"
 
 # Let libFuzzer, not Swift's backtracer, handle crashes, so it saves the input.
 export SWIFT_BACKTRACE=enable=no
-# New inputs go to the scratch corpus; the seeds in Fuzz/corpus stay as committed.
-exec "$out/http1-fuzz" -max_total_time="$seconds" -print_final_stats=1 -dict="$root/Fuzz/http.dict" \
-    -artifact_prefix="$out/artifacts/" "$out/corpus" "$root/Fuzz/corpus"
+
+# TARGET SECONDS DICTIONARY: new inputs go to the scratch corpus; the seeds in Fuzz/corpus/TARGET stay as committed.
+run() {
+    mkdir -p "$out/corpus/$1"
+    echo "== $1: ${2}s"
+    "$out/$1-fuzz" -max_total_time="$2" -print_final_stats=1 -dict="$root/Fuzz/$3" \
+        -artifact_prefix="$out/artifacts/$1-" "$out/corpus/$1" "$root/Fuzz/corpus/$1"
+}
+at_least_1() { echo $(($1 > 0 ? $1 : 1)); }
+request_seconds=$(at_least_1 $((seconds / 2)))
+response_seconds=$(at_least_1 $((seconds * 3 / 10)))
+publish_seconds=$(at_least_1 $((seconds - request_seconds - response_seconds)))
+run request "$request_seconds" http.dict
+run response "$response_seconds" http.dict
+run publish "$publish_seconds" publish.dict

@@ -31,7 +31,8 @@ struct ConfigBuilder {
         let maxHeaderBytes = reader.integer("max_header_bytes")
         let maxURIBytes = reader.integer("max_uri_bytes")
         if maxURIBytes > maxHeaderBytes {
-            reader.report("max_uri_bytes", "expects at most server.max_header_bytes, \(maxHeaderBytes) (got \(maxURIBytes))")
+            reader.report("max_uri_bytes", "expects at most server.max_header_bytes, \(maxHeaderBytes) (got \(maxURIBytes))",
+                          comparedWith: "max_header_bytes")
         }
         return ServerConfig(listen: reader.endpoints("listen"), workers: reader.integer("workers"),
                             maxConnections: reader.integer("max_connections"), maxHeaderBytes: maxHeaderBytes,
@@ -82,7 +83,8 @@ struct ConfigBuilder {
         let interval = reader.duration("interval")
         let timeout = reader.duration("timeout")
         if timeout > interval {
-            reader.report("timeout", "expects at most \(reader.location.keyPrefix)interval, \(reader.written("interval")) (got \(reader.written("timeout")))")
+            reader.report("timeout", "expects at most \(reader.location.keyPrefix)interval, \(reader.written("interval")) (got \(reader.written("timeout")))",
+                          comparedWith: "interval")
         }
         return HealthCheckConfig(path: reader.text("path"), interval: interval, timeout: timeout,
                                  rise: reader.integer("rise"), fall: reader.integer("fall"))
@@ -91,7 +93,8 @@ struct ConfigBuilder {
     /// `backendNames` holds each `[[backend]]`'s name as written (nil if not a string), in file order,
     /// so a route's indexes match `ProxyConfig.backends` whenever the file is valid.
     private func routeConfig(_ entry: (index: Int, table: TOMLTable), backendNames: [String?]) -> RouteConfig? {
-        let reader = TableReader(entry.table, section: .route, location: Location(entry: "route[\(entry.index)]"), problems: problems)
+        let location = Location(entry: "route[\(entry.index)]", path: entryPath(.route, entry.index))
+        let reader = TableReader(entry.table, section: .route, location: location, problems: problems)
         let host = reader.optionalHostPattern("host")
         let pathPrefix = reader.optionalText("path_prefix")
         let sticky = reader.sticky("sticky")
@@ -126,7 +129,11 @@ struct ConfigBuilder {
 
     private func backendLocation(_ entry: (index: Int, table: TOMLTable)) -> Location {
         let name = entry.table["name"]?.string.map { " " + quoted($0) } ?? ""
-        return Location(entry: "backend[\(entry.index)]\(name)")
+        return Location(entry: "backend[\(entry.index)]\(name)", path: entryPath(.backend, entry.index))
+    }
+
+    private func entryPath(_ section: ConfigSection, _ index: Int) -> TOMLPath {
+        TOMLPath.root.appending(section.nameInParent).appending(index: index)
     }
 
     private func reportDuplicateBackendNames(_ entries: [(index: Int, table: TOMLTable)]) {
@@ -134,7 +141,8 @@ struct ConfigBuilder {
         for entry in entries {
             guard let name = entry.table["name"]?.string else { continue }
             if let first = firstIndexByName[name] {
-                problems.add("\(backendLocation(entry).describe("name")) is already the name of backend[\(first)]")
+                problems.add("\(backendLocation(entry).describe("name")) is already the name of backend[\(first)]",
+                             at: [entryPath(.backend, entry.index).appending("name")])
             } else {
                 firstIndexByName[name] = entry.index
             }
@@ -143,12 +151,15 @@ struct ConfigBuilder {
 
     /// Two listeners on one address would fail at bind time; say so before anything starts.
     private func reportSharedListenAddresses(server: ServerConfig, control: ControlConfig) {
-        var listeners = server.listen.map { ("server.listen", $0) }
-        if let tls = server.tls { listeners.append(("server.tls.listen", tls.listen)) }
-        listeners.append(("control.listen", control.listen))
-        for (position, (key, address)) in listeners.enumerated() {
+        var listeners = server.listen.map { (["server", "listen"], $0) }
+        if let tls = server.tls { listeners.append((["server", "tls", "listen"], tls.listen)) }
+        listeners.append((["control", "listen"], control.listen))
+        for (position, (keys, address)) in listeners.enumerated() {
             if let earlier = listeners[..<position].first(where: { $0.1 == address }) {
-                problems.add("\(key) expects an address no other listener uses (got \(quoted(address.description)), which \(earlier.0) uses too)")
+                let key = keys.joined(separator: "."), earlierKey = earlier.0.joined(separator: ".")
+                // The earlier listener's line when this one is a default the file does not write.
+                problems.add("\(key) expects an address no other listener uses (got \(quoted(address.description)), which \(earlierKey) uses too)",
+                             at: [TOMLPath(keys: keys), TOMLPath(keys: earlier.0)])
             }
         }
     }

@@ -1,5 +1,5 @@
 /// Everything wrong with a configuration file, one full line per problem
-/// (`proxy.conf: timeouts.hold expects a duration like "55s" (got "soon")`).
+/// (`proxy.conf:12: timeouts.hold expects a duration like "55s" (got "soon")`).
 public struct ConfigError: Error, CustomStringConvertible {
     public var problems: [String]
 

@@ -21,7 +21,7 @@ public enum ConfigLoader {
         return try parse(text, fileName: path)
     }
 
-    /// Parses `text`; `fileName` starts every error line.
+    /// Parses `text`; `fileName` starts every error line, with the line of the key when there is one.
     public static func parse(_ text: String, fileName: String) throws(ConfigError) -> ProxyConfig {
         // TOMLKit hands the text to C as a C string, which would silently end at a NUL.
         if let nul = text.firstIndex(of: "\0") {
@@ -37,7 +37,7 @@ public enum ConfigLoader {
         } catch {
             throw ConfigError(problems: ["\(fileName): \(error)"])
         }
-        let problems = ProblemLog(fileName: fileName)
+        let problems = ProblemLog(fileName: fileName, keyLines: KeyLineIndex(text: text))
         let config = ConfigBuilder(problems: problems).build(document)
         guard problems.lines.isEmpty else { throw ConfigError(problems: problems.lines) }
         return config

@@ -41,7 +41,8 @@ struct TableReader {
     func presentTable(_ child: ConfigSection) -> TableReader? {
         guard let raw = table[child.nameInParent] else { return nil }
         guard let childTable = raw.table else {
-            problems.add(location.describe(child.nameInParent) + " expects a table (got \(render(raw)))")
+            problems.add(location.describe(child.nameInParent) + " expects a table (got \(render(raw)))",
+                         at: [location.path.appending(child.nameInParent)])
             return nil
         }
         return TableReader(childTable, section: child, location: location.child(child.nameInParent), problems: problems)
@@ -52,20 +53,25 @@ struct TableReader {
         let name = child.nameInParent
         guard let raw = table[name] else { return [] }
         guard let array = raw.array else {
-            problems.add("\(location.describe(name)) expects an array of tables, written [[\(name)]] (got \(render(raw)))")
+            problems.add("\(location.describe(name)) expects an array of tables, written [[\(name)]] (got \(render(raw)))",
+                         at: [location.path.appending(name)])
             return []
         }
         return array.enumerated().compactMap { index, element in
             guard let entry = element.table else {
-                problems.add("\(location.describe(name))[\(index)] expects a table (got \(render(element)))")
+                problems.add("\(location.describe(name))[\(index)] expects a table (got \(render(element)))",
+                             at: [location.path.appending(name).appending(index: index)])
                 return nil
             }
             return (index, entry)
         }
     }
 
-    func report(_ key: String, _ message: String) {
-        problems.add(location.describe(key) + " " + message)
+    /// A problem of `key`; one found by comparing it with `otherKey` names the other's line when `key`
+    /// itself is not written (a defaulted timeout above a written interval).
+    func report(_ key: String, _ message: String, comparedWith otherKey: String? = nil) {
+        let paths = [key, otherKey].compactMap { $0 }.map { location.path.appending($0) }
+        problems.add(location.describe(key) + " " + message, at: paths)
     }
 
     private func read(_ spec: KeySpec) -> ConfigValue? {
@@ -90,7 +96,8 @@ struct TableReader {
     private func reportUnknownKeys() {
         let known = ConfigSchema.keys(in: section).map(\.name) + section.children.map(\.nameInParent)
         for key in table.keys where !known.contains(key) {
-            problems.add("\(location.entryPrefix)unknown key \(location.keyPrefix)\(key)\(suggestion(for: key, known: known))")
+            problems.add("\(location.entryPrefix)unknown key \(location.keyPrefix)\(key)\(suggestion(for: key, known: known))",
+                         at: [location.path.appending(key)])
         }
     }
 

@@ -73,6 +73,7 @@ public enum PublishRequest {
             throw PublishError(reason: "\(fields.path).action expected send; got \"\(action ?? "")\"")
         }
         var response = PublishedResponse()
+        // A final status only: a held client takes a 1xx for an interim answer and reads the body as the next response.
         switch fields.values["code"] {
         case nil, .null?: break
         case .integer(let code)? where FinalStatus.codes.contains(code): response.code = code

@@ -9,25 +9,25 @@ final class BadValueTests: XCTestCase {
             address = "127.0.0.1:9001"
             [backend.health]
             interval = "fast"
-            """), [#"proxy.conf: backend[1] "app2": health.interval expects a duration like "2s" (got "fast")"#])
+            """), [#"proxy.conf:12: backend[1] "app2": health.interval expects a duration like "2s" (got "fast")"#])
     }
 
     func testZeroAndFractionalDurationsAreRefused() {
         XCTAssertEqual(problems(of: validBase + "[timeouts]\nhold = \"0s\"\nqueue = \"1.5s\"\n"), [
-            #"proxy.conf: timeouts.hold expects a duration like "55s" (got "0s")"#,
-            #"proxy.conf: timeouts.queue expects a duration like "5s" (got "1.5s")"#,
+            #"proxy.conf:9: timeouts.hold expects a duration like "55s" (got "0s")"#,
+            #"proxy.conf:10: timeouts.queue expects a duration like "5s" (got "1.5s")"#,
         ])
     }
 
     func testSizeOutOfBounds() {
         XCTAssertEqual(problems(of: validBase + "[channels]\nsubscriber_buffer_bytes = 10\n"),
-                       ["proxy.conf: channels.subscriber_buffer_bytes expects a size in bytes of at least 1024 (got 10)"])
+                       ["proxy.conf:9: channels.subscriber_buffer_bytes expects a size in bytes of at least 1024 (got 10)"])
     }
 
     func testIntegerBoundsAndTypes() {
         XCTAssertEqual(problems(of: validBase + "[server]\nworkers = 65\nmax_headers = \"100\"\n"), [
-            "proxy.conf: server.workers expects an integer from 0 to 64 (got 65)",
-            #"proxy.conf: server.max_headers expects an integer from 1 to 10000 (got "100")"#,
+            "proxy.conf:9: server.workers expects an integer from 0 to 64 (got 65)",
+            #"proxy.conf:10: server.max_headers expects an integer from 1 to 10000 (got "100")"#,
         ])
     }
 
@@ -39,14 +39,14 @@ final class BadValueTests: XCTestCase {
 
     func testURIBytesAboveHeaderBytes() {
         XCTAssertEqual(problems(of: validBase + "[server]\nmax_header_bytes = 4096\nmax_uri_bytes = 8192\n"),
-                       ["proxy.conf: server.max_uri_bytes expects at most server.max_header_bytes, 4096 (got 8192)"])
+                       ["proxy.conf:10: server.max_uri_bytes expects at most server.max_header_bytes, 4096 (got 8192)"])
     }
 
     func testHealthTimeoutAboveInterval() {
         XCTAssertEqual(problems(of: validBase.replacingOccurrences(of: "address = \"127.0.0.1:9000\"", with: """
             address = "127.0.0.1:9000"
             health = { interval = "1s", timeout = "1500ms" }
-            """)), [#"proxy.conf: backend[0] "app": health.timeout expects at most health.interval, "1s" (got "1500ms")"#])
+            """)), [#"proxy.conf:4: backend[0] "app": health.timeout expects at most health.interval, "1s" (got "1500ms")"#])
     }
 
     func testUnknownKeysEverywhereWithSuggestions() {
@@ -59,53 +59,53 @@ final class BadValueTests: XCTestCase {
             completely_unrelated = true
             """
         XCTAssertEqual(problems(of: text).sorted(), [
-            "proxy.conf: unknown key servr (did you mean server?)",
-            "proxy.conf: backend[0] \"app\": unknown key health.intervall (did you mean health.interval?)",
-            "proxy.conf: route[0]: unknown key stiky (did you mean sticky?)",
-            "proxy.conf: unknown key grip.completely_unrelated",
-            "proxy.conf: unknown key timeouts.hodl (did you mean timeouts.hold?)",
+            "proxy.conf:1: unknown key servr (did you mean server?)",
+            "proxy.conf:13: backend[0] \"app\": unknown key health.intervall (did you mean health.interval?)",
+            "proxy.conf:8: route[0]: unknown key stiky (did you mean sticky?)",
+            "proxy.conf:15: unknown key grip.completely_unrelated",
+            "proxy.conf:11: unknown key timeouts.hodl (did you mean timeouts.hold?)",
         ].sorted())
     }
 
     func testKeyInTheWrongTableSaysWhereItBelongs() {
-        XCTAssertEqual(problems(of: "listen = [\"127.0.0.1:80\"]\n" + validBase + "[server]\nhold = \"5s\"\n").sorted(), [
-            "proxy.conf: unknown key listen (listen belongs in [server])",
-            "proxy.conf: unknown key server.hold (hold belongs in [timeouts])",
+        XCTAssertEqual(problems(of: "listen = [\"127.0.0.1:80\"]\n" + validBase + "[server]\nhold = \"5s\"\n"), [
+            "proxy.conf:1: unknown key listen (listen belongs in [server])",
+            "proxy.conf:10: unknown key server.hold (hold belongs in [timeouts])",
         ])
     }
 
     func testDuplicateBackendName() {
         XCTAssertEqual(problems(of: validBase + "[[backend]]\nname = \"app\"\naddress = \"127.0.0.1:9001\"\n"),
-                       [#"proxy.conf: backend[1] "app": name is already the name of backend[0]"#])
+                       [#"proxy.conf:9: backend[1] "app": name is already the name of backend[0]"#])
     }
 
     func testRouteNamingMissingBackend() {
         XCTAssertEqual(problems(of: validBase.replacingOccurrences(of: "[\"app\"]", with: "[\"ap\"]")),
-                       [#"proxy.conf: route[0]: backends names "ap", which no [[backend]] declares, did you mean "app"?"#])
+                       [#"proxy.conf:7: route[0]: backends names "ap", which no [[backend]] declares, did you mean "app"?"#])
     }
 
     func testRouteWithoutBackends() {
         XCTAssertEqual(problems(of: validBase.replacingOccurrences(of: "backends = [\"app\"]", with: "backends = []")),
-                       ["proxy.conf: route[0]: backends is required unless subscribe is set: name at least one [[backend]]"])
+                       ["proxy.conf:7: route[0]: backends is required unless subscribe is set: name at least one [[backend]]"])
     }
 
     func testSubscribeRouteWithBackends() {
         XCTAssertEqual(problems(of: validBase + "subscribe = \"sse\"\n"),
-                       [#"proxy.conf: route[0]: backends must be empty when subscribe is set (got ["app"])"#])
+                       [#"proxy.conf:7: route[0]: backends must be empty when subscribe is set (got ["app"])"#])
     }
 
     func testBadStickyAndSubscribe() {
         XCTAssertEqual(problems(of: validBase + "sticky = \"cookie:\"\n[[route]]\npath_prefix = \"/x\"\nsubscribe = \"websocket\"\n"), [
-            #"proxy.conf: route[0]: sticky expects one of "cookie:NAME", "header:NAME", "query:NAME", "ip", "none" (got "cookie:")"#,
-            #"proxy.conf: route[1]: subscribe expects one of "sse", "longpoll", "stream" (got "websocket")"#,
-            "proxy.conf: route[1]: backends is required unless subscribe is set: name at least one [[backend]]",
+            #"proxy.conf:8: route[0]: sticky expects one of "cookie:NAME", "header:NAME", "query:NAME", "ip", "none" (got "cookie:")"#,
+            #"proxy.conf:11: route[1]: subscribe expects one of "sse", "longpoll", "stream" (got "websocket")"#,
+            "proxy.conf:9: route[1]: backends is required unless subscribe is set: name at least one [[backend]]",
         ])
     }
 
     func testBadHostPatterns() {
         for host in ["foo.*.org", "*example.org", "exa mple.org", "", "*", "example.org:80", "-a.org"] {
             XCTAssertEqual(problems(of: validBase + "host = \(quoted(host))\n"),
-                           [#"proxy.conf: route[0]: host expects a host like "example.org" or "*.example.org" (got \#(quoted(host)))"#],
+                           [#"proxy.conf:8: route[0]: host expects a host like "example.org" or "*.example.org" (got \#(quoted(host)))"#],
                            host)
         }
     }
@@ -113,7 +113,7 @@ final class BadValueTests: XCTestCase {
     func testBadAddresses() {
         for address in ["::1:8080", "127.0.0.1", "127.0.0.1:0", "127.0.0.1:65536", "999.0.0.1:80", "[::1]8080", "[nothost]:80", "a b:80"] {
             XCTAssertEqual(problems(of: validBase + "[control]\nlisten = \(quoted(address))\n"),
-                           [#"proxy.conf: control.listen expects an address like "127.0.0.1:5561" or "[::1]:9000" (got \#(quoted(address)))"#],
+                           [#"proxy.conf:9: control.listen expects an address like "127.0.0.1:5561" or "[::1]:9000" (got \#(quoted(address)))"#],
                            address)
         }
     }
@@ -121,29 +121,29 @@ final class BadValueTests: XCTestCase {
     func testBadOriginsAndPaths() {
         XCTAssertEqual(problems(of: validBase.replacingOccurrences(of: "path_prefix = \"/\"", with: "path_prefix = \"api\"")
                                 + "[cors]\nallow_origins = [\"https://a.example.com/\"]\n"), [
-            #"proxy.conf: cors.allow_origins expects a list of origins like ["https://app.example.com"], or ["*"] (got ["https://a.example.com/"])"#,
-            #"proxy.conf: route[0]: path_prefix expects a path starting with "/", without "?" (got "api")"#,
+            #"proxy.conf:9: cors.allow_origins expects a list of origins like ["https://app.example.com"], or ["*"] (got ["https://a.example.com/"])"#,
+            #"proxy.conf:6: route[0]: path_prefix expects a path starting with "/", without "?" (got "api")"#,
         ])
     }
 
     func testTLSKeysGoTogetherAndFilesMustBeReadable() {
         XCTAssertEqual(problems(of: validBase + "[server.tls]\nlisten = \"0.0.0.0:8443\"\ncertificate = \"/nonexistent/cert.pem\"\n"), [
-            #"proxy.conf: server.tls.certificate expects a path to a readable file (got "/nonexistent/cert.pem")"#,
-            "proxy.conf: server.tls.private_key is required",
+            #"proxy.conf:10: server.tls.certificate expects a path to a readable file (got "/nonexistent/cert.pem")"#,
+            "proxy.conf:8: server.tls.private_key is required",
         ])
     }
 
     func testWrongTableShapes() {
         XCTAssertEqual(problems(of: "server = 5\n[backend]\nname = \"x\"\n"), [
-            "proxy.conf: server expects a table (got 5)",
-            "proxy.conf: backend expects an array of tables, written [[backend]] (got a table)",
+            "proxy.conf:1: server expects a table (got 5)",
+            "proxy.conf:2: backend expects an array of tables, written [[backend]] (got a table)",
             "proxy.conf: at least one [[route]] is required",
         ])
     }
 
     func testListenersMustNotShareAnAddress() {
         XCTAssertEqual(problems(of: validBase + "[server]\nlisten = [\"127.0.0.1:5561\"]\n"),
-                       [#"proxy.conf: control.listen expects an address no other listener uses (got "127.0.0.1:5561", which server.listen uses too)"#])
+                       [#"proxy.conf:9: control.listen expects an address no other listener uses (got "127.0.0.1:5561", which server.listen uses too)"#])
     }
 
     func testSyntaxErrorGivesLineAndColumn() {
@@ -169,11 +169,11 @@ final class BadValueTests: XCTestCase {
             backends = ["missing"]
             """)
         XCTAssertEqual(lines, [
-            "proxy.conf: server.workers expects an integer from 0 to 64 (got -1)",
-            #"proxy.conf: timeouts.hold expects a duration like "55s" (got "soon")"#,
-            #"proxy.conf: backend[0] "bad name": name expects a name made of letters, digits, "_", "." and "-" (got "bad name")"#,
-            #"proxy.conf: backend[0] "bad name": address is required"#,
-            #"proxy.conf: route[0]: backends names "missing", which no [[backend]] declares"#,
+            "proxy.conf:2: server.workers expects an integer from 0 to 64 (got -1)",
+            #"proxy.conf:4: timeouts.hold expects a duration like "55s" (got "soon")"#,
+            #"proxy.conf:6: backend[0] "bad name": name expects a name made of letters, digits, "_", "." and "-" (got "bad name")"#,
+            #"proxy.conf:5: backend[0] "bad name": address is required"#,
+            #"proxy.conf:9: route[0]: backends names "missing", which no [[backend]] declares"#,
         ])
     }
 

@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 
-/// `holdfast --check-config FILE`: exit 0 for a good file, 2 with file and key path for a bad one.
+/// `holdfast --check-config FILE`: exit 0 for a good file, 2 with file, line and key path for a bad one.
 final class CheckConfigTests: XCTestCase {
     private var directory: URL!
 
@@ -13,8 +13,9 @@ final class CheckConfigTests: XCTestCase {
         try? FileManager.default.removeItem(at: directory)
     }
 
+    private var path: String { directory.appendingPathComponent("proxy.conf").path }
+
     private func checkConfig(_ text: String) throws -> (status: Int32, stderr: String) {
-        let path = directory.appendingPathComponent("proxy.conf").path
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return try Holdfast.run(["--check-config", path])
     }
@@ -41,5 +42,25 @@ final class CheckConfigTests: XCTestCase {
         let result = try checkConfig(config.render(listenPort: 8080, controlPort: 5561))
         XCTAssertEqual(result.status, 2)
         XCTAssertTrue(result.stderr.contains("server.listn"), "stderr expected to name the unknown key, got \(result.stderr)")
+    }
+
+    func testEachProblemNamesFileAndLine() throws {
+        let result = try checkConfig("""
+            [[backend]]
+            name = "app"
+            address = "127.0.0.1:9000"
+            [backend.health]
+            interval = "fast"
+
+            [[route]]
+            path_prefix = "/"
+            backends = ["app", "app2"]
+            """)
+        XCTAssertEqual(result.status, 2)
+        XCTAssertEqual(result.stderr, """
+            \(path):5: backend[0] "app": health.interval expects a duration like "2s" (got "fast")
+            \(path):9: route[0]: backends names "app2", which no [[backend]] declares, did you mean "app"?
+
+            """)
     }
 }
