@@ -33,7 +33,7 @@ final class BadValueTests: XCTestCase {
 
     func testSwitchesTakeBooleansOnly() {
         XCTAssertEqual(problems(of: validBase + "[server]\nallow_underscores_in_headers = \"yes\"\n"),
-                       [#"proxy.conf: server.allow_underscores_in_headers expects true or false (got "yes")"#])
+                       [#"proxy.conf:9: server.allow_underscores_in_headers expects true or false (got "yes")"#])
         XCTAssertEqual(config(of: validBase + "[server]\nallow_underscores_in_headers = true\n")?.server.allowsUnderscoresInHeaders, true)
     }
 
