@@ -7,12 +7,13 @@
 # Knobs (environment): DURATION (wrk seconds, 15), ROUNDS (2), IDLE (idle connections, 15000),
 #                      SKIP_PROFILE (1 to skip the perf profile), BASELINE (another holdfast
 #                      binary, measured as "baseline" in the same rounds, for before/after
-#                      comparisons; results then go to bench/results/proxy-baseline.md).
+#                      comparisons; results then go to bench/results/proxy-baseline.md),
+#                      HOLDFAST_BINARY (default .build/release/holdfast).
 # Everything listens on 127.0.0.1; every process started here is stopped by PID on exit.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
-binary="$repo/.build/release/holdfast"
+binary=${HOLDFAST_BINARY:-$repo/.build/release/holdfast}
 results="$repo/bench/results/proxy.md"
 baseline=${BASELINE:-}
 [[ -n $baseline ]] && results="$repo/bench/results/proxy-baseline.md"
