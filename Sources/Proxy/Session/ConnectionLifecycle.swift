@@ -4,16 +4,24 @@
 ///
 /// `awaitingRequest → readingHead → serving → (awaitingRequest | awaitingDrain | held | closed)`;
 /// `held → serving` (the hold's answer being finished, or its stream continued from the backend) `| closed`.
-struct ConnectionLifecycle: Equatable {
-    struct Settings: Equatable {
+struct ConnectionLifecycle {
+    /// One per worker, shared by every connection: a machine costs a reference, not a copy.
+    final class Settings {
         /// The whole head must arrive within this of its first byte, and the first one within this of connecting.
-        var headerTimeoutMilliseconds: Int64
+        let headerTimeoutMilliseconds: Int64
         /// Keep-alive wait between requests; also how long a request body may stall.
-        var idleTimeoutMilliseconds: Int64
+        let idleTimeoutMilliseconds: Int64
         /// What a client may send beyond the request being served (a pipelined head).
-        var maxBufferedInputBytes: Int
+        let maxBufferedInputBytes: Int
         /// Unsent output past which the next pipelined request waits for the client to read.
-        var outputHighWaterBytes: Int
+        let outputHighWaterBytes: Int
+
+        init(headerTimeoutMilliseconds: Int64, idleTimeoutMilliseconds: Int64, maxBufferedInputBytes: Int, outputHighWaterBytes: Int) {
+            self.headerTimeoutMilliseconds = headerTimeoutMilliseconds
+            self.idleTimeoutMilliseconds = idleTimeoutMilliseconds
+            self.maxBufferedInputBytes = maxBufferedInputBytes
+            self.outputHighWaterBytes = outputHighWaterBytes
+        }
     }
 
     enum State: Equatable {
