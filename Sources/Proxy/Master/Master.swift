@@ -29,6 +29,9 @@ public final class Master {
     var isDraining = false
     var shutdownTimers: [Timer] = []
     var perProcessFileLimit = 0
+    /// Where publishes are parsed; nil only if its pipe could not be made (they are parsed inline then).
+    lazy var offLoopWork: OffLoopWork? = try? OffLoopWork(base: base)
+    lazy var memoryRelease = Timer(base: base) { releaseFreeMemory() }
 
     public init(configPath: String, config: ProxyConfig, logger: Logger, workerArguments: [String]) {
         self.configPath = configPath
