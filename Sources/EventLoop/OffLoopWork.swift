@@ -50,10 +50,10 @@ public final class OffLoopWork {
     }
 
     /// Runs `work` off the loop, then `completion` with its result on the loop.
-    public func run<Result: Sendable>(_ work: @escaping @Sendable () -> Result, then completion: @escaping (Result) -> Void) {
+    public func run<Output: Sendable>(_ work: @escaping @Sendable () -> Output, then completion: @escaping (Output) -> Void) {
         lastID += 1
         let id = lastID
-        completions[id] = { completion($0 as! Result) }
+        completions[id] = { completion($0 as! Output) }
         let mailbox = self.mailbox
         queue.async { mailbox.post(id: id, result: work()) }
     }

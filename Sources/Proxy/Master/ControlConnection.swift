@@ -165,7 +165,8 @@ final class ControlConnection: SocketDelegate {
         if input.isEmpty { input = [] }
         server.handler(request) { [self] response in
             guard !isClosed else { return }
-            socket.write(response.serialized(closing: !keepAlive))
+            // A peer gone while we answered: nothing more can be read or written.
+            guard socket.write(response.serialized(closing: !keepAlive)) else { return close() }
             guard keepAlive else {
                 isClosed = true
                 socket.closeAfterFlush()
