@@ -60,7 +60,8 @@ struct ConfigBuilder {
     }
 
     private func controlConfig(_ reader: TableReader) -> ControlConfig {
-        ControlConfig(listen: reader.endpoint("listen"), publishToken: reader.optionalText("publish_token"))
+        ControlConfig(listen: reader.endpoint("listen"), publishToken: reader.optionalText("publish_token"),
+                      maxConnections: reader.integer("max_connections"), maxPublishBytes: reader.integer("max_publish_bytes"))
     }
 
     private func channelsConfig(_ reader: TableReader) -> ChannelsConfig {

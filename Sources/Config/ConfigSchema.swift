@@ -46,6 +46,10 @@ enum ConfigSchema {
                 "control endpoints: /publish, /healthz, /readyz, /metrics, /status"),
         KeySpec(.control, "publish_token", .text, .optional,
                 "if set, publishing needs Authorization: Bearer TOKEN"),
+        KeySpec(.control, "max_connections", .integer(1...100_000), .defaulted(.integer(64)),
+                "control connections; beyond it new ones wait in the kernel's queue"),
+        KeySpec(.control, "max_publish_bytes", .byteCount(1024...16_777_216), .defaulted(.integer(1_048_576)),
+                "larger publish (or other control request) body: 413"),
 
         KeySpec(.grip, "signing_key", .text, .defaulted(.string("changeme")),
                 "HS256 key of the Grip-Sig JWT sent to backends; change it"),

@@ -100,9 +100,13 @@ public struct TimeoutsConfig: Sendable, Equatable {
 public struct ControlConfig: Sendable, Equatable {
     public var listen: EndpointAddress
     public var publishToken: String?
-    public init(listen: EndpointAddress, publishToken: String?) {
+    public var maxConnections: Int
+    public var maxPublishBytes: Int
+    public init(listen: EndpointAddress, publishToken: String?, maxConnections: Int, maxPublishBytes: Int) {
         self.listen = listen
         self.publishToken = publishToken
+        self.maxConnections = maxConnections
+        self.maxPublishBytes = maxPublishBytes
     }
 }
 

@@ -34,6 +34,8 @@ public final class Listener {
     }
 
     public func pause() {
+        // An owner's pause outlasts an accept back-off still pending.
+        resumeTimer.cancel()
         isPaused = true
         event_del(event)
     }

@@ -13,6 +13,8 @@ public final class Socket {
     private var readEvent: UnsafeMutablePointer<event>?
     private var writeEvent: UnsafeMutablePointer<event>?
     public var delegate: SocketDelegate?
+    /// Runs once, when the descriptor is closed (after lingering, too): for owners that count descriptors.
+    public var onClose: (() -> Void)?
     /// What the kernel has not taken yet; nil (no memory at all) whenever the socket is caught up.
     private var pending: PendingOutput?
     private var state: State
@@ -301,6 +303,10 @@ public final class Socket {
         if let writeEvent { event_del(writeEvent) }
         pending = nil
         Glibc.close(fd)
+        if let onClose {
+            self.onClose = nil
+            onClose()
+        }
         Unmanaged.passUnretained(self).release()
     }
 

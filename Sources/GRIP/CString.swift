@@ -24,7 +24,7 @@ enum CString {
             case UInt8(ascii: "r"): out.append(UInt8(ascii: "\r"))
             case UInt8(ascii: "t"): out.append(UInt8(ascii: "\t"))
             case UInt8(ascii: "x"):
-                guard index + 2 <= bytes.count, let high = hexValue(bytes[index]), let low = hexValue(bytes[index + 1]) else {
+                guard index + 2 <= bytes.count, let high = hexDigitValue(bytes[index]), let low = hexDigitValue(bytes[index + 1]) else {
                     throw GripHeaderError(reason: "Grip-Keep-Alive cstring expects two hex digits after \\x: \(text)")
                 }
                 out.append(high << 4 | low)
@@ -36,14 +36,5 @@ enum CString {
             }
         }
         return out
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
-        default: return nil
-        }
     }
 }

@@ -13,7 +13,8 @@ final class DefaultsTests: XCTestCase {
             clientHeader: .seconds(10), clientIdle: .seconds(75), hold: .seconds(55), streamKeepalive: .seconds(20),
             upstreamConnect: .seconds(3), upstreamResponse: .seconds(30), upstreamIdle: .seconds(60),
             queue: .seconds(5), shutdownDrain: .seconds(30)))
-        XCTAssertEqual(config.control, ControlConfig(listen: EndpointAddress(host: "127.0.0.1", port: 5561), publishToken: nil))
+        XCTAssertEqual(config.control, ControlConfig(listen: EndpointAddress(host: "127.0.0.1", port: 5561), publishToken: nil,
+                                                     maxConnections: 64, maxPublishBytes: 1_048_576))
         XCTAssertEqual(config.grip, GripConfig(signingKey: "changeme"))
         XCTAssertEqual(config.channels, ChannelsConfig(historyLength: 100, historyTTL: .seconds(300), subscriberBufferBytes: 65536))
         XCTAssertEqual(config.cors, CORSConfig(allowOrigins: []))

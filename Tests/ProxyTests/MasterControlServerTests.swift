@@ -32,6 +32,7 @@ final class MasterControlServerTests: XCTestCase {
     private func exchange(_ request: String) throws -> String {
         let base = EventBase()
         let server = try ControlServer(base: base, address: SocketAddress.resolve(host: "127.0.0.1", port: 0),
+                                       limits: ControlLimits(config: masterTestConfig()), capacity: { 64 },
                                        logger: Logger(label: "test")) { request, reply in
             reply(.text(200, "\(request.method) \(request.target) \(String(decoding: request.body, as: UTF8.self))\n"))
         }
@@ -65,8 +66,15 @@ final class MasterControlServerTests: XCTestCase {
         XCTAssertTrue(response.contains("Connection: close\r\n"), response)
     }
 
-    func testBodyOverSixteenMebibytesIsRefused() throws {
-        let response = try exchange("POST /publish/a HTTP/1.1\r\nHost: x\r\nContent-Length: \(16 * 1024 * 1024 + 1)\r\n\r\n")
+    func testBodyOverMaxPublishBytesIsRefusedBeforeItIsSent() throws {
+        let response = try exchange("POST /publish/a HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: \(1_048_576 + 1)\r\n\r\n")
         XCTAssertTrue(response.hasPrefix("HTTP/1.1 413 "), response)
+    }
+
+    func testChunkedBodyIsRefusedOnceItPassesMaxPublishBytes() throws {
+        let chunk = String(repeating: "x", count: 65536)
+        let chunks = String(repeating: "10000\r\n\(chunk)\r\n", count: 17)
+        let response = try exchange("POST /publish/a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" + chunks)
+        XCTAssertTrue(response.hasPrefix("HTTP/1.1 413 "), String(response.prefix(200)))
     }
 }

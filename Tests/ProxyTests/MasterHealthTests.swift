@@ -66,4 +66,17 @@ final class MasterHealthTests: XCTestCase {
         XCTAssertEqual(FileLimit.clientCapacity(workers: 4, perProcessLimit: Int.max, upstreamPerWorker: 0), Int.max)
         XCTAssertEqual(FileLimit.clientCapacity(workers: 1, perProcessLimit: 10, upstreamPerWorker: 0), 0)
     }
+
+    func testMasterReserveCoversLinksOfTwoGenerationsProbesAndListeners() {
+        // 4 workers alive, 4 more at a reload, 1 spare end, 3 probes, 2 listeners twice.
+        XCTAssertEqual(FileLimit.masterReserve(workersAlive: 4, workersPerGeneration: 4, backends: 3, listeningSockets: 2),
+                       FileLimit.masterBaseline + 4 + 4 + 1 + 3 + 4)
+    }
+
+    func testControlCapacityIsTheCapUnlessTheReserveWouldNotFit() {
+        XCTAssertEqual(FileLimit.controlCapacity(configured: 64, perProcessLimit: 20_000, reserve: 50), 64)
+        XCTAssertEqual(FileLimit.controlCapacity(configured: 1000, perProcessLimit: 256, reserve: 50), 206)
+        XCTAssertEqual(FileLimit.controlCapacity(configured: 64, perProcessLimit: 40, reserve: 50), 1, "/healthz stays reachable")
+        XCTAssertEqual(FileLimit.controlCapacity(configured: 64, perProcessLimit: Int.max, reserve: 50), 64)
+    }
 }

@@ -11,7 +11,7 @@ func masterTestConfig(routes: [RouteConfig] = [RouteConfig(host: nil, pathPrefix
         server: ServerConfig(listen: [EndpointAddress(host: "127.0.0.1", port: 8080)], workers: 2, maxConnections: 1000,
                              maxHeaderBytes: 16384, maxURIBytes: 8192, maxHeaders: 100, maxBodyBytes: 1_048_576, tls: nil),
         timeouts: timeouts,
-        control: ControlConfig(listen: EndpointAddress(host: "127.0.0.1", port: 5561), publishToken: nil),
+        control: ControlConfig(listen: EndpointAddress(host: "127.0.0.1", port: 5561), publishToken: nil, maxConnections: 64, maxPublishBytes: 1_048_576),
         grip: GripConfig(signingKey: "key"),
         channels: ChannelsConfig(historyLength: 100, historyTTL: .seconds(300), subscriberBufferBytes: 65536),
         cors: CORSConfig(allowOrigins: []),

@@ -23,4 +23,23 @@ enum FileLimit {
         let (total, overflow) = perWorker.multipliedReportingOverflow(by: workers)
         return overflow ? Int.max : total
     }
+
+    /// Descriptors the master needs whatever else it holds: standard streams, the event loop's own,
+    /// the control listener and its replacement at a reload, the file being reloaded, name lookups,
+    /// and a margin.
+    static let masterBaseline = 32
+
+    /// What the master keeps out of the control listener's reach: a link per worker alive, a whole
+    /// new generation's links (a reload, respawns) plus the spare end of the one being spawned, a
+    /// health check in flight per backend, and each listening socket twice (a reload opens new ones
+    /// before closing old ones).
+    static func masterReserve(workersAlive: Int, workersPerGeneration: Int, backends: Int, listeningSockets: Int) -> Int {
+        masterBaseline + workersAlive + workersPerGeneration + 1 + backends + 2 * listeningSockets
+    }
+
+    /// `control.max_connections`, lowered when the open-file limit could not also hold the reserve;
+    /// at least one, so /healthz can always be reached.
+    static func controlCapacity(configured: Int, perProcessLimit: Int, reserve: Int) -> Int {
+        max(1, min(configured, perProcessLimit - reserve))
+    }
 }

@@ -5,14 +5,13 @@ import HTTP1
 extension Master {
     static let publishAckTimeout = Duration.seconds(2)
     static let statsTimeout = Duration.seconds(1)
+    /// A publish body at least this large leaves enough freed heap behind to be worth giving back.
+    static let largePublishBytes = 256 * 1024
 
     func handleControl(_ request: ControlRequest, reply: @escaping (ControlResponse) -> Void) {
         let path = request.path
         if path.hasPrefix(PublishEndpoint.pathPrefix) {
-            switch PublishEndpoint.items(for: request, token: current.config.control.publishToken) {
-            case let .success(items): publish(items, reply: reply)
-            case let .failure(refusal): reply(refusal.response)
-            }
+            prepareAndPublish(request, reply: reply)
             return
         }
         guard ["/healthz", "/readyz", "/metrics", "/status"].contains(path) else {
@@ -46,11 +45,31 @@ extension Master {
         }
     }
 
-    /// Sends the items to every live worker, old generations included, and answers with the sum of deliveries.
-    private func publish(_ items: [PublishItem], reply: @escaping (ControlResponse) -> Void) {
-        messagesPublished += items.count
+    /// Parsing and encoding run off the loop (a 6.5 MB batch takes a debug build seconds), one publish
+    /// at a time in arrival order, so publishes still reach the workers in the order they came.
+    private func prepareAndPublish(_ request: ControlRequest, reply: @escaping (ControlResponse) -> Void) {
+        let token = current.config.control.publishToken
+        let bodyBytes = request.body.count
+        let work: @Sendable () -> Result<PreparedPublish, ControlResponseError> = { PublishEndpoint.prepare(request, token: token) }
+        let finish = { [unowned self] (prepared: Result<PreparedPublish, ControlResponseError>) in
+            switch prepared {
+            case let .success(batch): publish(batch, reply: reply)
+            case let .failure(refusal): reply(refusal.response)
+            }
+            if bodyBytes >= Self.largePublishBytes { scheduleMemoryRelease() }
+        }
+        if let offLoopWork {
+            offLoopWork.run(work, then: finish)
+        } else {
+            finish(work())
+        }
+    }
+
+    /// Sends the batch to every live worker, old generations included, and answers with the sum of deliveries.
+    private func publish(_ batch: PreparedPublish, reply: @escaping (ControlResponse) -> Void) {
+        messagesPublished += batch.itemCount
         let id = nextRequestID()
-        let frame = MasterFrame.publish(id: id, items: PublishCodec.encode(items))
+        let frame = MasterFrame.publish(id: id, items: batch.encoded)
         let reached = Set(workers.values.filter { $0.isReachable && $0.send(frame) }.map(\.pid))
         guard !reached.isEmpty else {
             reply(PublishEndpoint.answer(delivered: 0))
@@ -79,5 +98,12 @@ extension Master {
 
     func snapshot() -> ProxySnapshot {
         ProxySnapshot(live: workers.values.map { .init(config: $0.generation.config, stats: $0.lastStats) }, departed: departedCounters)
+    }
+
+    /// Gives the heap of large publishes back to the kernel once their frames have reached the workers
+    /// (a second later; one release for a burst of them).
+    private func scheduleMemoryRelease() {
+        guard !memoryRelease.isScheduled else { return }
+        memoryRelease.schedule(after: .seconds(1))
     }
 }

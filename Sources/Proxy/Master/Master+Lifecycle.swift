@@ -28,6 +28,8 @@ extension Master {
         let retiring = workers.values.filter { $0.phase == .serving }
         cancelRespawns()
         current = WorkerGeneration(number: current.number + 1, config: config, configText: text)
+        control?.limits = ControlLimits(config: config)
+        control?.updateAccepting()
         health?.stop()
         startHealthChecks(previous: health)
         _ = startWorkers(of: current, retryingFailures: true)
@@ -51,7 +53,7 @@ extension Master {
         }
         guard config.control.listen != current.config.control.listen else { return true }
         do {
-            let replacement = try openControlServer(config.control.listen)
+            let replacement = try openControlServer(for: config)
             control?.close()
             control = replacement
             return true

@@ -29,6 +29,9 @@ public final class Master {
     var isDraining = false
     var shutdownTimers: [Timer] = []
     var perProcessFileLimit = 0
+    /// Where publishes are parsed; nil only if its pipe could not be made (they are parsed inline then).
+    lazy var offLoopWork: OffLoopWork? = try? OffLoopWork(base: base)
+    lazy var memoryRelease = Timer(base: base) { releaseFreeMemory() }
 
     public init(configPath: String, config: ProxyConfig, logger: Logger, workerArguments: [String]) {
         self.configPath = configPath
@@ -46,7 +49,7 @@ public final class Master {
         let config = current.config
         do {
             try listeners.open(config.server.listen)
-            control = try openControlServer(config.control.listen)
+            control = try openControlServer(for: config)
         } catch {
             logger.error("cannot listen: \(error)")
             listeners.close(allBut: [])
@@ -87,11 +90,22 @@ public final class Master {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    func openControlServer(_ address: EndpointAddress) throws(SocketError) -> ControlServer {
+    func openControlServer(for config: ProxyConfig) throws(SocketError) -> ControlServer {
+        let address = config.control.listen
         let resolved = try SocketAddress.resolve(host: address.host, port: address.port)
-        return try ControlServer(base: base, address: resolved, logger: logger) { [unowned self] request, reply in
+        return try ControlServer(base: base, address: resolved, limits: ControlLimits(config: config),
+                                 capacity: { [unowned self] in controlConnectionCapacity() }, logger: logger) { [unowned self] request, reply in
             handleControl(request, reply: reply)
         }
+    }
+
+    /// Control connections may take what the open-file limit leaves after everything else the master
+    /// needs, so a flood of them cannot make a health check, a worker link or a reload fail (issue #8).
+    func controlConnectionCapacity() -> Int {
+        let config = current.config
+        let reserve = FileLimit.masterReserve(workersAlive: workers.count, workersPerGeneration: workerCount(config),
+                                              backends: config.backends.count, listeningSockets: listeners.descriptors.count)
+        return FileLimit.controlCapacity(configured: config.control.maxConnections, perProcessLimit: perProcessFileLimit, reserve: reserve)
     }
 
     func startHealthChecks(previous: HealthChecker?) {
@@ -125,6 +139,7 @@ public final class Master {
     /// at a reload it is retried like a crashed one. False when a spawn failed and is not retried.
     func startWorkers(of generation: WorkerGeneration, retryingFailures: Bool) -> Bool {
         warnIfConnectionLimitCannotFit(generation.config)
+        warnIfControlCapIsLowered(generation.config)
         warnAboutUnservedFeatures(generation.config)
         for slot in 0..<workerCount(generation.config) {
             do {
@@ -154,6 +169,12 @@ public final class Master {
         let capacity = FileLimit.clientCapacity(workers: workers, perProcessLimit: perProcessFileLimit, upstreamPerWorker: upstream)
         guard capacity < config.server.maxConnections else { return }
         logger.warning("server.max_connections is \(config.server.maxConnections) but \(workers) workers with an open-file limit of \(perProcessFileLimit) each can hold about \(capacity) client connections; raise the limit (ulimit -n) or the worker count")
+    }
+
+    func warnIfControlCapIsLowered(_ config: ProxyConfig) {
+        let capacity = controlConnectionCapacity()
+        guard capacity < config.control.maxConnections else { return }
+        logger.warning("control.max_connections is \(config.control.maxConnections) but an open-file limit of \(perProcessFileLimit) leaves room for \(capacity) control connections besides what the master reserves; raise the limit (ulimit -n)")
     }
 
     /// Startup failed after some workers started: stop them and everything else.

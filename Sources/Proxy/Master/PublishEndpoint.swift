@@ -26,6 +26,12 @@ enum PublishEndpoint {
         }
     }
 
+    /// The items, encoded for the workers, or the refusal: all of a publish's work that needs nothing
+    /// but the request, so it can run off the event loop.
+    static func prepare(_ request: ControlRequest, token: String?) -> Result<PreparedPublish, ControlResponseError> {
+        items(for: request, token: token).map { PreparedPublish(itemCount: $0.count, encoded: PublishCodec.encode($0)) }
+    }
+
     /// `{"subscribers": N}`: how many held connections, over all workers, got the items.
     static func answer(delivered: Int) -> ControlResponse {
         .json(200, JSONText.object([("subscribers", String(delivered))]) + "\n")
@@ -48,4 +54,10 @@ enum PublishEndpoint {
 struct ControlResponseError: Error {
     var response: ControlResponse
     init(_ response: ControlResponse) { self.response = response }
+}
+
+/// A validated publish, in `PublishCodec`'s bytes.
+struct PreparedPublish {
+    var itemCount: Int
+    var encoded: [UInt8]
 }

@@ -26,7 +26,8 @@ final class Holdfast {
 
     /// Writes the configuration, starts holdfast and waits (bounded) until its listen port
     /// accepts connections and the control port answers `GET /healthz` with 200.
-    init(_ config: ScenarioConfig, readyTimeout: Duration = .seconds(10)) throws {
+    /// `openFileLimit` sets both the soft and the hard RLIMIT_NOFILE of holdfast and its workers.
+    init(_ config: ScenarioConfig, openFileLimit: Int? = nil, readyTimeout: Duration = .seconds(10)) throws {
         let binary = try Self.binaryURL()
         port = try freePort()
         controlPort = try freePort()
@@ -36,8 +37,15 @@ final class Holdfast {
         try config.render(listenPort: port, controlPort: controlPort).write(toFile: configPath, atomically: true, encoding: .utf8)
         let output = try createOutputFile(atPath: stderrPath)
         process = Process()
-        process.executableURL = binary
-        process.arguments = ["--config", configPath, "--log-level", "debug"]
+        let arguments = ["--config", configPath, "--log-level", "debug"]
+        if let openFileLimit {
+            // exec keeps the pid: the process is still holdfast's master.
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "ulimit -n \(openFileLimit) && exec \"$0\" \"$@\"", binary.path] + arguments
+        } else {
+            process.executableURL = binary
+            process.arguments = arguments
+        }
         process.standardOutput = output
         process.standardError = output
         try process.run()

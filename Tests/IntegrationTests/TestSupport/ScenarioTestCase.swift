@@ -32,10 +32,10 @@ class ScenarioTestCase: XCTestCase {
 
     /// Starts holdfast with one worker, the backend behind a catch-all route, and `configure`'s changes.
     @discardableResult
-    func startProxy(_ configure: (inout ScenarioConfig) -> Void = { _ in }) throws -> Holdfast {
+    func startProxy(openFileLimit: Int? = nil, _ configure: (inout ScenarioConfig) -> Void = { _ in }) throws -> Holdfast {
         var config = ScenarioConfig(backendPort: backend.port)
         configure(&config)
-        let started = try Holdfast(config)
+        let started = try Holdfast(config, openFileLimit: openFileLimit)
         proxy = started
         return started
     }
