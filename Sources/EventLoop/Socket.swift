@@ -311,6 +311,8 @@ public final class Socket {
     }
 
     private func fail(_ error: SocketError) {
+        // A lingering socket has no delegate left to close it: it ends here.
+        if state == .lingering { return close() }
         state = .failed
         stopWatchingReadable()
         if let writeEvent { event_del(writeEvent) }
