@@ -7,6 +7,8 @@ public final class EventBase {
     let raw: OpaquePointer
     let scratch: UnsafeMutableRawBufferPointer
     private var commonTimeouts: [Duration: timeval] = [:]
+    /// `Socket.onClose` actions, by descriptor.
+    private var closeActions: [Int32: () -> Void] = [:]
 
     /// libevent allows 256 distinct common timeouts per base; beyond that, timeouts use the heap.
     private static let commonTimeoutLimit = 200
@@ -47,6 +49,15 @@ public final class EventBase {
               let common = event_base_init_common_timeout(raw, &tv) else { return tv }
         commonTimeouts[duration] = common.pointee
         return common.pointee
+    }
+
+    func watchClose(of fd: Int32, _ action: @escaping () -> Void) {
+        closeActions[fd] = action
+    }
+
+    func descriptorClosed(_ fd: Int32) {
+        guard !closeActions.isEmpty, let action = closeActions.removeValue(forKey: fd) else { return }
+        action()
     }
 
     static func timevalFor(_ duration: Duration) -> timeval {

@@ -38,7 +38,7 @@ final class ControlServer {
         openConnections += 1
         let socket = Socket(base: base, fd: fd)
         // Holds the server until its last connection is gone, even after a reload replaced it.
-        socket.onClose = { [self] in
+        socket.onClose { [self] in
             openConnections -= 1
             updateAccepting()
         }

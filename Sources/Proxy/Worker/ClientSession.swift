@@ -11,14 +11,14 @@ final class ClientSession: SocketDelegate {
     let socket: Socket
     /// Received bytes not yet consumed: a partial head, or pipelined requests.
     private var input: [UInt8] = []
+    // Field order packs the object into 72 bytes (every held client has one): the flags sit in the
+    // lifecycle's tail padding.
     private var lifecycle: ConnectionLifecycle
-    /// What the connection is busy with; exactly one thing at a time.
-    private(set) var work: Work = .none
     /// Serving pipelined heads in a loop rather than by recursion: set while a head is dispatched.
     private var isDispatching = false
     private var hasQueuedHead = false
-    var nextInList: ClientSession?
-    unowned(unsafe) var previousInList: ClientSession?
+    /// What the connection is busy with; exactly one thing at a time.
+    private(set) var work: Work = .none
 
     enum Work {
         case none

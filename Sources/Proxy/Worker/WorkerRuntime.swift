@@ -21,7 +21,7 @@ final class WorkerRuntime {
     private let signer: GripSigner
     private var signature: (token: String, validUntil: Int64) = ("", 0)
     private var tieBreak = 0
-    let sessions = SessionList()
+    let sessions = SessionTable()
     /// Tells the master what this worker learned about a backend (passive health checks).
     var reportBackend: (Int, Bool) -> Void = { _, _ in }
     /// Set when the worker stops taking requests: keep-alive connections are closed as they go idle.

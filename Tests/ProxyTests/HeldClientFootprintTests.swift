@@ -1,0 +1,27 @@
+import EventLoop
+import Glibc
+import Logging
+import XCTest
+@testable import Proxy
+
+/// What every held client pays for in heap: its session, socket and hold objects stay in the
+/// malloc size classes they were packed for (an added field would move one up a class).
+final class HeldClientFootprintTests: XCTestCase {
+    func testHeldClientObjectsKeepTheirSizeClasses() throws {
+        let base = EventBase()
+        let config = masterTestConfig()
+        let runtime = WorkerRuntime(base: base, config: config, backendAddresses: try config.backends.map {
+            try SocketAddress.resolve(host: $0.address.host, port: $0.address.port)
+        }, backendUp: [true, true], logger: Logger(label: "test"))
+        var fds: [Int32] = [0, 0]
+        XCTAssertEqual(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &fds), 0)
+        defer { close(fds[1]) }
+        let session = ClientSession(runtime: runtime, socket: Socket(base: base, fd: fds[0]))
+        let hold = Hold(kind: .subscribeLongPoll, channels: ["c"], chunked: false, keepAlive: true,
+                        wakeInterval: .seconds(55), route: 0)
+        XCTAssertLessThanOrEqual(heapBlockBytes(of: session), 72, "ClientSession")
+        XCTAssertLessThanOrEqual(heapBlockBytes(of: session.socket), 88, "Socket")
+        XCTAssertLessThanOrEqual(heapBlockBytes(of: hold), 56, "Hold")
+        session.socket.close()
+    }
+}
