@@ -17,7 +17,7 @@ private func checkPublishJSON(_ bytes: [UInt8]) {
     for item in items {
         check((try? PublishRequest.validate(channel: item.channel)) != nil, "accepted an invalid channel \(item.channel.debugDescription)")
         check(item.httpResponse != nil || item.httpStream != nil, "accepted an item with no format: \(item)")
-        // An interim status would leave the held client waiting for another response (SPEC §8).
+        // An interim status would leave the held client waiting for another response (docs/architecture.md).
         if let code = item.httpResponse?.code { check((200...599).contains(code), "accepted a published status \(code)") }
     }
     let frame = PublishCodec.encode(items)

@@ -5,7 +5,7 @@ import Darwin
 #endif
 import TOMLKit
 
-/// Reads and validates the configuration file (SPEC §6).
+/// Reads and validates the configuration file (docs/configuration.md).
 public enum ConfigLoader {
     /// Reads the file at `path`; errors name it as given.
     public static func load(path: String) throws(ConfigError) -> ProxyConfig {

@@ -1,5 +1,5 @@
 /// Every key of the file, declared once: parsing, defaults, unknown-key detection and validation read this
-/// table, and tests hold proxy.conf.example and docs/configuration.md to it. Defaults are SPEC §6.
+/// table, and tests hold proxy.conf.example and docs/configuration.md (which documents the defaults) to it.
 enum ConfigSchema {
     static let keys: [KeySpec] = [
         KeySpec(.server, "listen", .endpointList, .defaulted(.strings(["0.0.0.0:8080"])),

@@ -1,4 +1,4 @@
-/// The validated, immutable configuration of one Holdfast instance (SPEC §6).
+/// The validated, immutable configuration of one Holdfast instance (docs/configuration.md).
 /// Built only by `ConfigLoader`; every value here has passed validation.
 public struct ProxyConfig: Sendable, Equatable {
     public var server: ServerConfig

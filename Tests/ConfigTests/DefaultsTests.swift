@@ -2,7 +2,7 @@ import XCTest
 @testable import Config
 
 final class DefaultsTests: XCTestCase {
-    /// The defaults of SPEC §6, written out here independently of ConfigSchema.
+    /// The defaults of docs/configuration.md, written out here independently of ConfigSchema.
     func testMinimalFileGetsSpecDefaults() throws {
         let config = try XCTUnwrap(config(of: validBase))
         XCTAssertEqual(config.server, ServerConfig(

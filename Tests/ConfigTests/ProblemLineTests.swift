@@ -1,7 +1,7 @@
 import XCTest
 @testable import Config
 
-/// Which line each kind of problem names (SPEC §6). `validBase` takes lines 1–7, so appended text starts at 8.
+/// Which line each kind of problem names (docs/configuration.md). `validBase` takes lines 1–7, so appended text starts at 8.
 final class ProblemLineTests: XCTestCase {
     func testUnknownSectionsNameTheirHeaderLine() {
         XCTAssertEqual(problems(of: validBase + "[servr]\nworkers = 2\n\n[[backends]]\nname = \"x\"\n[backend.helth]\npath = \"/\"\n"), [

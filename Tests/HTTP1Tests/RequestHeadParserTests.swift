@@ -32,7 +32,7 @@ final class RequestHeadParserTests: XCTestCase {
     }
 
     /// `_` is a token character: such a field is kept, but only the dashed name frames a body
-    /// (the proxy drops the other before forwarding, SPEC §8).
+    /// (the proxy drops the other before forwarding, docs/architecture.md).
     func testUnderscoreNamesAreOrdinaryFields() throws {
         let (head, _) = try completeRequest(wire("POST /p HTTP/1.1\nHost: a\nTransfer_Encoding: chunked\nContent-Length: 2\n\n"))
         XCTAssertEqual(head.framing, .contentLength(2))

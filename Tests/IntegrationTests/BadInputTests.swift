@@ -1,6 +1,6 @@
 import XCTest
 
-/// SPEC §8: a malformed request gets its status, the connection is closed, and the backend sees nothing.
+/// docs/architecture.md: a malformed request gets its status, the connection is closed, and the backend sees nothing.
 /// Each request ends where it goes wrong, so no unread bytes make the proxy's close a reset.
 final class BadInputTests: ScenarioTestCase {
     private func assertRejected(_ request: String, with status: Int, configure: (inout ScenarioConfig) -> Void = { _ in },

@@ -1,6 +1,6 @@
 import XCTest
 
-/// The control listener's connection cap (SPEC §5, issue #8: 20,500 idle control connections used
+/// The control listener's connection cap (docs/operations.md, issue #8: 20,500 idle control connections used
 /// up the master's descriptors, its health checks failed with EMFILE and clients got 503s).
 final class ControlConnectionCapTests: ScenarioTestCase {
     private static let fastHealth: [String: TOMLValue] = ["interval": "200ms", "timeout": "150ms"]

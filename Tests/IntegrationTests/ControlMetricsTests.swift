@@ -1,6 +1,6 @@
 import XCTest
 
-/// GET /metrics (SPEC §5): the Prometheus text format, every series, values that follow the traffic.
+/// GET /metrics (docs/operations.md): the Prometheus text format, every series, values that follow the traffic.
 final class ControlMetricsTests: ThreeBackendTestCase {
     func testMetricsParseAndContainEverySeriesOfTheSpec() throws {
         let proxy = try startProxy(config(workers: 2))

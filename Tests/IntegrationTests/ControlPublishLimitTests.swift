@@ -1,7 +1,7 @@
 import XCTest
 
 /// Publishes over `control.max_publish_bytes` are refused whole, and a large one under it does not
-/// hold up the master (SPEC §5, issue #8: while five 6.5 MB publishes were parsed, /healthz took 2.8 s).
+/// hold up the master (docs/operations.md, issue #8: while five 6.5 MB publishes were parsed, /healthz took 2.8 s).
 final class ControlPublishLimitTests: ScenarioTestCase {
     func testPublishOverTheLimitGets413AndPublishesNothing() throws {
         let proxy = try startProxy { $0.control["max_publish_bytes"] = 1024 }

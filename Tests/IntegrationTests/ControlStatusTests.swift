@@ -1,6 +1,6 @@
 import XCTest
 
-/// GET /status (SPEC §5): exactly the documented fields, with values that match the proxy.
+/// GET /status (docs/operations.md): exactly the documented fields, with values that match the proxy.
 final class ControlStatusTests: ThreeBackendTestCase {
     func testStatusHasExactlyTheSpecFieldsWithConsistentValues() throws {
         var settings = config(workers: 2)

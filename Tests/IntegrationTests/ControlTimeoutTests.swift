@@ -1,6 +1,6 @@
 import XCTest
 
-/// Control connections get the client side's timeouts (SPEC §5, issue #8: 3,000 incomplete
+/// Control connections get the client side's timeouts (docs/operations.md, issue #8: 3,000 incomplete
 /// requests to the control port stayed open).
 final class ControlTimeoutTests: ScenarioTestCase {
     func testHeadTrickledOneBytePer200msIsCutOffAfterClientHeader() throws {

@@ -2,7 +2,7 @@ import Glibc
 import XCTest
 
 /// SIGTERM: held long-polls get their timeout response, streams end cleanly, in-flight requests
-/// finish, and the master exits 0 within shutdown_drain (SPEC §7).
+/// finish, and the master exits 0 within shutdown_drain (docs/operations.md).
 final class DrainTests: ThreeBackendTestCase {
     func testTermAnswersHeldClientsFinishesInFlightRequestsAndExitsZero() throws {
         var settings = config(workers: 2)

@@ -1,6 +1,6 @@
 import XCTest
 
-/// SPEC §8: what a backend receives of an absolute-form target, a request without Host and
+/// docs/architecture.md: what a backend receives of an absolute-form target, a request without Host and
 /// header names with "_".
 final class ForwardedRequestTests: ScenarioTestCase {
     func testAbsoluteFormIsRoutedByItsAuthorityAndForwardedWithItAsHostInOriginForm() throws {

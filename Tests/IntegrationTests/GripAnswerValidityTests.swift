@@ -1,6 +1,6 @@
 import XCTest
 
-/// SPEC §2, §8: what reaches a held client is always a valid final HTTP answer, whatever a
+/// docs/grip.md, docs/architecture.md: what reaches a held client is always a valid final HTTP answer, whatever a
 /// publisher or a backend's `Grip-*` headers say.
 final class GripAnswerValidityTests: ScenarioTestCase {
     func testInterimCodesAreRefusedAtPublishAndDeliverNothing() throws {

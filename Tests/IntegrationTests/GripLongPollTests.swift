@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 
-/// `Grip-Hold: response` (SPEC §2): the client waits for a publish; the backend connection does not.
+/// `Grip-Hold: response` (docs/grip.md): the client waits for a publish; the backend connection does not.
 final class GripLongPollTests: ScenarioTestCase {
     func testPublishedResponseIsTheClientsResponse() throws {
         let proxy = try startProxy()

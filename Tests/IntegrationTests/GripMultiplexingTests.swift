@@ -1,6 +1,6 @@
 import XCTest
 
-/// The point of holding (SPEC §1): many held clients cost the backend only the pool's few connections.
+/// The point of holding (docs/architecture.md): many held clients cost the backend only the pool's few connections.
 final class GripMultiplexingTests: ScenarioTestCase {
     func testFiveHundredHeldLongPollsShareFourUpstreamConnections() throws {
         let clientCount = 500

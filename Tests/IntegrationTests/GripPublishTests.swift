@@ -1,6 +1,6 @@
 import XCTest
 
-/// The control listener's publish endpoint (SPEC §2, §5): refusals publish nothing; the shorthand
+/// The control listener's publish endpoint (docs/grip.md, docs/operations.md): refusals publish nothing; the shorthand
 /// reaches every kind of hold; the token guards it.
 final class GripPublishTests: ScenarioTestCase {
     func testMalformedPublishesAreRefusedAndDeliverNothing() throws {

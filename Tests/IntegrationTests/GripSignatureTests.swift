@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 
-/// What the backend sees of GRIP on the request side (SPEC §2): a `Grip-Sig` of Holdfast's own,
+/// What the backend sees of GRIP on the request side (docs/grip.md): a `Grip-Sig` of Holdfast's own,
 /// and nothing `Grip-*` from the client.
 final class GripSignatureTests: ScenarioTestCase {
     private struct SignatureReport: Decodable {

@@ -1,7 +1,7 @@
 import XCTest
 
 /// A held stream whose client stops reading is cut off once its unsent output passes
-/// `channels.subscriber_buffer_bytes` (SPEC §6, §8), and counted.
+/// `channels.subscriber_buffer_bytes` (docs/configuration.md, docs/architecture.md), and counted.
 final class GripSlowSubscriberTests: ScenarioTestCase {
     func testAStreamClientThatNeverReadsIsDisconnected() throws {
         let proxy = try startProxy { $0.channels["subscriber_buffer_bytes"] = 1024 }

@@ -1,6 +1,6 @@
 import XCTest
 
-/// `Grip-Hold: stream` (SPEC §2): the backend's body now, published `http-stream` content after it.
+/// `Grip-Hold: stream` (docs/grip.md): the backend's body now, published `http-stream` content after it.
 final class GripStreamTests: ScenarioTestCase {
     /// Opens a held stream on `channel` and checks its head and initial body.
     private func openStream(_ proxy: Holdfast, channel: String, _ parameters: [(String, String)] = [],

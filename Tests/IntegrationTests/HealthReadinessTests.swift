@@ -1,6 +1,6 @@
 import XCTest
 
-/// Active health checks and /readyz: with no healthy backend, 503 at once (SPEC §4, §5).
+/// Active health checks and /readyz: with no healthy backend, 503 at once (docs/architecture.md, docs/operations.md).
 final class HealthReadinessTests: ThreeBackendTestCase {
     func testEveryBackendDownGives503AtOnceAndReadyzSaysWhy() throws {
         var settings = config(sticky: "cookie:sid", workers: 2, health: Self.fastHealth)

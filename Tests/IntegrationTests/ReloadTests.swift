@@ -1,7 +1,7 @@
 import Glibc
 import XCTest
 
-/// SIGHUP reloads the file without dropping held connections; a bad file changes nothing (SPEC §7).
+/// SIGHUP reloads the file without dropping held connections; a bad file changes nothing (docs/operations.md).
 final class ReloadTests: ThreeBackendTestCase {
     /// Everything to b1; the reloaded file adds /v2/ to b2 in front.
     private func onlyB1(workers: Int = 1) -> ScenarioConfig {

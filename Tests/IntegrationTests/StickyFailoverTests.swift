@@ -1,6 +1,6 @@
 import XCTest
 
-/// When a backend fails only its sticky keys move, and they come back when it does (SPEC §4).
+/// When a backend fails only its sticky keys move, and they come back when it does (docs/architecture.md).
 final class StickyFailoverTests: ThreeBackendTestCase {
     private let keys = (0..<60).map { "session-\($0)" }
 

@@ -1,6 +1,6 @@
 import XCTest
 
-/// Sticky routing (SPEC §4): one key always reaches one backend, over new connections and
+/// Sticky routing (docs/architecture.md): one key always reaches one backend, over new connections and
 /// across workers, and the keys spread over every backend.
 final class StickyRoutingTests: ThreeBackendTestCase {
     func testCookieKeyAlwaysReachesTheSameBackend() throws {
@@ -15,7 +15,7 @@ final class StickyRoutingTests: ThreeBackendTestCase {
         try assertSticky("query:user") { key in ("/?page=2&user=\(key)", []) }
     }
 
-    /// SPEC §8: a header dropped for its "_" cannot choose a backend; kept by the switch, it is a key like any other.
+    /// docs/architecture.md: a header dropped for its "_" cannot choose a backend; kept by the switch, it is a key like any other.
     func testAHeaderNameWithAnUnderscoreIsAKeyOnlyWhenAllowed() throws {
         let dropping = try startProxy(config(sticky: "header:X_User", workers: 1))
         let unkeyed = Set(try (0..<6).map { _ in try servingBackend(headers: [("X_User", "alice")]) })

@@ -1,6 +1,6 @@
 import XCTest
 
-/// Routes Holdfast serves itself with `subscribe = "sse" | "longpoll" | "stream"` (SPEC §3).
+/// Routes Holdfast serves itself with `subscribe = "sse" | "longpoll" | "stream"` (docs/grip.md).
 final class SubscribeRouteTests: ScenarioTestCase {
     /// A proxy whose `/events/` route subscribes in `mode`, ahead of the catch-all backend route.
     private func startSubscribeProxy(_ mode: String, _ configure: (inout ScenarioConfig) -> Void = { _ in }) throws -> Holdfast {

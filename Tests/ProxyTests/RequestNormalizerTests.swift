@@ -2,7 +2,7 @@ import HTTP1
 import XCTest
 @testable import Proxy
 
-/// SPEC §8: what routing and the backend see of a received request.
+/// docs/architecture.md: what routing and the backend see of a received request.
 final class RequestNormalizerTests: XCTestCase {
     private func head(_ target: String, _ headers: [(String, String)], version: HTTPVersion = .http11) -> RequestHead {
         RequestHead(method: "GET", target: target, version: version, headers: HTTPHeaders(headers), framing: .none, keepAlive: true)

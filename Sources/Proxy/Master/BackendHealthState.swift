@@ -1,4 +1,4 @@
-/// One backend's health as the rise/fall counters decide it (SPEC §4). Pure: the checker feeds it
+/// One backend's health as the rise/fall counters decide it (docs/configuration.md, `[backend.health]`). Pure: the checker feeds it
 /// outcomes of active checks and passive reports from workers, and acts on the transitions it returns.
 struct BackendHealthState: Equatable {
     enum Transition: Equatable {

@@ -187,7 +187,7 @@ final class ControlConnection: SocketDelegate {
         advance()
     }
 
-    /// A malformed request gets its status and the connection ends (SPEC §8).
+    /// A malformed request gets its status and the connection ends (docs/architecture.md, "Bad input").
     private func refuse(_ error: HTTPRequestError) {
         let reason: String = switch error {
         case let .badRequest(detail), let .notImplemented(detail): detail

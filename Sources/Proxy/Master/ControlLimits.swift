@@ -1,7 +1,7 @@
 import Config
 import HTTP1
 
-/// What one control connection is allowed (SPEC §5): the client side's head limits and timeouts, and
+/// What one control connection is allowed (docs/operations.md): the client side's head limits and timeouts, and
 /// `control.max_publish_bytes` for bodies. A reload replaces it; open connections use the new one
 /// from their next request.
 struct ControlLimits: Equatable {

@@ -1,7 +1,7 @@
 import EventLoop
 import Logging
 
-/// The control listener (SPEC §5): accepts connections and serves each with a `ControlConnection`.
+/// The control listener (docs/operations.md): accepts connections and serves each with a `ControlConnection`.
 /// At its connection cap it stops accepting: further clients wait in the kernel's accept queue
 /// instead of taking descriptors the master needs for health checks and worker links.
 final class ControlServer {

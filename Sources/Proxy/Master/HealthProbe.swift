@@ -3,7 +3,7 @@ import EventLoop
 import Glibc
 import HTTP1
 
-/// One active health check (SPEC §4): connect, `GET path`, read the status line. 2xx and 3xx pass;
+/// One active health check (docs/configuration.md, `[backend.health]`): connect, `GET path`, read the status line. 2xx and 3xx pass;
 /// any other status, a refused or failed connection, or no answer within the timeout fail.
 final class HealthProbe: SocketDelegate {
     enum Outcome: Equatable {

@@ -1,7 +1,7 @@
 import GRIP
 import HTTP1
 
-/// The control listener's endpoints (SPEC §5), answered from the master's state and the workers' replies.
+/// The control listener's endpoints (docs/operations.md), answered from the master's state and the workers' replies.
 extension Master {
     static let publishAckTimeout = Duration.seconds(2)
     static let statsTimeout = Duration.seconds(1)

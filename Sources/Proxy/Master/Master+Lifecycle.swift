@@ -2,7 +2,7 @@ import Config
 import EventLoop
 import Glibc
 
-/// Reload on SIGHUP and shutdown on SIGTERM/SIGINT (SPEC §7).
+/// Reload on SIGHUP and shutdown on SIGTERM/SIGINT (docs/operations.md).
 extension Master {
     /// A bad file changes nothing. A good one gets its own generation of workers; the old workers
     /// retire (stop accepting, keep their connections until those end) and are not replaced.

@@ -1,7 +1,7 @@
 import GRIP
 import HTTP1
 
-/// The pure half of `POST /publish/` and `POST /publish/CHANNEL` (SPEC §2): checks the token and turns
+/// The pure half of `POST /publish/` and `POST /publish/CHANNEL` (docs/grip.md, "Publishing"): checks the token and turns
 /// the body into items, or into the answer that refuses them. Nothing reaches a worker on refusal.
 enum PublishEndpoint {
     static let pathPrefix = "/publish/"

@@ -1,5 +1,5 @@
 import GRIP
-/// The JSON answer of `GET /status` (SPEC §5).
+/// The JSON answer of `GET /status` (docs/operations.md).
 enum StatusDocument {
     static func render(version: String, uptimeSeconds: Int, snapshot: ProxySnapshot, backends: [BackendStatus]) -> String {
         let backendObjects = backends.map { backend in

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The control listener's endpoints (SPEC §5), one connection per call.
+/// The control listener's endpoints (docs/operations.md), one connection per call.
 struct ControlClient {
     let port: UInt16
 
