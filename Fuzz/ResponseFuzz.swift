@@ -53,7 +53,7 @@ private struct Relay {
     var relayed = Relayed()
     private var headParser: ResponseHeadParser
     private var headBuffer: [UInt8] = []
-    private var body: ResponseBody?
+    private var body: DecodedBody?
     private var stopped = false
 
     init(method: String, maxHeadBytes: Int) {
@@ -89,7 +89,7 @@ private struct Relay {
         if (100..<200).contains(head.status) {
             headParser = ResponseHeadParser(maxHeadBytes: maxHeadBytes, requestMethod: method)
         } else {
-            body = ResponseBody(head.framing)
+            body = DecodedBody(head.framing)
             if body!.isComplete { return finish() }
         }
         if !rest.isEmpty { rest.withUnsafeBytes { receive($0) } }

@@ -44,31 +44,31 @@ final class RequestBodyTests: XCTestCase {
 }
 
 final class ResponseBodyTests: XCTestCase {
-    private func consume(_ body: inout ResponseBody, _ text: String) throws -> (Int, String) {
+    private func consume(_ body: inout DecodedBody, _ text: String) throws -> (Int, String) {
         var data: [UInt8] = []
         let consumed = try Array(text.utf8).withUnsafeBytes { buffer in try body.consume(buffer) { data.append(contentsOf: $0) } }
         return (consumed, String(decoding: data, as: UTF8.self))
     }
 
     func testLengthChunkedAndCloseDelimitedBodiesEndWhereTheySay() throws {
-        var length = ResponseBody(.contentLength(3))
+        var length = DecodedBody(.contentLength(3))
         XCTAssertEqual(try consume(&length, "abcdef").0, 3)
         XCTAssertTrue(length.isComplete)
 
-        var chunked = ResponseBody(.chunked)
+        var chunked = DecodedBody(.chunked)
         let (consumed, data) = try consume(&chunked, "2\r\nab\r\n0\r\n\r\nextra")
         XCTAssertEqual(consumed, 12)
         XCTAssertEqual(data, "ab")
         XCTAssertTrue(chunked.isComplete)
 
-        var untilClose = ResponseBody(.untilClose)
+        var untilClose = DecodedBody(.untilClose)
         XCTAssertEqual(try consume(&untilClose, "anything").1, "anything")
         XCTAssertFalse(untilClose.isComplete)
         XCTAssertTrue(untilClose.endOfInput())
     }
 
     func testATruncatedBodyIsNotComplete() throws {
-        var body = ResponseBody(.contentLength(10))
+        var body = DecodedBody(.contentLength(10))
         _ = try consume(&body, "abc")
         XCTAssertFalse(body.endOfInput())
     }

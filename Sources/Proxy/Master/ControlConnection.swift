@@ -15,13 +15,8 @@ final class ControlConnection: SocketDelegate {
         case awaitingRequest
         /// `startedAt`: when the head's first byte arrived (the loop's milliseconds).
         case head(RequestHeadParser, startedAt: Int64)
-        case body(RequestHead, BodyProgress)
+        case body(RequestHead, DecodedBody, received: [UInt8])
         case answering
-    }
-
-    private enum BodyProgress {
-        case length(remaining: Int, received: [UInt8])
-        case chunked(ChunkedDecoder, received: [UInt8])
     }
 
     private let socket: Socket
@@ -87,8 +82,16 @@ final class ControlConnection: SocketDelegate {
                 }
                 input.removeFirst(headLength)
                 startBody(of: head)
-            case let .body(head, progress):
-                guard let body = try readBody(head, progress) else { return }
+            case .body(let head, var decoder, var received):
+                let consumed = try input.withUnsafeBytes { bytes in
+                    Result { () throws(HTTPRequestError) in try decoder.consume(bytes) { received.append(contentsOf: $0) } }
+                }.get()
+                input.removeFirst(consumed)
+                guard decoder.isComplete else {
+                    phase = .body(head, decoder, received: received)
+                    return
+                }
+                let body = received
                 dispatch(ControlRequest(method: head.method, target: head.target, headers: head.headers, body: body), keepAlive: head.keepAlive)
                 // The answer reads on (at once, or when it comes).
                 return
@@ -111,19 +114,11 @@ final class ControlConnection: SocketDelegate {
     /// The head parser has already refused a Content-Length over `control.max_publish_bytes` (413,
     /// before any of the body is read).
     private func startBody(of head: RequestHead) {
-        let maxBodyBytes = server.limits.http.maxBodyBytes
-        switch head.framing {
-        case .none, .untilClose:
-            phase = .body(head, .length(remaining: 0, received: []))
-        case let .contentLength(length):
-            var received: [UInt8] = []
-            received.reserveCapacity(Int(length))
-            phase = .body(head, .length(remaining: Int(length), received: received))
-            if length > 0 { expectBody(head) }
-        case .chunked:
-            phase = .body(head, .chunked(ChunkedDecoder(maxBodyBytes: maxBodyBytes), received: []))
-            expectBody(head)
-        }
+        var received: [UInt8] = []
+        if case let .contentLength(length) = head.framing { received.reserveCapacity(Int(length)) }
+        let decoder = DecodedBody(head.framing, maxBodyBytes: server.limits.http.maxBodyBytes)
+        phase = .body(head, decoder, received: received)
+        if !decoder.isComplete { expectBody(head) }
     }
 
     private func expectBody(_ head: RequestHead) {
@@ -131,31 +126,6 @@ final class ControlConnection: SocketDelegate {
         // curl waits a second for `100 Continue` before sending a large body; say it at once.
         guard head.version == .http11, head.headers["Expect"]?.lowercased() == "100-continue" else { return }
         socket.write(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8))
-    }
-
-    /// The whole body once it has arrived; nil while more is needed (progress is kept in `phase`).
-    private func readBody(_ head: RequestHead, _ progress: BodyProgress) throws(HTTPRequestError) -> [UInt8]? {
-        switch progress {
-        case .length(let remaining, var received):
-            let take = min(remaining, input.count)
-            received.append(contentsOf: input[..<take])
-            input.removeFirst(take)
-            guard remaining == take else {
-                phase = .body(head, .length(remaining: remaining - take, received: received))
-                return nil
-            }
-            return received
-        case .chunked(var decoder, var received):
-            let (consumed, step) = try input.withUnsafeBytes { bytes in
-                Result { () throws(HTTPRequestError) in try decoder.decode(bytes) { received.append(contentsOf: $0) } }
-            }.get()
-            input.removeFirst(consumed)
-            guard step == .finished else {
-                phase = .body(head, .chunked(decoder, received: received))
-                return nil
-            }
-            return received
-        }
     }
 
     private func dispatch(_ request: ControlRequest, keepAlive: Bool) {

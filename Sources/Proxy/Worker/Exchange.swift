@@ -32,7 +32,7 @@ final class Exchange: UpstreamUser {
     private var responseParser: ResponseHeadParser
     private var responseBuffer: [UInt8] = []
     private var response: ResponseHead?
-    private var responseBody = ResponseBody(.none)
+    private var responseBody = DecodedBody(.none)
     private var plan: Plan = .relay(dechunk: false)
     /// Bytes after the end of a response: the connection cannot be reused.
     private var upstreamProtocolViolation = false
@@ -257,7 +257,7 @@ final class Exchange: UpstreamUser {
             return
         }
         response = responseHead
-        responseBody = ResponseBody(responseHead.framing)
+        responseBody = DecodedBody(responseHead.framing)
         upstream?.socket.watchReadable(timeout: nil)
         do {
             if let instruction = try GripHeaders.parseHold(responseHead.headers.fields, defaultKeepAliveInterval: runtime.config.timeouts.streamKeepalive) {

@@ -1,5 +1,6 @@
-/// Follows a backend response body to its end, whatever its framing, handing out the body data.
-public struct ResponseBody {
+/// Follows a message body to its end, whatever its framing, handing out the decoded data: a
+/// backend's response on its way to a client, a request to the control listener.
+public struct DecodedBody {
     private enum Framing {
         case length(remaining: UInt64)
         case chunked(ChunkedDecoder)
@@ -9,10 +10,11 @@ public struct ResponseBody {
 
     private var framing: Framing
 
-    public init(_ framing: BodyFraming) {
+    /// `maxBodyBytes` bounds a chunked body (a declared length is checked with the head).
+    public init(_ framing: BodyFraming, maxBodyBytes: Int? = nil) {
         switch framing {
         case let .contentLength(length) where length > 0: self.framing = .length(remaining: length)
-        case .chunked: self.framing = .chunked(ChunkedDecoder(maxBodyBytes: nil))
+        case .chunked: self.framing = .chunked(ChunkedDecoder(maxBodyBytes: maxBodyBytes))
         case .untilClose: self.framing = .untilClose
         default: self.framing = .done
         }
