@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Auth
 import TOMLKit
 
 /// What a key holds: how to say what is expected, and how a TOML value becomes a `ConfigValue`.
@@ -26,6 +27,9 @@ enum ValueKind: Sendable {
     case sticky
     case subscribe
     case readableFile
+    case authType
+    case jwtAlgorithmList
+    case tokenSourceList
 }
 
 /// A converted value, before it is placed in its field of `ProxyConfig`.
@@ -40,6 +44,8 @@ enum ConfigValue: Equatable {
     case hostPattern(HostPattern)
     case sticky(StickyKey)
     case subscribe(SubscribeMode)
+    case algorithms([JWTAlgorithm])
+    case tokenSources([TokenSource])
 }
 
 extension ValueKind {
@@ -62,6 +68,9 @@ extension ValueKind {
         case .sticky: "one of \"cookie:NAME\", \"header:NAME\", \"query:NAME\", \"ip\", \"none\""
         case .subscribe: "one of \"sse\", \"longpoll\", \"stream\""
         case .readableFile: "a path to a readable file"
+        case .authType: "\"jwt\" (\"request\" is not supported yet)"
+        case .jwtAlgorithmList: "a non-empty list of \"HS256\", \"HS384\", \"HS512\", \"RS256\", \"ES256\""
+        case .tokenSourceList: "a non-empty list of \"header:NAME\", \"query:NAME\", \"cookie:NAME\""
         }
     }
 
@@ -101,6 +110,18 @@ extension ValueKind {
             return raw.string.flatMap(SubscribeMode.init(rawValue:)).map(ConfigValue.subscribe)
         case .readableFile:
             return raw.string.flatMap { isReadableFile($0) ? .text($0) : nil }
+        case .authType:
+            return raw.string.flatMap { $0 == "jwt" ? .text($0) : nil }
+        case .jwtAlgorithmList:
+            return strings(raw).flatMap { texts in
+                let algorithms = texts.compactMap(JWTAlgorithm.init(rawValue:))
+                return algorithms.count == texts.count && !algorithms.isEmpty ? .algorithms(algorithms) : nil
+            }
+        case .tokenSourceList:
+            return strings(raw).flatMap { texts in
+                let sources = texts.compactMap(TokenSource.init(parsing:))
+                return sources.count == texts.count && !sources.isEmpty ? .tokenSources(sources) : nil
+            }
         }
     }
 }
