@@ -11,16 +11,19 @@ final class StreamContinuation {
     let chunked: Bool
     let route: Int
     let backend: Int
+    /// Carried from the request that started the stream, so its later holds end with its token too.
+    let tokenExpiry: Int64?
     /// For a held stream whose link has a timeout: fires the follow-up request.
     var timer: Timer?
 
-    init(link: GripLink, host: String, keepAlive: Bool, chunked: Bool, route: Int, backend: Int) {
+    init(link: GripLink, host: String, keepAlive: Bool, chunked: Bool, route: Int, backend: Int, tokenExpiry: Int64?) {
         self.link = link
         self.host = host
         self.keepAlive = keepAlive
         self.chunked = chunked
         self.route = route
         self.backend = backend
+        self.tokenExpiry = tokenExpiry
     }
 
     /// The request that fetches the link: GET of its path (an absolute URL keeps only its path).
