@@ -53,6 +53,8 @@ let package = Package(
         ]),
         .testTarget(name: "ProxyTests", dependencies: ["Proxy", "Wire"]),
         .testTarget(name: "WireTests", dependencies: ["Wire"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Config"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "IntegrationTests", dependencies: [
+            "Config", "GRIP", .product(name: "Crypto", package: "swift-crypto"),
+        ], resources: [.copy("Fixtures")]),
     ]
 )
