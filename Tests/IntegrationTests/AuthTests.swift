@@ -87,4 +87,18 @@ final class AuthTests: ScenarioTestCase {
         XCTAssertGreaterThan(heldSince.duration(to: .now), .milliseconds(500), "ended before its token expired")
         try proxy.control.waitUntilHeld(0)
     }
+
+    func testGripStreamOfAProxiedRouteEndsWhenItsTokenExpires() throws {
+        let proxy = try startAuthProxy()
+        let client = try proxy.client()
+        let token = BearerTokens.make(lifetime: 2)
+        try client.sendRequest("GET", holdTarget(mode: "stream", channels: "feed", [("body", "start\n")]),
+                               headers: [("Host", "private.test"), ("Authorization", "Bearer \(token)")])
+        XCTAssertEqual(try client.readResponseHead().status, 200)
+        XCTAssertEqual(try client.readStream(until: "the initial body") { $0 == "start\n" }, "start\n")
+        try proxy.control.waitUntilHeld(1)
+
+        XCTAssertNil(try client.readBodyPart(timeout: .seconds(8)), "the terminating chunk expected once the token expires")
+        try proxy.control.waitUntilHeld(0)
+    }
 }

@@ -409,7 +409,8 @@ final class Exchange: UpstreamUser {
     /// Where a stream goes on: the same backend, the same Host, the link's target.
     private func makeContinuation(following link: GripLink, chunked: Bool) -> StreamContinuation {
         StreamContinuation(link: link, host: head.headers["host"] ?? "", keepAlive: head.keepAlive, chunked: chunked,
-                           route: route, backend: backend, tokenExpiry: tokenExpiry)
+                           route: route, backend: backend, authSubject: head.headers[ClientSession.authSubjectHeader],
+                           tokenExpiry: tokenExpiry)
     }
 
     private func startResponseHold(_ instruction: HoldInstruction, timeoutBody: [UInt8]) {
