@@ -28,6 +28,8 @@ public struct JWTVerifier: Sendable {
         guard case .string(let name)? = jwt.header["alg"], let algorithm = JWTAlgorithm(rawValue: name),
               policy.algorithms.contains(algorithm)
         else { return .unauthorized(reason: "algorithm not accepted") }
+        // RFC 7515 §4.1.11: extensions marked critical must be understood, and Holdfast knows none.
+        guard jwt.header["crit"] == nil else { return .unauthorized(reason: "critical header extension") }
         guard key.verifies(jwt.signature, of: jwt.signingInput, algorithm: algorithm) else {
             return .unauthorized(reason: "bad signature")
         }

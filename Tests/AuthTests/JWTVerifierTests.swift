@@ -45,6 +45,9 @@ final class JWTVerifierTests: XCTestCase {
             ("wrong issuer", TestTokens.hmac(claims(iss: "https://evil.example")), nil, .unauthorized(reason: "wrong issuer")),
             ("tampered payload", TestTokens.tampered(valid, claims: claims(exp: now + 600, channels: #"["*"]"#)), "sport",
              .unauthorized(reason: "bad signature")),
+            ("critical extension", TestTokens.sign(header: #"{"alg":"HS256","crit":["b64"],"b64":false}"#, claims: claims()) {
+                Array(HMAC<SHA256>.authenticationCode(for: $0, using: SymmetricKey(data: Array("s3cret".utf8))))
+            }, nil, .unauthorized(reason: "critical header extension")),
             ("exp not a number", TestTokens.hmac(#"{"exp":"soon"}"#), nil, .unauthorized(reason: "exp is not a number")),
         ]
         for (name, token, channel, expected) in rows {
