@@ -102,7 +102,7 @@ enum ConfigSchema {
         KeySpec(.auth, "token_from", .tokenSourceList,
                 .defaulted(.strings(["header:Authorization", "query:access_token", "cookie:hf_token"])),
                 "where the token is looked for, first found wins: header:NAME, query:NAME, cookie:NAME"),
-        KeySpec(.auth, "leeway", .duration, .defaulted(.string("30s")), "clock skew allowed on exp and nbf"),
+        KeySpec(.auth, "leeway", .durationFromZero, .defaulted(.string("30s")), "clock skew allowed on exp and nbf"),
     ]
 
     static func keys(in section: ConfigSection) -> [KeySpec] { keys.filter { $0.section == section } }

@@ -13,6 +13,8 @@ enum ValueKind: Sendable {
     case byteCount(ClosedRange<Int>)
     /// Above zero.
     case duration
+    /// Zero or more: a tolerance rather than a wait.
+    case durationFromZero
     /// A non-empty string.
     case text
     case endpoint
@@ -56,6 +58,7 @@ extension ValueKind {
         case .integer(let range): "an integer " + describe(range)
         case .byteCount(let range): "a size in bytes " + describe(range)
         case .duration: "a duration like \(example ?? "\"30s\"")"
+        case .durationFromZero: "a duration like \(example ?? "\"30s\"") or \"0s\""
         case .text: "a non-empty string"
         case .endpoint: "an address like \(example ?? "\"127.0.0.1:9000\"") or \"[::1]:9000\""
         case .endpointList: "a non-empty list of addresses like \(example ?? "[\"0.0.0.0:8080\"]") or [\"[::]:8080\"]"
@@ -83,6 +86,8 @@ extension ValueKind {
             return raw.int.flatMap { range.contains($0) ? .integer($0) : nil }
         case .duration:
             return raw.string.flatMap(parseDuration).flatMap { $0 > .zero ? .duration($0) : nil }
+        case .durationFromZero:
+            return raw.string.flatMap(parseDuration).map(ConfigValue.duration)
         case .text:
             return raw.string.flatMap { $0.isEmpty ? nil : .text($0) }
         case .endpoint:

@@ -23,12 +23,13 @@ final class AuthConfigTests: XCTestCase {
             algorithms = ["HS256", "HS512"]
             key = "s3cret"
             audience = "holdfast"
+            leeway = "0s"
             """)
         XCTAssertEqual(parsed?.routes.first?.auth, 0)
         XCTAssertEqual(parsed?.auths, [AuthConfig(
             name: "users", tokenFrom: [.header("authorization"), .query("access_token"), .cookie("hf_token")],
             policy: JWTPolicy(algorithms: [.hs256, .hs512], key: .secret("s3cret"), issuer: nil, audience: "holdfast",
-                              channelsClaim: "channels", leewaySeconds: 30))])
+                              channelsClaim: "channels", leewaySeconds: 0))])
     }
 
     func testUnknownAuthNameNamesTheRouteLine() {

@@ -18,6 +18,6 @@ enum BearerTokens {
 
     /// The `[[auth]]` the scenarios name "users": HS256 with `secret`, no leeway to speak of.
     static let auth: [String: TOMLValue] = [
-        "name": "users", "type": "jwt", "algorithms": ["HS256"], "key": .string(secret), "leeway": "1ms",
+        "name": "users", "type": "jwt", "algorithms": ["HS256"], "key": .string(secret), "leeway": "0s",
     ]
 }
