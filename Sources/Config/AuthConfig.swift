@@ -1,6 +1,6 @@
 import Auth
 
-/// One `[[auth]]` of type `jwt` (SPEC §11): where its token is found and what it must hold.
+/// One `[[auth]]` of type `jwt` (docs/security.md): where its token is found and what it must hold.
 public struct AuthConfig: Sendable, Equatable {
     public var name: String
     public var tokenFrom: [TokenSource]

@@ -1,6 +1,6 @@
 import XCTest
 
-/// Routes with `auth = "users"` (SPEC §11): nothing reaches a backend or the hub without a valid token.
+/// Routes with `auth = "users"` (docs/security.md): nothing reaches a backend or the hub without a valid token.
 final class AuthTests: ScenarioTestCase {
     /// `/events/` subscribes in `mode` and Host `private.test` is proxied, both behind the "users" auth.
     private func startAuthProxy(_ mode: String = "sse") throws -> Holdfast {
