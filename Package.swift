@@ -24,10 +24,15 @@ let package = Package(
         .target(name: "Wire"),
         .target(name: "EventLoop", dependencies: ["CLibevent", "Wire"]),
         .target(name: "HTTP1"),
-        .target(name: "Config", dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]),
+        .target(name: "Auth", dependencies: [
+            "GRIP",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+        ]),
+        .target(name: "Config", dependencies: ["Auth", .product(name: "TOMLKit", package: "TOMLKit")]),
         .target(name: "GRIP", dependencies: ["Wire", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Proxy", dependencies: [
-            "EventLoop", "HTTP1", "Config", "GRIP", "Wire",
+            "EventLoop", "HTTP1", "Config", "GRIP", "Auth", "Wire",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
@@ -41,8 +46,15 @@ let package = Package(
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config", .product(name: "TOMLKit", package: "TOMLKit")]),
         .testTarget(name: "GRIPTests", dependencies: ["GRIP"]),
+        .testTarget(name: "AuthTests", dependencies: [
+            "Auth", "GRIP",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+        ]),
         .testTarget(name: "ProxyTests", dependencies: ["Proxy", "Wire"]),
         .testTarget(name: "WireTests", dependencies: ["Wire"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Config"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "IntegrationTests", dependencies: [
+            "Config", "GRIP", .product(name: "Crypto", package: "swift-crypto"),
+        ], resources: [.copy("Fixtures")]),
     ]
 )

@@ -1,3 +1,4 @@
+import Auth
 import TOMLKit
 
 /// Turns a parsed document into a `ProxyConfig`, logging every problem, including those that
@@ -16,15 +17,19 @@ struct ConfigBuilder {
         let backendEntries = root.entries(.backend)
         let backends = backendEntries.compactMap(backendConfig)
         let backendNames = backendEntries.map { $0.table["name"]?.string }
+        let authEntries = root.entries(.auth)
+        let auths = authEntries.compactMap(authConfig)
+        let authNames = authEntries.map { $0.table["name"]?.string }
         let routeEntries = root.entries(.route)
-        let routes = routeEntries.compactMap { routeConfig($0, backendNames: backendNames) }
-        reportDuplicateBackendNames(backendEntries)
+        let routes = routeEntries.compactMap { routeConfig($0, backendNames: backendNames, authNames: authNames) }
+        reportDuplicateNames(backendEntries, of: .backend)
+        reportDuplicateNames(authEntries, of: .auth)
         reportSharedListenAddresses(server: server, control: control)
         if routeEntries.isEmpty {
             problems.add("at least one [[route]] is required")
         }
         return ProxyConfig(server: server, timeouts: timeouts, control: control, grip: grip, channels: channels,
-                           cors: cors, backends: backends, routes: routes)
+                           cors: cors, backends: backends, routes: routes, auths: auths)
     }
 
     private func serverConfig(_ reader: TableReader) -> ServerConfig {
@@ -70,7 +75,7 @@ struct ConfigBuilder {
     }
 
     private func backendConfig(_ entry: (index: Int, table: TOMLTable)) -> BackendConfig? {
-        let reader = TableReader(entry.table, section: .backend, location: backendLocation(entry), problems: problems)
+        let reader = TableReader(entry.table, section: .backend, location: entryLocation(.backend, entry), problems: problems)
         let name = reader.optionalText("name")
         let address = reader.optionalEndpoint("address")
         let maxConnections = reader.integer("max_connections")
@@ -93,7 +98,7 @@ struct ConfigBuilder {
 
     /// `backendNames` holds each `[[backend]]`'s name as written (nil if not a string), in file order,
     /// so a route's indexes match `ProxyConfig.backends` whenever the file is valid.
-    private func routeConfig(_ entry: (index: Int, table: TOMLTable), backendNames: [String?]) -> RouteConfig? {
+    private func routeConfig(_ entry: (index: Int, table: TOMLTable), backendNames: [String?], authNames: [String?]) -> RouteConfig? {
         let location = Location(entry: "route[\(entry.index)]", path: entryPath(.route, entry.index))
         let reader = TableReader(entry.table, section: .route, location: location, problems: problems)
         let host = reader.optionalHostPattern("host")
@@ -124,26 +129,79 @@ struct ConfigBuilder {
                 reader.report("backends", "names \(quoted(name)), which no [[backend]] declares\(suggestion)")
             }
         }
+        var auth: Int?
+        if let authName = reader.optionalText("auth") {
+            auth = authNames.firstIndex(of: authName)
+            if auth == nil {
+                let suggestion = closestMatch(to: authName, among: authNames.compactMap { $0 }).map { ", did you mean \(quoted($0))?" } ?? ""
+                reader.report("auth", "names \(quoted(authName)), which no [[auth]] declares\(suggestion)")
+            }
+        }
         guard let pathPrefix else { return nil }
-        return RouteConfig(host: host, pathPrefix: pathPrefix, backends: indexes, sticky: sticky, subscribe: subscribe)
+        return RouteConfig(host: host, pathPrefix: pathPrefix, backends: indexes, sticky: sticky, subscribe: subscribe, auth: auth)
     }
 
-    private func backendLocation(_ entry: (index: Int, table: TOMLTable)) -> Location {
+    /// A `[[auth]]` whose key is read (`key_file`) and checked against its algorithms now, so a
+    /// key that cannot verify anything fails `--check-config` rather than every request.
+    private func authConfig(_ entry: (index: Int, table: TOMLTable)) -> AuthConfig? {
+        let reader = TableReader(entry.table, section: .auth, location: entryLocation(.auth, entry), problems: problems)
+        let name = reader.optionalText("name")
+        let type = reader.optionalText("type")
+        let algorithms = reader.optionalAlgorithms("algorithms")
+        let secret = reader.optionalText("key")
+        let keyFile = reader.optionalText("key_file")
+        let issuer = reader.optionalText("issuer")
+        let audience = reader.optionalText("audience")
+        let channelsClaim = reader.text("channels_claim")
+        let tokenFrom = reader.tokenSources("token_from")
+        let leeway = reader.duration("leeway")
+        let keyNamesWritten = ["key", "key_file"].filter { reader.table[$0] != nil }
+        if keyNamesWritten.count == 2 {
+            reader.report("key_file", "cannot be set together with key: key is an HMAC secret, key_file a public key")
+        } else if keyNamesWritten.isEmpty {
+            reader.report("key", "or key_file is required: key for HS256, HS384, HS512; key_file for RS256, ES256",
+                          comparedWith: "algorithms")
+        }
+        var material: JWTPolicy.KeyMaterial?
+        if let secret {
+            material = .secret(secret)
+        } else if let keyFile {
+            do {
+                material = .publicKeyPEM(String(decoding: try readFile(keyFile), as: UTF8.self))
+            } catch {
+                reader.report("key_file", "cannot be read: \(error.reason)")
+            }
+        }
+        guard let name, type != nil, let algorithms, let material, keyNamesWritten.count == 1 else { return nil }
+        let policy = JWTPolicy(algorithms: algorithms, key: material, issuer: issuer, audience: audience,
+                               channelsClaim: channelsClaim, leewaySeconds: leeway.components.seconds)
+        do {
+            _ = try JWTVerifier(policy: policy)
+        } catch {
+            reader.report(keyNamesWritten[0], "cannot verify \(algorithms.map(\.rawValue).joined(separator: ", ")): \(error.reason)",
+                          comparedWith: "algorithms")
+            return nil
+        }
+        return AuthConfig(name: name, tokenFrom: tokenFrom, policy: policy)
+    }
+
+    /// `backend[1] "app2"`: the entry's index and, when it has one, its name.
+    private func entryLocation(_ section: ConfigSection, _ entry: (index: Int, table: TOMLTable)) -> Location {
         let name = entry.table["name"]?.string.map { " " + quoted($0) } ?? ""
-        return Location(entry: "backend[\(entry.index)]\(name)", path: entryPath(.backend, entry.index))
+        return Location(entry: "\(section.rawValue)[\(entry.index)]\(name)", path: entryPath(section, entry.index))
     }
 
     private func entryPath(_ section: ConfigSection, _ index: Int) -> TOMLPath {
         TOMLPath.root.appending(section.nameInParent).appending(index: index)
     }
 
-    private func reportDuplicateBackendNames(_ entries: [(index: Int, table: TOMLTable)]) {
+    private func reportDuplicateNames(_ entries: [(index: Int, table: TOMLTable)], of section: ConfigSection) {
         var firstIndexByName: [String: Int] = [:]
         for entry in entries {
             guard let name = entry.table["name"]?.string else { continue }
             if let first = firstIndexByName[name] {
-                problems.add("\(backendLocation(entry).describe("name")) is already the name of backend[\(first)]",
-                             at: [entryPath(.backend, entry.index).appending("name")])
+                problems.add("\(entryLocation(section, entry).describe("name")) is already the name of \(section.rawValue)[\(first)]",
+                             at: [entryPath(section, entry.index).appending("name")])
             } else {
                 firstIndexByName[name] = entry.index
             }

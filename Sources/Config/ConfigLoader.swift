@@ -44,11 +44,11 @@ public enum ConfigLoader {
     }
 }
 
-private struct ReadFailure: Error {
+struct ReadFailure: Error {
     let reason: String
 }
 
-private func readFile(_ path: String) throws(ReadFailure) -> [UInt8] {
+func readFile(_ path: String) throws(ReadFailure) -> [UInt8] {
     let descriptor = open(path, O_RDONLY)
     guard descriptor >= 0 else { throw ReadFailure(reason: String(cString: strerror(errno))) }
     defer { close(descriptor) }

@@ -91,6 +91,22 @@ enum ConfigSchema {
                 "cookie:NAME, header:NAME, query:NAME, ip or none"),
         KeySpec(.route, "subscribe", .subscribe, .optional,
                 "served by Holdfast itself: sse, longpoll or stream; no backends"),
+        KeySpec(.route, "auth", .backendName, .optional,
+                "admit requests only with a token the [[auth]] of this name accepts"),
+
+        KeySpec(.auth, "name", .backendName, .required, "unique name that routes refer to with auth = NAME"),
+        KeySpec(.auth, "type", .authType, .required, "jwt; \"request\" is not supported yet"),
+        KeySpec(.auth, "algorithms", .jwtAlgorithmList, .required, "accepted alg values: HS256, HS384, HS512, RS256, ES256"),
+        KeySpec(.auth, "key", .text, .optional, "HMAC secret, for HS256, HS384 and HS512"),
+        KeySpec(.auth, "key_file", .readableFile, .optional, "PEM public key file, for RS256 (RSA) or ES256 (P-256)"),
+        KeySpec(.auth, "issuer", .text, .optional, "if set, the token's iss must be this"),
+        KeySpec(.auth, "audience", .text, .optional, "if set, the token's aud must be or list this"),
+        KeySpec(.auth, "channels_claim", .text, .defaulted(.string("channels")),
+                "claim listing the channels a token may subscribe to; an entry ending in * is a prefix"),
+        KeySpec(.auth, "token_from", .tokenSourceList,
+                .defaulted(.strings(["header:Authorization", "query:access_token", "cookie:hf_token"])),
+                "where the token is looked for, first found wins: header:NAME, query:NAME, cookie:NAME"),
+        KeySpec(.auth, "leeway", .durationFromZero, .defaulted(.string("30s")), "clock skew allowed on exp and nbf"),
     ]
 
     static func keys(in section: ConfigSection) -> [KeySpec] { keys.filter { $0.section == section } }

@@ -4,6 +4,7 @@ enum ConfigSection: String, CaseIterable, Sendable {
     case server, serverTLS = "server.tls", timeouts, control, grip, channels, cors
     case backend, backendHealth = "backend.health"
     case route
+    case auth
 
     var parent: ConfigSection? {
         switch self {
@@ -17,8 +18,8 @@ enum ConfigSection: String, CaseIterable, Sendable {
     /// The key naming this table inside its parent (`tls` for `[server.tls]`).
     var nameInParent: String { String(rawValue.split(separator: ".").last ?? "") }
 
-    /// `[[backend]]` and `[[route]]` repeat; every other table appears at most once.
-    var isArrayOfTables: Bool { self == .backend || self == .route }
+    /// `[[backend]]`, `[[route]]` and `[[auth]]` repeat; every other table appears at most once.
+    var isArrayOfTables: Bool { self == .backend || self == .route || self == .auth }
 
     var children: [ConfigSection] { ConfigSection.allCases.filter { $0.parent == self } }
 }

@@ -1,3 +1,5 @@
+import Auth
+
 extension ConfigValue {
     var boolean: Bool? { if case .boolean(let value) = self { value } else { nil } }
     var integer: Int? { if case .integer(let value) = self { value } else { nil } }
@@ -9,4 +11,6 @@ extension ConfigValue {
     var hostPattern: HostPattern? { if case .hostPattern(let value) = self { value } else { nil } }
     var sticky: StickyKey? { if case .sticky(let value) = self { value } else { nil } }
     var subscribe: SubscribeMode? { if case .subscribe(let value) = self { value } else { nil } }
+    var algorithms: [JWTAlgorithm]? { if case .algorithms(let value) = self { value } else { nil } }
+    var tokenSources: [TokenSource]? { if case .tokenSources(let value) = self { value } else { nil } }
 }

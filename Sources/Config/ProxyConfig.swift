@@ -1,3 +1,5 @@
+import Auth
+
 /// The validated, immutable configuration of one Holdfast instance (docs/configuration.md).
 /// Built only by `ConfigLoader`; every value here has passed validation.
 public struct ProxyConfig: Sendable, Equatable {
@@ -9,9 +11,11 @@ public struct ProxyConfig: Sendable, Equatable {
     public var cors: CORSConfig
     public var backends: [BackendConfig]
     public var routes: [RouteConfig]
+    public var auths: [AuthConfig]
 
     public init(server: ServerConfig, timeouts: TimeoutsConfig, control: ControlConfig, grip: GripConfig,
-                channels: ChannelsConfig, cors: CORSConfig, backends: [BackendConfig], routes: [RouteConfig]) {
+                channels: ChannelsConfig, cors: CORSConfig, backends: [BackendConfig], routes: [RouteConfig],
+                auths: [AuthConfig] = []) {
         self.server = server
         self.timeouts = timeouts
         self.control = control
@@ -20,6 +24,7 @@ public struct ProxyConfig: Sendable, Equatable {
         self.cors = cors
         self.backends = backends
         self.routes = routes
+        self.auths = auths
     }
 }
 
@@ -188,11 +193,15 @@ public struct RouteConfig: Sendable, Equatable {
     public var backends: [Int]
     public var sticky: StickyKey
     public var subscribe: SubscribeMode?
-    public init(host: HostPattern?, pathPrefix: String, backends: [Int], sticky: StickyKey, subscribe: SubscribeMode?) {
+    /// Index into `ProxyConfig.auths`: requests need a token it accepts.
+    public var auth: Int?
+    public init(host: HostPattern?, pathPrefix: String, backends: [Int], sticky: StickyKey, subscribe: SubscribeMode?,
+                auth: Int? = nil) {
         self.host = host
         self.pathPrefix = pathPrefix
         self.backends = backends
         self.sticky = sticky
         self.subscribe = subscribe
+        self.auth = auth
     }
 }

@@ -32,6 +32,18 @@ extension StickyKey {
     }
 }
 
+extension TokenSource {
+    /// `header:NAME`, `query:NAME`, `cookie:NAME`: the places a sticky key may come from, less `ip`.
+    init?(parsing text: String) {
+        switch StickyKey(parsing: text) {
+        case .header(let name): self = .header(name)
+        case .query(let name): self = .query(name)
+        case .cookie(let name): self = .cookie(name)
+        case .clientIP, .some(.none), nil: return nil
+        }
+    }
+}
+
 /// An RFC 9110 token: what cookie and header names are made of.
 private func isToken(_ text: Substring) -> Bool {
     !text.isEmpty && text.allSatisfy { $0.isASCIILetterOrDigit || "!#$%&'*+-.^_`|~".contains($0) }

@@ -1,3 +1,4 @@
+import Auth
 import TOMLKit
 
 /// Reads one TOML table against the keys `ConfigSchema` declares for its section.
@@ -141,6 +142,8 @@ extension TableReader {
     func optionalStrings(_ name: String) -> [String]? { optionalValue(name).map { typed($0.strings, name) } }
     func optionalHostPattern(_ name: String) -> HostPattern? { optionalValue(name).map { typed($0.hostPattern, name) } }
     func optionalSubscribe(_ name: String) -> SubscribeMode? { optionalValue(name).map { typed($0.subscribe, name) } }
+    func optionalAlgorithms(_ name: String) -> [JWTAlgorithm]? { optionalValue(name).map { typed($0.algorithms, name) } }
+    func tokenSources(_ name: String) -> [TokenSource] { typed(value(name).tokenSources, name) }
 
     private func typed<Value>(_ value: Value?, _ name: String) -> Value {
         guard let value else { preconditionFailure("\(section.rawValue).\(name) is read as another kind than declared") }

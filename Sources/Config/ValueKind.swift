@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Auth
 import TOMLKit
 
 /// What a key holds: how to say what is expected, and how a TOML value becomes a `ConfigValue`.
@@ -12,6 +13,8 @@ enum ValueKind: Sendable {
     case byteCount(ClosedRange<Int>)
     /// Above zero.
     case duration
+    /// Zero or more: a tolerance rather than a wait.
+    case durationFromZero
     /// A non-empty string.
     case text
     case endpoint
@@ -26,6 +29,9 @@ enum ValueKind: Sendable {
     case sticky
     case subscribe
     case readableFile
+    case authType
+    case jwtAlgorithmList
+    case tokenSourceList
 }
 
 /// A converted value, before it is placed in its field of `ProxyConfig`.
@@ -40,6 +46,8 @@ enum ConfigValue: Equatable {
     case hostPattern(HostPattern)
     case sticky(StickyKey)
     case subscribe(SubscribeMode)
+    case algorithms([JWTAlgorithm])
+    case tokenSources([TokenSource])
 }
 
 extension ValueKind {
@@ -50,6 +58,7 @@ extension ValueKind {
         case .integer(let range): "an integer " + describe(range)
         case .byteCount(let range): "a size in bytes " + describe(range)
         case .duration: "a duration like \(example ?? "\"30s\"")"
+        case .durationFromZero: "a duration like \(example ?? "\"30s\"") or \"0s\""
         case .text: "a non-empty string"
         case .endpoint: "an address like \(example ?? "\"127.0.0.1:9000\"") or \"[::1]:9000\""
         case .endpointList: "a non-empty list of addresses like \(example ?? "[\"0.0.0.0:8080\"]") or [\"[::]:8080\"]"
@@ -62,6 +71,9 @@ extension ValueKind {
         case .sticky: "one of \"cookie:NAME\", \"header:NAME\", \"query:NAME\", \"ip\", \"none\""
         case .subscribe: "one of \"sse\", \"longpoll\", \"stream\""
         case .readableFile: "a path to a readable file"
+        case .authType: "\"jwt\" (\"request\" is not supported yet)"
+        case .jwtAlgorithmList: "a non-empty list of \"HS256\", \"HS384\", \"HS512\", \"RS256\", \"ES256\""
+        case .tokenSourceList: "a non-empty list of \"header:NAME\", \"query:NAME\", \"cookie:NAME\""
         }
     }
 
@@ -74,6 +86,8 @@ extension ValueKind {
             return raw.int.flatMap { range.contains($0) ? .integer($0) : nil }
         case .duration:
             return raw.string.flatMap(parseDuration).flatMap { $0 > .zero ? .duration($0) : nil }
+        case .durationFromZero:
+            return raw.string.flatMap(parseDuration).map(ConfigValue.duration)
         case .text:
             return raw.string.flatMap { $0.isEmpty ? nil : .text($0) }
         case .endpoint:
@@ -101,6 +115,18 @@ extension ValueKind {
             return raw.string.flatMap(SubscribeMode.init(rawValue:)).map(ConfigValue.subscribe)
         case .readableFile:
             return raw.string.flatMap { isReadableFile($0) ? .text($0) : nil }
+        case .authType:
+            return raw.string.flatMap { $0 == "jwt" ? .text($0) : nil }
+        case .jwtAlgorithmList:
+            return strings(raw).flatMap { texts in
+                let algorithms = texts.compactMap(JWTAlgorithm.init(rawValue:))
+                return algorithms.count == texts.count && !algorithms.isEmpty ? .algorithms(algorithms) : nil
+            }
+        case .tokenSourceList:
+            return strings(raw).flatMap { texts in
+                let sources = texts.compactMap(TokenSource.init(parsing:))
+                return sources.count == texts.count && !sources.isEmpty ? .tokenSources(sources) : nil
+            }
         }
     }
 }

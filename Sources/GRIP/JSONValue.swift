@@ -1,6 +1,6 @@
 /// Any JSON value, kept without losing the difference between `true`, `1` and `1.5`,
 /// so publish validation can say exactly which type it expected.
-enum JSONValue: Equatable {
+public enum JSONValue: Equatable, Sendable {
     case null
     case bool(Bool)
     case integer(Int)
@@ -9,7 +9,7 @@ enum JSONValue: Equatable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    static func parse(_ bytes: [UInt8]) -> JSONValue? {
+    public static func parse(_ bytes: [UInt8]) -> JSONValue? {
         JSONParser.parse(bytes)
     }
 

@@ -44,6 +44,33 @@ final class CheckConfigTests: XCTestCase {
         XCTAssertTrue(result.stderr.contains("server.listn"), "stderr expected to name the unknown key, got \(result.stderr)")
     }
 
+    /// `key_file` is read and parsed by the check, so a key that cannot verify its algorithm fails it.
+    func testAuthKeyFileIsCheckedAgainstItsAlgorithm() throws {
+        let privatePath = directory.appendingPathComponent("jwt.key").path
+        let publicPath = directory.appendingPathComponent("jwt.pem").path
+        try runOpenSSL(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", privatePath])
+        try runOpenSSL(["pkey", "-in", privatePath, "-pubout", "-out", publicPath])
+        var config = goodConfig
+        config.routes[0]["auth"] = "users"
+        config.auths = [["name": "users", "type": "jwt", "algorithms": ["RS256"], "key_file": .string(publicPath)]]
+        let good = try checkConfig(config.render(listenPort: 8080, controlPort: 5561))
+        XCTAssertEqual(good.status, 0, good.stderr)
+
+        config.auths[0]["algorithms"] = ["ES256"]
+        let bad = try checkConfig(config.render(listenPort: 8080, controlPort: 5561))
+        XCTAssertEqual(bad.status, 2)
+        XCTAssertTrue(bad.stderr.contains(#"auth[0] "users": key_file cannot verify ES256"#), bad.stderr)
+    }
+
+    private func runOpenSSL(_ arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        process.arguments = arguments
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        guard process.waitForExit(timeout: .seconds(30)) == 0 else { throw HarnessError("openssl \(arguments.joined(separator: " ")) failed") }
+    }
+
     func testEachProblemNamesFileAndLine() throws {
         let result = try checkConfig("""
             [[backend]]

@@ -82,11 +82,12 @@ final class RequestTargetTests: XCTestCase {
 
     func testAStreamContinuationFetchesTheLinkPathFromTheSameHost() {
         let relative = StreamContinuation(link: GripLink(url: "/next?after=7", timeout: nil), host: "app.test", keepAlive: true,
-                                          chunked: true, route: 0, backend: 1).request
+                                          chunked: true, route: 0, backend: 1, authSubject: "alice", tokenExpiry: nil).request
         XCTAssertEqual(relative.target, "/next?after=7")
         XCTAssertEqual(relative.headers["host"], "app.test")
+        XCTAssertEqual(relative.headers["holdfast-auth-subject"], "alice")
         let absolute = StreamContinuation(link: GripLink(url: "http://other:9/p", timeout: nil), host: "h", keepAlive: false,
-                                          chunked: false, route: 0, backend: 0).request
+                                          chunked: false, route: 0, backend: 0, authSubject: nil, tokenExpiry: nil).request
         XCTAssertEqual(absolute.target, "/p")
         XCTAssertEqual(absolute.version, .http10)
     }

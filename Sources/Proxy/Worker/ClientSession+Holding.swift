@@ -117,7 +117,7 @@ extension ClientSession: ChannelSubscriber {
             return
         }
         startExchange(Exchange(session: self, head: head, route: continuation.route, backend: backend, clientIP: clientIP,
-                               continuing: continuation))
+                               continuing: continuation, tokenExpiry: continuation.tokenExpiry))
     }
 
     /// Ends the hold; the caller says what the connection does next.
@@ -135,8 +135,13 @@ extension ClientSession: ChannelSubscriber {
         runtime.countHeld(hold, delta: -1)
     }
 
-    /// The hold's deadline passed: a long-poll gets its timeout answer, a quiet stream keep-alive data.
+    /// The hold's deadline passed: a long-poll gets its timeout answer, a quiet stream keep-alive data;
+    /// once the admitting token has expired, a stream ends cleanly and a long-poll gets its timeout answer.
     func holdWoke(_ hold: Hold) {
+        if hold.tokenExpired(at: runtime.base.nowMilliseconds), !hold.kind.isResponse {
+            endStream(hold)
+            return
+        }
         switch hold.kind {
         case let .response(timeoutResponse, _):
             runtime.countTimeout(.hold)

@@ -4,12 +4,12 @@ import HTTP1
 
 extension ClientSession {
     /// Built-in subscribe routes (docs/grip.md): `GET <prefix><channel>` subscribes without any backend.
-    func serveSubscription(mode: SubscribeMode, route: Int, prefix: String, path: String, head: RequestHead) {
+    /// `tokenExpiry` (loop milliseconds): when the token that admitted the request stops being valid.
+    func serveSubscription(mode: SubscribeMode, route: Int, channel: String, head: RequestHead, tokenExpiry: Int64?) {
         guard head.method == "GET" else {
             answer(status: 405, route: route, head: head, body: "subscribe routes take GET\n")
             return
         }
-        let channel = PercentDecoding.decode(Substring(path.dropFirst(prefix.count)), plusAsSpace: false, brokenEscapes: .keep)!
         guard !channel.isEmpty else {
             answer(status: 404, route: route, head: head, body: "no channel in the path\n")
             return
@@ -29,18 +29,23 @@ extension ClientSession {
                 return
             }
             enterHold(Hold(kind: .subscribeLongPoll, channels: channels, chunked: false, keepAlive: keepAlive,
-                           wakeInterval: runtime.config.timeouts.hold, route: route))
+                           wakeInterval: runtime.config.timeouts.hold, route: route, tokenExpiry: tokenExpiry))
         case .sse:
             writeStreamHead(contentType: "text/event-stream", chunked: chunked, route: route)
             for message in replay { socket.write(chunked ? message.sseChunk : SSEFormat.event(id: message.id, payload: message.payload)) }
             enterHold(Hold(kind: .subscribeSSE, channels: channels, chunked: chunked, keepAlive: keepAlive,
-                           wakeInterval: runtime.config.timeouts.streamKeepalive, route: route))
+                           wakeInterval: runtime.config.timeouts.streamKeepalive, route: route, tokenExpiry: tokenExpiry))
         case .stream:
             writeStreamHead(contentType: "application/octet-stream", chunked: chunked, route: route)
             for message in replay where !message.payload.isEmpty { socket.write(chunked ? message.rawStreamChunk : message.payload) }
             enterHold(Hold(kind: .subscribeStream, channels: channels, chunked: chunked, keepAlive: keepAlive,
-                           wakeInterval: nil, route: route))
+                           wakeInterval: nil, route: route, tokenExpiry: tokenExpiry))
         }
+    }
+
+    /// The channel named by the path after the route's prefix, percent-decoded; "" when none.
+    static func subscribeChannel(path: String, prefix: String) -> String {
+        PercentDecoding.decode(Substring(path.dropFirst(prefix.count)), plusAsSpace: false, brokenEscapes: .keep)!
     }
 
     private func writeStreamHead(contentType: String, chunked: Bool, route: Int) {

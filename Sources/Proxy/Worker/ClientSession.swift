@@ -180,7 +180,7 @@ final class ClientSession: SocketDelegate {
     }
 
     private func dispatch(_ received: RequestHead) {
-        let head = RequestNormalizer.normalized(received, allowsUnderscoresInHeaders: runtime.config.server.allowsUnderscoresInHeaders)
+        var head = RequestNormalizer.normalized(received, allowsUnderscoresInHeaders: runtime.config.server.allowsUnderscoresInHeaders)
         lifecycle.headParsed(requestComplete: head.framing == .none)
         let (host, path) = RequestTarget.hostAndPath(head)
         guard let routeIndex = runtime.routeTable.match(host: host, path: path) else {
@@ -188,8 +188,25 @@ final class ClientSession: SocketDelegate {
             return
         }
         let route = runtime.config.routes[routeIndex]
-        if let mode = route.subscribe {
-            serveSubscription(mode: mode, route: routeIndex, prefix: route.pathPrefix, path: path, head: head)
+        let channel = route.subscribe.map { _ in ClientSession.subscribeChannel(path: path, prefix: route.pathPrefix) }
+        var tokenExpiry: Int64?
+        // Only Holdfast sets this header: a client's own copy could impersonate anyone.
+        head.headers.remove(ClientSession.authSubjectHeader)
+        if let auth = route.auth {
+            switch runtime.authenticators[auth].verdict(for: head, channel: channel, now: runtime.unixSeconds) {
+            case let .admit(subject, expiresAt):
+                if let subject { head.headers.add(ClientSession.authSubjectHeader, subject) }
+                tokenExpiry = expiresAt.map(runtime.loopMilliseconds(atUnixSeconds:))
+            case .unauthorized:
+                answer(status: 401, route: routeIndex, head: head, extraHeaders: [("WWW-Authenticate", "Bearer")])
+                return
+            case .forbidden:
+                answer(status: 403, route: routeIndex, head: head, body: "this token does not grant the channel\n")
+                return
+            }
+        }
+        if let mode = route.subscribe, let channel {
+            serveSubscription(mode: mode, route: routeIndex, channel: channel, head: head, tokenExpiry: tokenExpiry)
             return
         }
         let clientIP = self.clientIP
@@ -197,8 +214,11 @@ final class ClientSession: SocketDelegate {
             answer(status: 503, route: routeIndex, head: head, body: "no healthy backend\n")
             return
         }
-        startExchange(Exchange(session: self, head: head, route: routeIndex, backend: backend, clientIP: clientIP))
+        startExchange(Exchange(session: self, head: head, route: routeIndex, backend: backend, clientIP: clientIP,
+                               tokenExpiry: tokenExpiry))
     }
+
+    static let authSubjectHeader = "Holdfast-Auth-Subject"
 
     func startExchange(_ exchange: Exchange) {
         work = .exchange(exchange)
@@ -208,10 +228,10 @@ final class ClientSession: SocketDelegate {
     // MARK: Answers
 
     /// Answers without a backend; the connection stays open only if no request body is left unread.
-    func answer(status: Int, route: Int?, head: RequestHead, body: String = "") {
+    func answer(status: Int, route: Int?, head: RequestHead, body: String = "", extraHeaders: [(String, String)] = []) {
         runtime.countRequest(route: route, status: status)
         let keepAlive = head.keepAlive && head.framing == .none && !runtime.isWindingDown
-        socket.write(CannedResponse.make(status: status, body: body, close: !keepAlive))
+        socket.write(CannedResponse.make(status: status, body: body, close: !keepAlive, extraHeaders: extraHeaders))
         requestFinished(keepAlive: keepAlive)
     }
 

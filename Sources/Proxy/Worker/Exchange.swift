@@ -56,11 +56,14 @@ final class Exchange: UpstreamUser {
     /// Set when this request continues a stream whose response head the client already has (`Grip-Link`).
     private let continuedStream: StreamContinuation?
     private let clientIP: String
+    /// Loop milliseconds at which the JWT that admitted the request expires: a hold ends then.
+    private let tokenExpiry: Int64?
 
     init(session: ClientSession, head: RequestHead, route: Int, backend: Int, clientIP: String,
-         continuing continuedStream: StreamContinuation? = nil) {
+         continuing continuedStream: StreamContinuation? = nil, tokenExpiry: Int64? = nil) {
         self.session = session
         self.clientIP = clientIP
+        self.tokenExpiry = tokenExpiry
         self.head = head
         self.route = route
         self.continuedStream = continuedStream
@@ -363,7 +366,8 @@ final class Exchange: UpstreamUser {
             startResponseHold(instruction, timeoutBody: collected)
         case let .stream(chunked, .hold(instruction)):
             let continuation = instruction.nextLink.map { makeContinuation(following: $0, chunked: chunked) }
-            session.enterHold(Hold.stream(instruction: instruction, chunked: chunked, continuation: continuation, runtime: runtime, route: route))
+            session.enterHold(Hold.stream(instruction: instruction, chunked: chunked, continuation: continuation, runtime: runtime, route: route,
+                                          tokenExpiry: tokenExpiry))
         case let .stream(chunked, .follow(link)):
             if let link {
                 session.continueStream(makeContinuation(following: link, chunked: chunked))
@@ -405,7 +409,8 @@ final class Exchange: UpstreamUser {
     /// Where a stream goes on: the same backend, the same Host, the link's target.
     private func makeContinuation(following link: GripLink, chunked: Bool) -> StreamContinuation {
         StreamContinuation(link: link, host: head.headers["host"] ?? "", keepAlive: head.keepAlive, chunked: chunked,
-                           route: route, backend: backend)
+                           route: route, backend: backend, authSubject: head.headers[ClientSession.authSubjectHeader],
+                           tokenExpiry: tokenExpiry)
     }
 
     private func startResponseHold(_ instruction: HoldInstruction, timeoutBody: [UInt8]) {
@@ -418,7 +423,7 @@ final class Exchange: UpstreamUser {
                                                             body: timeoutBody, keepAlive: keepAlive)
         session.enterHold(Hold.response(instruction: instruction, timeoutResponse: timeoutResponse, headOnly: head.method == "HEAD",
                                         keepAlive: keepAlive,
-                                        runtime: runtime, route: route))
+                                        runtime: runtime, route: route, tokenExpiry: tokenExpiry))
     }
 
     /// `Grip-Status` overrides the backend's status line; an empty reason means the standard phrase.

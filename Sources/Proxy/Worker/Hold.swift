@@ -17,6 +17,14 @@ final class Hold {
         case subscribeStream
         case subscribeLongPoll
 
+        /// Answered once (long-polls) rather than streamed.
+        var isResponse: Bool {
+            switch self {
+            case .response, .subscribeLongPoll: true
+            case .stream, .subscribeSSE, .subscribeStream: false
+            }
+        }
+
         /// A built-in subscribe route rather than a GRIP hold.
         var isSubscription: Bool {
             switch self {
@@ -37,9 +45,13 @@ final class Hold {
     /// Whether the stream is chunked (HTTP/1.1 clients) rather than delimited by closing.
     let chunked: Bool
     let keepAlive: Bool
+    /// Loop-clock second at which the JWT that admitted the client expires; 0: no token. Four bytes
+    /// fit the padding before the 64-byte boundary, so a token-less hold costs nothing more.
+    private let tokenExpirySeconds: UInt32
 
+    /// `tokenExpiry`: loop milliseconds at which the admitting token expires, nil without one.
     init(kind: Kind, channels: [String], chunked: Bool, keepAlive: Bool, wakeInterval: Duration?, route: Int,
-         continuation: StreamContinuation? = nil) {
+         continuation: StreamContinuation? = nil, tokenExpiry: Int64? = nil) {
         self.channels = channels
         self.continuation = continuation
         wakeMilliseconds = wakeInterval.map { Int32(clamping: $0.milliseconds) } ?? 0
@@ -47,26 +59,38 @@ final class Hold {
         self.kind = kind
         self.chunked = chunked
         self.keepAlive = keepAlive
+        // Rounded up: the client is never cut before its token's time.
+        tokenExpirySeconds = tokenExpiry.map { UInt32(clamping: max(1, ($0 + 999) / 1000)) } ?? 0
     }
 
     var wakeInterval: Duration? { wakeMilliseconds == 0 ? nil : .milliseconds(wakeMilliseconds) }
-    /// When a hold that starts (or was last written to) at `now` wakes; nil: never.
-    func wakeAt(from now: Int64) -> Int64? { wakeMilliseconds == 0 ? nil : now + Int64(wakeMilliseconds) }
+
+    /// When a hold that starts (or was last written to) at `now` wakes: its timeout or keep-alive
+    /// tick, or its token's expiry if that comes first; nil: never.
+    func wakeAt(from now: Int64) -> Int64? {
+        let tick = wakeMilliseconds == 0 ? nil : now + Int64(wakeMilliseconds)
+        guard tokenExpirySeconds != 0 else { return tick }
+        let expiry = Int64(tokenExpirySeconds) * 1000
+        return min(tick ?? expiry, expiry)
+    }
+
+    /// Whether the token that admitted this client has expired at `now` (loop milliseconds).
+    func tokenExpired(at now: Int64) -> Bool { tokenExpirySeconds != 0 && now >= Int64(tokenExpirySeconds) * 1000 }
     var route: Int { Int(routeIndex) }
 
     static func response(instruction: HoldInstruction, timeoutResponse: [UInt8], headOnly: Bool, keepAlive: Bool,
-                         runtime: WorkerRuntime, route: Int) -> Hold {
+                         runtime: WorkerRuntime, route: Int, tokenExpiry: Int64?) -> Hold {
         Hold(kind: .response(timeoutResponse: runtime.interned(timeoutResponse), headOnly: headOnly),
              channels: runtime.interned(instruction.channels.map(\.name)), chunked: false, keepAlive: keepAlive,
-             wakeInterval: instruction.timeout ?? runtime.config.timeouts.hold, route: route)
+             wakeInterval: instruction.timeout ?? runtime.config.timeouts.hold, route: route, tokenExpiry: tokenExpiry)
     }
 
     static func stream(instruction: HoldInstruction, chunked: Bool, continuation: StreamContinuation?,
-                       runtime: WorkerRuntime, route: Int) -> Hold {
+                       runtime: WorkerRuntime, route: Int, tokenExpiry: Int64?) -> Hold {
         let keepAlive = instruction.keepAlive
         return Hold(kind: .stream(keepAlive: keepAlive.map(\.data)), channels: runtime.interned(instruction.channels.map(\.name)),
                     chunked: chunked, keepAlive: continuation?.keepAlive ?? true, wakeInterval: keepAlive?.interval, route: route,
-                    continuation: continuation)
+                    continuation: continuation, tokenExpiry: tokenExpiry)
     }
 
     /// The `kind` label of `holdfast_held_connections`.

@@ -11,21 +11,30 @@ final class StreamContinuation {
     let chunked: Bool
     let route: Int
     let backend: Int
+    /// Carried from the request that started the stream, so its later parts keep its verified
+    /// subject and its holds end with its token.
+    let authSubject: String?
+    let tokenExpiry: Int64?
     /// For a held stream whose link has a timeout: fires the follow-up request.
     var timer: Timer?
 
-    init(link: GripLink, host: String, keepAlive: Bool, chunked: Bool, route: Int, backend: Int) {
+    init(link: GripLink, host: String, keepAlive: Bool, chunked: Bool, route: Int, backend: Int,
+         authSubject: String?, tokenExpiry: Int64?) {
         self.link = link
         self.host = host
         self.keepAlive = keepAlive
         self.chunked = chunked
         self.route = route
         self.backend = backend
+        self.authSubject = authSubject
+        self.tokenExpiry = tokenExpiry
     }
 
     /// The request that fetches the link: GET of its path (an absolute URL keeps only its path).
     var request: RequestHead {
-        RequestHead(method: "GET", target: RequestTarget.originForm(of: link.url).target, version: chunked ? .http11 : .http10,
-                    headers: HTTPHeaders([("Host", host)]), framing: .none, keepAlive: keepAlive)
+        var headers = HTTPHeaders([("Host", host)])
+        if let authSubject { headers.add(ClientSession.authSubjectHeader, authSubject) }
+        return RequestHead(method: "GET", target: RequestTarget.originForm(of: link.url).target, version: chunked ? .http11 : .http10,
+                           headers: headers, framing: .none, keepAlive: keepAlive)
     }
 }

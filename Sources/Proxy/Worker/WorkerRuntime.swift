@@ -13,6 +13,8 @@ final class WorkerRuntime {
     let limits: HTTPLimits
     let lifecycleSettings: ConnectionLifecycle.Settings
     let routeTable: RouteTable
+    /// One per `ProxyConfig.auths`, in its order.
+    let authenticators: [RequestAuthenticator]
     private let selectors: [BackendSelector]
     private(set) var backendUp: [Bool]
     let pools: [UpstreamPool]
@@ -42,6 +44,7 @@ final class WorkerRuntime {
             maxBufferedInputBytes: config.server.maxHeaderBytes,
             outputHighWaterBytes: 256 * 1024)
         routeTable = RouteTable(routes: config.routes)
+        authenticators = config.auths.map(RequestAuthenticator.init)
         selectors = config.routes.map { route in
             BackendSelector(backends: route.backends.map { (index: $0, name: config.backends[$0].name, weight: config.backends[$0].weight) })
         }
@@ -81,12 +84,18 @@ final class WorkerRuntime {
 
     /// A `Grip-Sig` token, re-signed once a minute rather than per request.
     var gripSignature: String {
-        let now = Int64(base.nowMilliseconds / 1000) + clockOffsetSeconds
+        let now = unixSeconds
         if now >= signature.validUntil {
             signature = (signer.token(now: now, lifetime: 3600), now + 60)
         }
         return signature.token
     }
+
+    /// Wall-clock time for JWT claims, from the loop's cached clock.
+    var unixSeconds: Int64 { base.nowMilliseconds / 1000 + clockOffsetSeconds }
+
+    /// The loop-clock millisecond at which wall-clock second `unixSeconds` comes.
+    func loopMilliseconds(atUnixSeconds unixSeconds: Int64) -> Int64 { (unixSeconds - clockOffsetSeconds) * 1000 }
 
     /// libevent's cached clock is monotonic; JWT claims need wall-clock seconds.
     private lazy var clockOffsetSeconds: Int64 = {

@@ -43,6 +43,7 @@ struct ScenarioConfig {
     var channels: [String: TOMLValue] = [:]
     var backends: [Backend]
     var routes: [[String: TOMLValue]]
+    var auths: [[String: TOMLValue]] = []
 
     /// One backend named "app" behind a catch-all route.
     init(backendPort: UInt16) {
@@ -74,6 +75,7 @@ struct ScenarioConfig {
             if !backend.health.isEmpty { text += Self.table("[backend.health]", backend.health) }
         }
         for route in routes { text += Self.table("[[route]]", route) }
+        for auth in auths { text += Self.table("[[auth]]", auth) }
         return text
     }
 

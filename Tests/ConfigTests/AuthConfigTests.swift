@@ -1,0 +1,93 @@
+import Auth
+import XCTest
+@testable import Config
+
+final class AuthConfigTests: XCTestCase {
+    private let routeWithAuth = """
+        [[backend]]
+        name = "app"
+        address = "127.0.0.1:9000"
+
+        [[route]]
+        path_prefix = "/"
+        backends = ["app"]
+        auth = "users"
+
+        """
+
+    func testHMACAuthParsesWithDefaults() throws {
+        let parsed = config(of: routeWithAuth + """
+            [[auth]]
+            name = "users"
+            type = "jwt"
+            algorithms = ["HS256", "HS512"]
+            key = "s3cret"
+            audience = "holdfast"
+            leeway = "0s"
+            """)
+        XCTAssertEqual(parsed?.routes.first?.auth, 0)
+        XCTAssertEqual(parsed?.auths, [AuthConfig(
+            name: "users", tokenFrom: [.header("authorization"), .query("access_token"), .cookie("hf_token")],
+            policy: JWTPolicy(algorithms: [.hs256, .hs512], key: .secret("s3cret"), issuer: nil, audience: "holdfast",
+                              channelsClaim: "channels", leewaySeconds: 0))])
+    }
+
+    func testUnknownAuthNameNamesTheRouteLine() {
+        XCTAssertEqual(problems(of: routeWithAuth + """
+            [[auth]]
+            name = "user"
+            type = "jwt"
+            algorithms = ["HS256"]
+            key = "s3cret"
+            """), [#"proxy.conf:8: route[0]: auth names "users", which no [[auth]] declares, did you mean "user"?"#])
+    }
+
+    func testRequestTypeIsNotSupportedYet() {
+        XCTAssertEqual(problems(of: routeWithAuth + """
+            [[auth]]
+            name = "users"
+            type = "request"
+            """), [#"proxy.conf:11: auth[0] "users": type expects "jwt" ("request" is not supported yet) (got "request")"#,
+                   #"proxy.conf:9: auth[0] "users": algorithms is required"#,
+                   #"proxy.conf:9: auth[0] "users": key or key_file is required: key for HS256, HS384, HS512; key_file for RS256, ES256"#])
+    }
+
+    func testKeysMustSuitTheAlgorithms() throws {
+        let pemPath = NSTemporaryDirectory() + "holdfast-auth-test-\(getpid()).pem"
+        try "not a key\n".write(toFile: pemPath, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: pemPath) }
+        XCTAssertEqual(problems(of: routeWithAuth + """
+            [[auth]]
+            name = "users"
+            type = "jwt"
+            algorithms = ["RS256"]
+            key = "s3cret"
+            """), [#"proxy.conf:13: auth[0] "users": key cannot verify RS256: RS256 needs a public key in key_file, not a key"#])
+        XCTAssertEqual(problems(of: routeWithAuth + """
+            [[auth]]
+            name = "users"
+            type = "jwt"
+            algorithms = ["RS256"]
+            key_file = "\(pemPath)"
+            """), [#"proxy.conf:13: auth[0] "users": key_file cannot verify RS256: RS256 needs an RSA public key of at least 2048 bits in PEM ("BEGIN PUBLIC KEY")"#])
+        XCTAssertEqual(problems(of: routeWithAuth + """
+            [[auth]]
+            name = "users"
+            type = "jwt"
+            algorithms = ["none"]
+            key = "a"
+            key_file = "\(pemPath)"
+            token_from = ["ip"]
+            """), [
+                #"proxy.conf:12: auth[0] "users": algorithms expects a non-empty list of "HS256", "HS384", "HS512", "RS256", "ES256" (got ["none"])"#,
+                #"proxy.conf:15: auth[0] "users": token_from expects a non-empty list of "header:NAME", "query:NAME", "cookie:NAME" (got ["ip"])"#,
+                #"proxy.conf:14: auth[0] "users": key_file cannot be set together with key: key is an HMAC secret, key_file a public key"#,
+            ])
+    }
+
+    func testDuplicateAuthNames() {
+        let entry = "[[auth]]\nname = \"users\"\ntype = \"jwt\"\nalgorithms = [\"HS256\"]\nkey = \"k\"\n"
+        XCTAssertEqual(problems(of: routeWithAuth + entry + entry),
+                       [#"proxy.conf:15: auth[1] "users": name is already the name of auth[0]"#])
+    }
+}
