@@ -23,11 +23,14 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
 
     public mutating func add(_ name: String, _ value: String) { fields.append((name, value)) }
 
+    /// Removing what is not there touches nothing: a head shared with its parser's result is not
+    /// copied for it (this runs on every request).
     public mutating func remove(_ name: String) {
-        fields.removeAll { $0.name.equalsIgnoringASCIICase(name) }
+        removeAll { $0.equalsIgnoringASCIICase(name) }
     }
 
     public mutating func removeAll(where shouldRemove: (String) -> Bool) {
+        guard fields.contains(where: { shouldRemove($0.name) }) else { return }
         fields.removeAll { shouldRemove($0.name) }
     }
 
