@@ -36,7 +36,7 @@ public struct EndpointAddress: Sendable, Hashable, CustomStringConvertible {
         self.host = host
         self.port = port
     }
-    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+    public var description: String { host.utf8.contains(UInt8(ascii: ":")) ? "[\(host)]:\(port)" : "\(host):\(port)" }
 }
 
 public struct TLSListenConfig: Sendable, Equatable {

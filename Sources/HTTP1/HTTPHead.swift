@@ -30,8 +30,12 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
     }
 
     public mutating func removeAll(where shouldRemove: (String) -> Bool) {
-        guard fields.contains(where: { shouldRemove($0.name) }) else { return }
-        fields.removeAll { shouldRemove($0.name) }
+        // One pass of the test over the fields, and none of them copied if nothing matches.
+        guard let first = fields.firstIndex(where: { shouldRemove($0.name) }) else { return }
+        var kept = Array(fields[..<first])
+        kept.reserveCapacity(fields.count - 1)
+        for field in fields[(first + 1)...] where !shouldRemove(field.name) { kept.append(field) }
+        fields = kept
     }
 
     public mutating func replace(_ name: String, _ value: String) {

@@ -75,7 +75,7 @@ final class Exchange: UpstreamUser {
         upstreamHead = ProxyHeaders.upstreamRequest(forwarded, clientIP: clientIP, scheme: "http",
                                                     gripSignature: session.runtime.gripSignature,
                                                     bodyFraming: RequestBody.upstreamFraming(head.framing),
-                                                    backendAddress: session.runtime.config.backends[backend].address.description)
+                                                    backendAddress: session.runtime.pools[backend].hostHeader)
         retained = upstreamHead
         responseParser = ResponseHeadParser(maxHeadBytes: session.runtime.limits.maxHeaderBytes, requestMethod: head.method)
     }

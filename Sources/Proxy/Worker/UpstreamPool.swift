@@ -7,6 +7,8 @@ import EventLoop
 final class UpstreamPool {
     let backendIndex: Int
     let name: String
+    /// The backend's address as a `Host` value, for requests that came without one.
+    let hostHeader: String
     private let address: SocketAddress
     private let base: EventBase
     let maxConnections: Int
@@ -24,6 +26,7 @@ final class UpstreamPool {
     init(backendIndex: Int, backend: BackendConfig, address: SocketAddress, base: EventBase, timeouts: TimeoutsConfig) {
         self.backendIndex = backendIndex
         name = backend.name
+        hostHeader = backend.address.description
         self.address = address
         self.base = base
         maxConnections = backend.maxConnections
