@@ -3,13 +3,14 @@ enum ConfigSection: String, CaseIterable, Sendable {
     case root = ""
     case server, serverTLS = "server.tls", timeouts, control, grip, channels, cors
     case backend, backendHealth = "backend.health"
-    case route
+    case route, routeCORS = "route.cors"
 
     var parent: ConfigSection? {
         switch self {
         case .root: nil
         case .serverTLS: .server
         case .backendHealth: .backend
+        case .routeCORS: .route
         default: .root
         }
     }
