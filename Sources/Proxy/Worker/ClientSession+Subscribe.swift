@@ -4,14 +4,15 @@ import HTTP1
 
 extension ClientSession {
     /// Built-in subscribe routes (docs/grip.md): `GET <prefix><channel>` subscribes without any backend.
-    func serveSubscription(mode: SubscribeMode, route: Int, prefix: String, path: String, head: RequestHead) {
+    func serveSubscription(mode: SubscribeMode, route: Int, prefix: String, path: String, head: RequestHead,
+                           cors: CORSHeaders?) {
         guard head.method == "GET" else {
-            answer(status: 405, route: route, head: head, body: "subscribe routes take GET\n")
+            answer(status: 405, route: route, head: head, body: "subscribe routes take GET\n", cors: cors)
             return
         }
         let channel = PercentDecoding.decode(Substring(path.dropFirst(prefix.count)), plusAsSpace: false, brokenEscapes: .keep)!
         guard !channel.isEmpty else {
-            answer(status: 404, route: route, head: head, body: "no channel in the path\n")
+            answer(status: 404, route: route, head: head, body: "no channel in the path\n", cors: cors)
             return
         }
         let now = runtime.base.nowMilliseconds
@@ -24,27 +25,29 @@ extension ClientSession {
         case .longpoll:
             if let first = replay.first {
                 runtime.countRequest(route: route, status: 200)
-                socket.write(first.longPollResponse(keepAlive: keepAlive))
+                socket.write(first.longPollResponse(keepAlive: keepAlive, cors: cors))
                 requestFinished(keepAlive: keepAlive)
                 return
             }
             enterHold(Hold(kind: .subscribeLongPoll, channels: channels, chunked: false, keepAlive: keepAlive,
-                           wakeInterval: runtime.config.timeouts.hold, route: route))
+                           wakeInterval: runtime.config.timeouts.hold, route: route, cors: cors))
         case .sse:
-            writeStreamHead(contentType: "text/event-stream", chunked: chunked, route: route)
+            writeStreamHead(contentType: "text/event-stream", chunked: chunked, route: route, cors: cors)
             for message in replay { socket.write(chunked ? message.sseChunk : SSEFormat.event(id: message.id, payload: message.payload)) }
             enterHold(Hold(kind: .subscribeSSE, channels: channels, chunked: chunked, keepAlive: keepAlive,
-                           wakeInterval: runtime.config.timeouts.streamKeepalive, route: route))
+                           wakeInterval: runtime.config.timeouts.streamKeepalive, route: route, cors: nil))
         case .stream:
-            writeStreamHead(contentType: "application/octet-stream", chunked: chunked, route: route)
+            writeStreamHead(contentType: "application/octet-stream", chunked: chunked, route: route, cors: cors)
             for message in replay where !message.payload.isEmpty { socket.write(chunked ? message.rawStreamChunk : message.payload) }
             enterHold(Hold(kind: .subscribeStream, channels: channels, chunked: chunked, keepAlive: keepAlive,
-                           wakeInterval: nil, route: route))
+                           wakeInterval: nil, route: route, cors: nil))
         }
     }
 
-    private func writeStreamHead(contentType: String, chunked: Bool, route: Int) {
+    /// Streams carry their CORS headers in this head only: what follows is body.
+    private func writeStreamHead(contentType: String, chunked: Bool, route: Int, cors: CORSHeaders?) {
         var headers = HTTPHeaders([("Content-Type", contentType), ("Cache-Control", "no-cache")])
+        cors?.apply(to: &headers)
         headers.add(chunked ? "Transfer-Encoding" : "Connection", chunked ? "chunked" : "close")
         runtime.countRequest(route: route, status: 200)
         socket.write(HeadSerializer.response(status: 200, reason: "OK", headers: headers))

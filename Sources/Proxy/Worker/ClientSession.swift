@@ -69,7 +69,8 @@ final class ClientSession: SocketDelegate {
             runtime.countTimeout(kind)
             if let answer {
                 runtime.countRequest(route: nil, status: answer)
-                socket.write(CannedResponse.make(status: answer, close: true))
+                // No whole request arrived: there is no Origin to answer.
+                socket.write(CannedResponse.make(status: answer, close: true, cors: nil))
             }
             tearDown(graceful: true)
         case .close:
@@ -183,21 +184,34 @@ final class ClientSession: SocketDelegate {
         let head = RequestNormalizer.normalized(received, allowsUnderscoresInHeaders: runtime.config.server.allowsUnderscoresInHeaders)
         lifecycle.headParsed(requestComplete: head.framing == .none)
         let (host, path) = RequestTarget.hostAndPath(head)
-        guard let routeIndex = runtime.routeTable.match(host: host, path: path) else {
-            answer(status: 404, route: nil, head: head)
+        let routeIndex = runtime.routeTable.match(host: host, path: path)
+        let cors: CORSHeaders?
+        switch runtime.corsVerdict(route: routeIndex, head: head) {
+        case .notApplicable: cors = nil
+        case let .answer(headers): cors = headers
+        case let .preflightAllowed(headers):
+            // Holdfast alone answers CORS: a preflight never reaches a backend.
+            answer(status: 204, route: routeIndex, head: head, cors: headers)
+            return
+        case .preflightRefused:
+            answer(status: 403, route: routeIndex, head: head, cors: .empty)
+            return
+        }
+        guard let routeIndex else {
+            answer(status: 404, route: nil, head: head, cors: cors)
             return
         }
         let route = runtime.config.routes[routeIndex]
         if let mode = route.subscribe {
-            serveSubscription(mode: mode, route: routeIndex, prefix: route.pathPrefix, path: path, head: head)
+            serveSubscription(mode: mode, route: routeIndex, prefix: route.pathPrefix, path: path, head: head, cors: cors)
             return
         }
         let clientIP = self.clientIP
         guard let backend = runtime.chooseBackend(route: routeIndex, head: head, clientIP: clientIP) else {
-            answer(status: 503, route: routeIndex, head: head, body: "no healthy backend\n")
+            answer(status: 503, route: routeIndex, head: head, body: "no healthy backend\n", cors: cors)
             return
         }
-        startExchange(Exchange(session: self, head: head, route: routeIndex, backend: backend, clientIP: clientIP))
+        startExchange(Exchange(session: self, head: head, route: routeIndex, backend: backend, clientIP: clientIP, cors: cors))
     }
 
     func startExchange(_ exchange: Exchange) {
@@ -208,17 +222,19 @@ final class ClientSession: SocketDelegate {
     // MARK: Answers
 
     /// Answers without a backend; the connection stays open only if no request body is left unread.
-    func answer(status: Int, route: Int?, head: RequestHead, body: String = "") {
+    func answer(status: Int, route: Int?, head: RequestHead, body: String = "", cors: CORSHeaders?) {
         runtime.countRequest(route: route, status: status)
         let keepAlive = head.keepAlive && head.framing == .none && !runtime.isWindingDown
-        socket.write(CannedResponse.make(status: status, body: body, close: !keepAlive))
+        let response = status == 204 ? CannedResponse.noContent(close: !keepAlive, cors: cors)
+            : CannedResponse.make(status: status, body: body, close: !keepAlive, cors: cors)
+        socket.write(response)
         requestFinished(keepAlive: keepAlive)
     }
 
     /// Error answers close the connection: after a malformed request nothing that follows can be trusted.
-    func answerAndClose(status: Int, route: Int? = nil) {
+    func answerAndClose(status: Int, route: Int? = nil, cors: CORSHeaders? = nil) {
         runtime.countRequest(route: route, status: status)
-        socket.write(CannedResponse.make(status: status, close: true))
+        socket.write(CannedResponse.make(status: status, close: true, cors: cors))
         tearDown(graceful: true)
     }
 
@@ -260,9 +276,9 @@ final class ClientSession: SocketDelegate {
 
     func exchangeFinished(keepAlive: Bool) { requestFinished(keepAlive: keepAlive) }
 
-    func exchangeFailed(status: Int, route: Int) {
+    func exchangeFailed(status: Int, route: Int, cors: CORSHeaders?) {
         work = .none
-        answerAndClose(status: status, route: route)
+        answerAndClose(status: status, route: route, cors: cors)
     }
 
     /// Part of the answer went out: the close is all the client can be told.

@@ -56,11 +56,15 @@ final class Exchange: UpstreamUser {
     /// Set when this request continues a stream whose response head the client already has (`Grip-Link`).
     private let continuedStream: StreamContinuation?
     private let clientIP: String
+    /// Replaces the backend's `Access-Control-*` in whatever answers this request; nil where CORS is off.
+    private let cors: CORSHeaders?
 
-    init(session: ClientSession, head: RequestHead, route: Int, backend: Int, clientIP: String,
+    /// `cors`: nil for a continued stream, whose head the client already has.
+    init(session: ClientSession, head: RequestHead, route: Int, backend: Int, clientIP: String, cors: CORSHeaders?,
          continuing continuedStream: StreamContinuation? = nil) {
         self.session = session
         self.clientIP = clientIP
+        self.cors = cors
         self.head = head
         self.route = route
         self.continuedStream = continuedStream
@@ -115,7 +119,7 @@ final class Exchange: UpstreamUser {
             updateClientReading()
         case let .respond(status):
             releaseUpstream(reusable: false)
-            session.exchangeFailed(status: status, route: route)
+            session.exchangeFailed(status: status, route: route, cors: cors)
         case let .cutClient(status):
             releaseUpstream(reusable: false)
             runtime.countRequest(route: route, status: response?.status ?? status)
@@ -291,7 +295,8 @@ final class Exchange: UpstreamUser {
         let framing: BodyFraming = dechunk ? .untilClose : responseHead.framing
         let keepAlive = clientKeepAlive && !dechunk
         clientOutput += ProxyHeaders.clientResponse(status: responseHead.status, reason: responseHead.reason,
-                                                    headers: responseHead.headers, framing: framing, keepAlive: keepAlive)
+                                                    headers: responseHead.headers, framing: framing, keepAlive: keepAlive,
+                                                    cors: cors)
         plan = .relay(dechunk: dechunk)
         machine.responseHead(.relaying, writesHead: true)
     }
@@ -397,7 +402,8 @@ final class Exchange: UpstreamUser {
         }
         let chunked = head.version == .http11
         clientOutput += ProxyHeaders.clientResponse(status: status.code, reason: status.reason, headers: responseHead.headers,
-                                                    framing: chunked ? .chunked : .untilClose, keepAlive: chunked && clientKeepAlive)
+                                                    framing: chunked ? .chunked : .untilClose, keepAlive: chunked && clientKeepAlive,
+                                                    cors: cors)
         plan = .stream(chunked: chunked, next: next)
         machine.responseHead(.streaming, writesHead: true)
     }
@@ -415,10 +421,9 @@ final class Exchange: UpstreamUser {
         var headers = response.headers
         headers.remove("content-length")
         let timeoutResponse = ProxyHeaders.completeResponse(status: status.code, reason: status.reason, headers: headers,
-                                                            body: timeoutBody, keepAlive: keepAlive)
+                                                            body: timeoutBody, keepAlive: keepAlive, cors: cors)
         session.enterHold(Hold.response(instruction: instruction, timeoutResponse: timeoutResponse, headOnly: head.method == "HEAD",
-                                        keepAlive: keepAlive,
-                                        runtime: runtime, route: route))
+                                        keepAlive: keepAlive, runtime: runtime, route: route, cors: cors))
     }
 
     /// `Grip-Status` overrides the backend's status line; an empty reason means the standard phrase.

@@ -28,8 +28,16 @@ final class Hold {
 
     // Field order matters here: it packs the object into 64 bytes of heap (one per held client).
     let channels: [String]
-    /// Only for streams whose backend gave a `Grip-Link` (rare, so it costs others nothing).
-    let continuation: StreamContinuation?
+    /// What only some holds need, in one slot since none needs both.
+    private enum Extra {
+        /// A stream whose backend gave a `Grip-Link` (rare, so it costs others nothing).
+        case continuation(StreamContinuation)
+        /// A long-poll's CORS headers, for its answer made after the head is gone (published or
+        /// timed out); interned. A stream's went out with its head.
+        case cors(CORSHeaders)
+    }
+
+    private let extra: Extra?
     /// How long the socket's read event waits before waking the hold (timeout or keep-alive tick); 0: never.
     private let wakeMilliseconds: Int32
     private let routeIndex: Int32
@@ -39,9 +47,10 @@ final class Hold {
     let keepAlive: Bool
 
     init(kind: Kind, channels: [String], chunked: Bool, keepAlive: Bool, wakeInterval: Duration?, route: Int,
-         continuation: StreamContinuation? = nil) {
+         cors: CORSHeaders?, continuation: StreamContinuation? = nil) {
+        assert(cors == nil || continuation == nil, "a hold keeps a continuation or CORS headers, not both")
         self.channels = channels
-        self.continuation = continuation
+        extra = continuation.map(Extra.continuation) ?? cors.map(Extra.cors)
         wakeMilliseconds = wakeInterval.map { Int32(clamping: $0.milliseconds) } ?? 0
         routeIndex = Int32(clamping: route)
         self.kind = kind
@@ -49,24 +58,29 @@ final class Hold {
         self.keepAlive = keepAlive
     }
 
+    var continuation: StreamContinuation? { if case let .continuation(continuation)? = extra { continuation } else { nil } }
+    /// Nil where CORS is off.
+    var cors: CORSHeaders? { if case let .cors(cors)? = extra { cors } else { nil } }
+
     var wakeInterval: Duration? { wakeMilliseconds == 0 ? nil : .milliseconds(wakeMilliseconds) }
     /// When a hold that starts (or was last written to) at `now` wakes; nil: never.
     func wakeAt(from now: Int64) -> Int64? { wakeMilliseconds == 0 ? nil : now + Int64(wakeMilliseconds) }
     var route: Int { Int(routeIndex) }
 
     static func response(instruction: HoldInstruction, timeoutResponse: [UInt8], headOnly: Bool, keepAlive: Bool,
-                         runtime: WorkerRuntime, route: Int) -> Hold {
+                         runtime: WorkerRuntime, route: Int, cors: CORSHeaders?) -> Hold {
         Hold(kind: .response(timeoutResponse: runtime.interned(timeoutResponse), headOnly: headOnly),
              channels: runtime.interned(instruction.channels.map(\.name)), chunked: false, keepAlive: keepAlive,
-             wakeInterval: instruction.timeout ?? runtime.config.timeouts.hold, route: route)
+             wakeInterval: instruction.timeout ?? runtime.config.timeouts.hold, route: route, cors: cors)
     }
 
+    /// A stream's head went out already, with its CORS headers: what follows is body.
     static func stream(instruction: HoldInstruction, chunked: Bool, continuation: StreamContinuation?,
                        runtime: WorkerRuntime, route: Int) -> Hold {
         let keepAlive = instruction.keepAlive
         return Hold(kind: .stream(keepAlive: keepAlive.map(\.data)), channels: runtime.interned(instruction.channels.map(\.name)),
                     chunked: chunked, keepAlive: continuation?.keepAlive ?? true, wakeInterval: keepAlive?.interval, route: route,
-                    continuation: continuation)
+                    cors: nil, continuation: continuation)
     }
 
     /// The `kind` label of `holdfast_held_connections`.
