@@ -129,17 +129,17 @@ struct ConfigBuilder {
                            cors: routeCORS.isEnabled ? routeCORS : nil)
     }
 
-    /// `cors = false`, or `[route.cors]` over `[cors]`.
+    /// `[route.cors]` over `[cors]`; no origins when the route says `cors = false`.
     private func routeCORS(_ reader: TableReader, over base: CORSConfig) -> CORSConfig {
-        guard let written = reader.table["cors"], written.table == nil else {
-            return reader.presentTable(.routeCORS).map { corsConfig($0, over: base) } ?? base
+        if let written = reader.table["cors"], written.table == nil {
+            if written.bool != false {
+                reader.report("cors", "expects a [route.cors] table or false (got \(reader.written("cors")))")
+            }
+            var disabled = base
+            disabled.allowOrigins = []
+            return disabled
         }
-        if written.bool != false {
-            reader.report("cors", "expects a [route.cors] table or false (got \(reader.written("cors")))")
-        }
-        var disabled = base
-        disabled.allowOrigins = []
-        return disabled
+        return reader.presentTable(.routeCORS).map { corsConfig($0, over: base) } ?? base
     }
 
     /// `[cors]` itself (`base` nil), or a route's table, whose absent keys are `base`'s.
