@@ -94,6 +94,18 @@ final class CORSTests: ScenarioTestCase {
         assertAllows(try XCTUnwrap(response).head)
     }
 
+    func testHoldfastsOwn502And413CarryTheHeaders() throws {
+        let proxy = try startCORSProxy { $0.server["max_body_bytes"] = 16 }
+
+        let badGateway = try proxy.client().get("/malformed", headers: [("Origin", CORSFixture.app)])
+        let tooLarge = try proxy.client().post("/echo", body: String(repeating: "x", count: 64), headers: [("Origin", CORSFixture.app)])
+
+        XCTAssertEqual(badGateway.status, 502)
+        assertAllows(badGateway.head)
+        XCTAssertEqual(tooLarge.status, 413)
+        assertAllows(tooLarge.head)
+    }
+
     func testARouteWithCORSFalseLeavesItToTheBackend() throws {
         let proxy = try startCORSProxy { $0.routes[0]["cors"] = false }
 

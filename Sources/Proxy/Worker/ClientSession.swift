@@ -197,6 +197,11 @@ final class ClientSession: SocketDelegate {
             answer(status: 403, route: routeIndex, head: head, cors: .empty)
             return
         }
+        if case let .contentLength(length) = head.framing, length > UInt64(runtime.limits.maxBodyBytes) {
+            // Refused here rather than by the parser, so the 413 carries the request's CORS headers.
+            answerAndClose(status: 413, route: routeIndex, cors: cors)
+            return
+        }
         guard let routeIndex else {
             answer(status: 404, route: nil, head: head, cors: cors)
             return
