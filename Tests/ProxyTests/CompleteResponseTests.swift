@@ -73,4 +73,19 @@ final class CompleteResponseTests: XCTestCase {
         XCTAssertFalse(withCORS.contains("publisher"), withCORS)
         XCTAssertTrue(withCORS.hasSuffix("\r\n\r\nhi"))
     }
+
+    /// Past the forms a message keeps, each origin still gets its own headers.
+    func testManyOriginsEachGetTheirOwnHeaders() {
+        let message = PreparedMessage(item: PublishItem(channel: "c", httpResponse: PublishedResponse(code: 200, body: Array("hi".utf8))),
+                                      id: "1", publishedAt: 0)
+        for index in 0..<40 {
+            let origin = "https://s\(index).example.org"
+            let cors = CORSHeaders(fields: [.init(name: "Access-Control-Allow-Origin", value: origin)])
+            for _ in 0..<2 {
+                let response = text(message.httpResponse(keepAlive: true, headOnly: false, cors: cors))
+                XCTAssertTrue(response.contains("\r\nAccess-Control-Allow-Origin: \(origin)\r\n"), response)
+                XCTAssertEqual(text(message.longPollResponse(keepAlive: true, cors: cors)).components(separatedBy: origin).count, 2)
+            }
+        }
+    }
 }

@@ -37,31 +37,36 @@ final class PreparedMessage {
     }
 
     private var responses: [ResponseForm: [UInt8]] = [:]
+    private var longPollResponses: [ResponseForm: [UInt8]] = [:]
+    /// Forms kept per message (it may live on in history): many wildcard-subdomain origins must not
+    /// make it keep a copy per origin, so forms beyond these are built per subscriber instead.
+    private static let cachedFormLimit = 16
 
     /// The complete response a held long-poll gets from this item (`headOnly`: it asked with HEAD).
     func httpResponse(keepAlive: Bool, headOnly: Bool, cors: CORSHeaders?) -> [UInt8]? {
         guard let response = item.httpResponse else { return nil }
-        let form = ResponseForm(keepAlive: keepAlive, headOnly: headOnly, cors: cors)
-        if let cached = responses[form] { return cached }
-        let bytes = ProxyHeaders.completeResponse(status: response.code, reason: response.reason ?? reasonPhrase(for: response.code),
-                                                  headers: HTTPHeaders(response.headers.map { ($0.name, $0.value) }),
-                                                  body: response.body, keepAlive: keepAlive, headOnly: headOnly, cors: cors)
-        responses[form] = bytes
-        return bytes
+        return cached(ResponseForm(keepAlive: keepAlive, headOnly: headOnly, cors: cors), in: &responses) {
+            ProxyHeaders.completeResponse(status: response.code, reason: response.reason ?? reasonPhrase(for: response.code),
+                                          headers: HTTPHeaders(response.headers.map { ($0.name, $0.value) }),
+                                          body: response.body, keepAlive: keepAlive, headOnly: headOnly, cors: cors)
+        }
     }
 
     /// The answer of a built-in long-poll route, shared like `httpResponse`.
     func longPollResponse(keepAlive: Bool, cors: CORSHeaders?) -> [UInt8] {
-        let form = ResponseForm(keepAlive: keepAlive, headOnly: false, cors: cors)
-        if let cached = longPollResponses[form] { return cached }
-        var headers = HTTPHeaders([("Content-Type", "application/octet-stream"), ("Content-Length", String(payload.count)),
-                                   ("Cache-Control", "no-cache"), ("Event-ID", id)])
-        cors?.apply(to: &headers)
-        if !keepAlive { headers.add("Connection", "close") }
-        let bytes = HeadSerializer.response(status: 200, reason: "OK", headers: headers) + payload
-        longPollResponses[form] = bytes
-        return bytes
+        cached(ResponseForm(keepAlive: keepAlive, headOnly: false, cors: cors), in: &longPollResponses) {
+            var headers = HTTPHeaders([("Content-Type", "application/octet-stream"), ("Content-Length", String(payload.count)),
+                                       ("Cache-Control", "no-cache"), ("Event-ID", id)])
+            cors?.apply(to: &headers)
+            if !keepAlive { headers.add("Connection", "close") }
+            return HeadSerializer.response(status: 200, reason: "OK", headers: headers) + payload
+        }
     }
 
-    private var longPollResponses: [ResponseForm: [UInt8]] = [:]
+    private func cached(_ form: ResponseForm, in cache: inout [ResponseForm: [UInt8]], build: () -> [UInt8]) -> [UInt8] {
+        if let bytes = cache[form] { return bytes }
+        let bytes = build()
+        if cache.count < Self.cachedFormLimit { cache[form] = bytes }
+        return bytes
+    }
 }
