@@ -13,7 +13,7 @@ struct ConfigBuilder {
         let control = controlConfig(root.table(.control))
         let grip = GripConfig(signingKey: root.table(.grip).text("signing_key"))
         let channels = channelsConfig(root.table(.channels))
-        let cors = CORSConfig(allowOrigins: root.table(.cors).strings("allow_origins"))
+        let cors = corsConfig(root.table(.cors), over: nil)
         let backendEntries = root.entries(.backend)
         let backends = backendEntries.compactMap(backendConfig)
         let backendNames = backendEntries.map { $0.table["name"]?.string }
@@ -21,7 +21,7 @@ struct ConfigBuilder {
         let auths = authEntries.compactMap(authConfig)
         let authNames = authEntries.map { $0.table["name"]?.string }
         let routeEntries = root.entries(.route)
-        let routes = routeEntries.compactMap { routeConfig($0, backendNames: backendNames, authNames: authNames) }
+        let routes = routeEntries.compactMap { routeConfig($0, backendNames: backendNames, authNames: authNames, cors: cors) }
         reportDuplicateNames(backendEntries, of: .backend)
         reportDuplicateNames(authEntries, of: .auth)
         reportSharedListenAddresses(server: server, control: control)
@@ -98,7 +98,8 @@ struct ConfigBuilder {
 
     /// `backendNames` holds each `[[backend]]`'s name as written (nil if not a string), in file order,
     /// so a route's indexes match `ProxyConfig.backends` whenever the file is valid.
-    private func routeConfig(_ entry: (index: Int, table: TOMLTable), backendNames: [String?], authNames: [String?]) -> RouteConfig? {
+    private func routeConfig(_ entry: (index: Int, table: TOMLTable), backendNames: [String?], authNames: [String?],
+                             cors: CORSConfig) -> RouteConfig? {
         let location = Location(entry: "route[\(entry.index)]", path: entryPath(.route, entry.index))
         let reader = TableReader(entry.table, section: .route, location: location, problems: problems)
         let host = reader.optionalHostPattern("host")
@@ -137,8 +138,42 @@ struct ConfigBuilder {
                 reader.report("auth", "names \(quoted(authName)), which no [[auth]] declares\(suggestion)")
             }
         }
+        let routeCORS = self.routeCORS(reader, over: cors)
         guard let pathPrefix else { return nil }
-        return RouteConfig(host: host, pathPrefix: pathPrefix, backends: indexes, sticky: sticky, subscribe: subscribe, auth: auth)
+        return RouteConfig(host: host, pathPrefix: pathPrefix, backends: indexes, sticky: sticky, subscribe: subscribe, auth: auth,
+                           cors: routeCORS.isEnabled ? routeCORS : nil)
+    }
+
+    /// `[route.cors]` over `[cors]`; no origins when the route says `cors = false`.
+    private func routeCORS(_ reader: TableReader, over base: CORSConfig) -> CORSConfig {
+        if let written = reader.table["cors"], written.table == nil {
+            if written.bool != false {
+                reader.report("cors", "expects a [route.cors] table or false (got \(reader.written("cors")))")
+            }
+            var disabled = base
+            disabled.allowOrigins = []
+            return disabled
+        }
+        return reader.presentTable(.routeCORS).map { corsConfig($0, over: base) } ?? base
+    }
+
+    /// `[cors]` itself (`base` nil), or a route's table, whose absent keys are `base`'s.
+    private func corsConfig(_ reader: TableReader, over base: CORSConfig?) -> CORSConfig {
+        func pick<Value>(_ name: String, _ field: KeyPath<CORSConfig, Value>, _ read: (ConfigValue) -> Value?) -> Value {
+            let value = base == nil ? reader.value(name) : reader.optionalValue(name)
+            return value.flatMap(read) ?? base![keyPath: field]
+        }
+        let config = CORSConfig(allowOrigins: pick("allow_origins", \.allowOrigins, \.strings),
+                                allowCredentials: pick("allow_credentials", \.allowCredentials, \.boolean),
+                                allowHeaders: pick("allow_headers", \.allowHeaders, \.strings),
+                                exposeHeaders: pick("expose_headers", \.exposeHeaders, \.strings),
+                                maxAge: pick("max_age", \.maxAge, \.duration))
+        if config.allowOrigins.contains("*") && config.allowCredentials {
+            // Browsers refuse credentials with a wildcard; echoing any origin instead would hand them to every site.
+            reader.report("allow_origins", "cannot be [\"*\"] with allow_credentials = true: list the origins",
+                          comparedWith: "allow_credentials")
+        }
+        return config
     }
 
     /// A `[[auth]]` whose key is read (`key_file`) and checked against its algorithms now, so a

@@ -62,7 +62,16 @@ enum ConfigSchema {
                 "a subscriber whose unsent output passes this is disconnected"),
 
         KeySpec(.cors, "allow_origins", .originList, .defaulted(.strings([])),
-                "origins allowed cross-origin requests, or [\"*\"]"),
+                "origins allowed cross-origin requests, or [\"*\"]; empty: CORS off"),
+        KeySpec(.cors, "allow_credentials", .boolean, .defaulted(.boolean(false)),
+                "let browsers send cookies and auth; not with [\"*\"]"),
+        KeySpec(.cors, "allow_headers", .headerNameList,
+                .defaulted(.strings(["Authorization", "Content-Type", "Last-Event-ID"])),
+                "request headers a preflight allows"),
+        KeySpec(.cors, "expose_headers", .headerNameList, .defaulted(.strings([])),
+                "response headers scripts may read"),
+        KeySpec(.cors, "max_age", .duration, .defaulted(.string("10m")),
+                "how long browsers may cache a preflight answer"),
 
         KeySpec(.backend, "name", .backendName, .required, "unique name that routes refer to"),
         KeySpec(.backend, "address", .endpoint, .required, "host:port of the backend"),
@@ -107,6 +116,13 @@ enum ConfigSchema {
                 .defaulted(.strings(["header:Authorization", "query:access_token", "cookie:hf_token"])),
                 "where the token is looked for, first found wins: header:NAME, query:NAME, cookie:NAME"),
         KeySpec(.auth, "leeway", .durationFromZero, .defaulted(.string("30s")), "clock skew allowed on exp and nbf"),
+
+        // A route's own [route.cors] replaces the [cors] keys it writes; `cors = false` turns CORS off there.
+        KeySpec(.routeCORS, "allow_origins", .originList, .optional, "this route's origins instead of [cors]'s"),
+        KeySpec(.routeCORS, "allow_credentials", .boolean, .optional, "instead of [cors]'s"),
+        KeySpec(.routeCORS, "allow_headers", .headerNameList, .optional, "instead of [cors]'s"),
+        KeySpec(.routeCORS, "expose_headers", .headerNameList, .optional, "instead of [cors]'s"),
+        KeySpec(.routeCORS, "max_age", .duration, .optional, "instead of [cors]'s"),
     ]
 
     static func keys(in section: ConfigSection) -> [KeySpec] { keys.filter { $0.section == section } }

@@ -3,7 +3,7 @@ enum ConfigSection: String, CaseIterable, Sendable {
     case root = ""
     case server, serverTLS = "server.tls", timeouts, control, grip, channels, cors
     case backend, backendHealth = "backend.health"
-    case route
+    case route, routeCORS = "route.cors"
     case auth
 
     var parent: ConfigSection? {
@@ -11,6 +11,7 @@ enum ConfigSection: String, CaseIterable, Sendable {
         case .root: nil
         case .serverTLS: .server
         case .backendHealth: .backend
+        case .routeCORS: .route
         default: .root
         }
     }

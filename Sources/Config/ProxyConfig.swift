@@ -131,9 +131,24 @@ public struct ChannelsConfig: Sendable, Equatable {
     }
 }
 
+/// SPEC §10. Origins are lowercased entries: `*`, `scheme://host[:port]` or `scheme://*.suffix[:port]`.
 public struct CORSConfig: Sendable, Equatable {
     public var allowOrigins: [String]
-    public init(allowOrigins: [String]) { self.allowOrigins = allowOrigins }
+    public var allowCredentials: Bool
+    public var allowHeaders: [String]
+    public var exposeHeaders: [String]
+    public var maxAge: Duration
+    public init(allowOrigins: [String], allowCredentials: Bool, allowHeaders: [String], exposeHeaders: [String],
+                maxAge: Duration) {
+        self.allowOrigins = allowOrigins
+        self.allowCredentials = allowCredentials
+        self.allowHeaders = allowHeaders
+        self.exposeHeaders = exposeHeaders
+        self.maxAge = maxAge
+    }
+
+    /// No origins: Holdfast leaves CORS to the backends.
+    public var isEnabled: Bool { !allowOrigins.isEmpty }
 }
 
 public struct HealthCheckConfig: Sendable, Equatable {
@@ -195,13 +210,16 @@ public struct RouteConfig: Sendable, Equatable {
     public var subscribe: SubscribeMode?
     /// Index into `ProxyConfig.auths`: requests need a token it accepts.
     public var auth: Int?
+    /// `[cors]` with this route's `[route.cors]` over it; nil when CORS is off here (`cors = false`, no origins).
+    public var cors: CORSConfig?
     public init(host: HostPattern?, pathPrefix: String, backends: [Int], sticky: StickyKey, subscribe: SubscribeMode?,
-                auth: Int? = nil) {
+                auth: Int? = nil, cors: CORSConfig? = nil) {
         self.host = host
         self.pathPrefix = pathPrefix
         self.backends = backends
         self.sticky = sticky
         self.subscribe = subscribe
         self.auth = auth
+        self.cors = cors
     }
 }

@@ -45,7 +45,7 @@ extension TokenSource {
 }
 
 /// An RFC 9110 token: what cookie and header names are made of.
-private func isToken(_ text: Substring) -> Bool {
+func isToken(_ text: Substring) -> Bool {
     !text.isEmpty && text.allSatisfy { $0.isASCIILetterOrDigit || "!#$%&'*+-.^_`|~".contains($0) }
 }
 
@@ -67,12 +67,19 @@ func isBackendName(_ text: String) -> Bool {
     !text.isEmpty && text.allSatisfy { $0.isASCIILetterOrDigit || "_.-".contains($0) }
 }
 
-/// A CORS origin as browsers send it: `https://app.example.com`, `http://localhost:3000`; or `*`.
-func isOrigin(_ text: String) -> Bool {
+/// A CORS origin entry: as browsers send it (`https://app.example.com`, `http://localhost:3000`),
+/// with `*.` before the host for its subdomains (`https://*.example.org`); or `*`. No path.
+func isOriginPattern(_ text: String) -> Bool {
     if text == "*" { return true }
     let parts = text.split(separator: "://", maxSplits: 1, omittingEmptySubsequences: false)
     guard parts.count == 2, parts[0] == "http" || parts[0] == "https" else { return false }
-    let authority = parts[1]
+    var authority = parts[1]
+    if authority.hasPrefix("*.") {
+        authority = authority.dropFirst(2)
+        // A wildcard stands for DNS labels, never inside an address.
+        guard let host = authority.split(separator: ":", omittingEmptySubsequences: false).first,
+              HostSyntax.isHostName(host) else { return false }
+    }
     if authority.hasPrefix("[") || authority.contains(":") {
         return EndpointAddress(parsing: String(authority)) != nil
     }

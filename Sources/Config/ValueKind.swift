@@ -21,6 +21,7 @@ enum ValueKind: Sendable {
     /// At least one address.
     case endpointList
     case originList
+    case headerNameList
     case backendName
     case backendNameList
     case routePath
@@ -62,7 +63,8 @@ extension ValueKind {
         case .text: "a non-empty string"
         case .endpoint: "an address like \(example ?? "\"127.0.0.1:9000\"") or \"[::1]:9000\""
         case .endpointList: "a non-empty list of addresses like \(example ?? "[\"0.0.0.0:8080\"]") or [\"[::]:8080\"]"
-        case .originList: "a list of origins like [\"https://app.example.com\"], or [\"*\"]"
+        case .originList: "a list of origins like [\"https://app.example.com\", \"https://*.example.org\"], or [\"*\"]"
+        case .headerNameList: "a list of header names like [\"Content-Type\"]"
         case .backendName: "a name made of letters, digits, \"_\", \".\" and \"-\""
         case .backendNameList: "a list of backend names like [\"app\"]"
         case .routePath: "a path starting with \"/\", without \"?\""
@@ -98,7 +100,9 @@ extension ValueKind {
                 return addresses.count == texts.count && !addresses.isEmpty ? .endpoints(addresses) : nil
             }
         case .originList:
-            return strings(raw).flatMap { $0.allSatisfy(isOrigin) ? .strings($0.map { $0.lowercased() }) : nil }
+            return strings(raw).flatMap { $0.allSatisfy(isOriginPattern) ? .strings($0.map { $0.lowercased() }) : nil }
+        case .headerNameList:
+            return strings(raw).flatMap { $0.allSatisfy { isToken(Substring($0)) } ? .strings($0) : nil }
         case .backendName:
             return raw.string.flatMap { isBackendName($0) ? .text($0) : nil }
         case .backendNameList:

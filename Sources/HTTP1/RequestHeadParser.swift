@@ -85,8 +85,8 @@ public struct RequestHeadParser: Sendable {
             case .unsupported: throw .notImplemented("only the chunked transfer coding is supported")
             }
         }
+        // A declared length over the limit is the server's to refuse, once it knows how to answer (CORS).
         guard let length = fields.contentLength else { return .none }
-        if length > UInt64(limits.maxBodyBytes) { throw .payloadTooLarge }
         return .contentLength(length)
     }
 }

@@ -121,7 +121,7 @@ final class BadValueTests: XCTestCase {
     func testBadOriginsAndPaths() {
         XCTAssertEqual(problems(of: validBase.replacingOccurrences(of: "path_prefix = \"/\"", with: "path_prefix = \"api\"")
                                 + "[cors]\nallow_origins = [\"https://a.example.com/\"]\n"), [
-            #"proxy.conf:9: cors.allow_origins expects a list of origins like ["https://app.example.com"], or ["*"] (got ["https://a.example.com/"])"#,
+            #"proxy.conf:9: cors.allow_origins expects a list of origins like ["https://app.example.com", "https://*.example.org"], or ["*"] (got ["https://a.example.com/"])"#,
             #"proxy.conf:6: route[0]: path_prefix expects a path starting with "/", without "?" (got "api")"#,
         ])
     }

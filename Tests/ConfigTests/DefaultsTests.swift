@@ -17,7 +17,9 @@ final class DefaultsTests: XCTestCase {
                                                      maxConnections: 64, maxPublishBytes: 1_048_576))
         XCTAssertEqual(config.grip, GripConfig(signingKey: "changeme"))
         XCTAssertEqual(config.channels, ChannelsConfig(historyLength: 100, historyTTL: .seconds(300), subscriberBufferBytes: 65536))
-        XCTAssertEqual(config.cors, CORSConfig(allowOrigins: []))
+        XCTAssertEqual(config.cors, CORSConfig(allowOrigins: [], allowCredentials: false,
+                                               allowHeaders: ["Authorization", "Content-Type", "Last-Event-ID"],
+                                               exposeHeaders: [], maxAge: .seconds(600)))
         XCTAssertEqual(config.backends.first?.maxConnections, 8)
         XCTAssertEqual(config.backends.first?.weight, 1)
         XCTAssertEqual(config.backends.first?.health,
@@ -69,7 +71,8 @@ final class DefaultsTests: XCTestCase {
         XCTAssertEqual(config.cors.allowOrigins, ["https://app.example.com", "http://localhost:3000"])
         XCTAssertEqual(config.backends.map(\.address.description), ["backend.internal:9000", "[::1]:9001"])
         XCTAssertEqual(config.routes[0], RouteConfig(host: .subdomains(of: "example.org"), pathPrefix: "/api/",
-                                                     backends: [1, 0], sticky: .header("x-session"), subscribe: nil))
+                                                     backends: [1, 0], sticky: .header("x-session"), subscribe: nil,
+                                                     cors: config.cors))
         XCTAssertEqual(config.routes[1].host, .exact("example.org"))
         XCTAssertEqual(config.routes[1].sticky, .clientIP)
     }

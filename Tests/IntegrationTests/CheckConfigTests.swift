@@ -71,6 +71,18 @@ final class CheckConfigTests: XCTestCase {
         guard process.waitForExit(timeout: .seconds(30)) == 0 else { throw HarnessError("openssl \(arguments.joined(separator: " ")) failed") }
     }
 
+    func testWildcardOriginWithCredentialsExits2NamingTheLine() throws {
+        var config = goodConfig
+        config.cors = ["allow_origins": ["*"], "allow_credentials": true]
+        let text = config.render(listenPort: 8080, controlPort: 5561)
+        let line = text.components(separatedBy: "\n").firstIndex(of: "allow_origins = [\"*\"]")! + 1
+
+        let result = try checkConfig(text)
+
+        XCTAssertEqual(result.status, 2)
+        XCTAssertEqual(result.stderr, "\(path):\(line): cors.allow_origins cannot be [\"*\"] with allow_credentials = true: list the origins\n")
+    }
+
     func testEachProblemNamesFileAndLine() throws {
         let result = try checkConfig("""
             [[backend]]

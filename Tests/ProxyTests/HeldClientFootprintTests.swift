@@ -18,7 +18,7 @@ final class HeldClientFootprintTests: XCTestCase {
         defer { close(fds[1]) }
         let session = ClientSession(runtime: runtime, socket: Socket(base: base, fd: fds[0]))
         let hold = Hold(kind: .subscribeLongPoll, channels: ["c"], chunked: false, keepAlive: true,
-                        wakeInterval: .seconds(55), route: 0, tokenExpiry: 1_000_000)
+                        wakeInterval: .seconds(55), route: 0, cors: nil, tokenExpiry: 1_000_000)
         XCTAssertLessThanOrEqual(heapBlockBytes(of: session), 72, "ClientSession")
         XCTAssertLessThanOrEqual(heapBlockBytes(of: session.socket), 88, "Socket")
         XCTAssertLessThanOrEqual(heapBlockBytes(of: hold), 56, "Hold, token expiry included")

@@ -5,7 +5,7 @@ import XCTest
 final class HoldExpiryTests: XCTestCase {
     private func hold(wakeInterval: Duration?, tokenExpiry: Int64?) -> Hold {
         Hold(kind: .subscribeSSE, channels: ["c"], chunked: true, keepAlive: true, wakeInterval: wakeInterval, route: 0,
-             tokenExpiry: tokenExpiry)
+             cors: nil, tokenExpiry: tokenExpiry)
     }
 
     func testWakeTimes() {

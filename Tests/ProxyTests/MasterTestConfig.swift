@@ -14,7 +14,7 @@ func masterTestConfig(routes: [RouteConfig] = [RouteConfig(host: nil, pathPrefix
         control: ControlConfig(listen: EndpointAddress(host: "127.0.0.1", port: 5561), publishToken: nil, maxConnections: 64, maxPublishBytes: 1_048_576),
         grip: GripConfig(signingKey: "key"),
         channels: ChannelsConfig(historyLength: 100, historyTTL: .seconds(300), subscriberBufferBytes: 65536),
-        cors: CORSConfig(allowOrigins: []),
+        cors: CORSConfig(allowOrigins: [], allowCredentials: false, allowHeaders: [], exposeHeaders: [], maxAge: .seconds(600)),
         backends: ["app1", "app2"].enumerated().map { index, name in
             BackendConfig(name: name, address: EndpointAddress(host: "127.0.0.1", port: UInt16(9000 + index)),
                           maxConnections: backendMaxConnections, weight: 1, health: health)

@@ -25,7 +25,7 @@ final class ProxyHeadersTests: XCTestCase {
         let text = String(decoding: ProxyHeaders.clientResponse(status: 200, reason: "OK",
                                                                  headers: HTTPHeaders([("Grip-Hold", "response"), ("Content-Length", "9"),
                                                                                        ("Keep-Alive", "timeout=5"), ("X-App", "a")]),
-                                                                 framing: .chunked, keepAlive: false), as: UTF8.self)
+                                                                 framing: .chunked, keepAlive: false, cors: nil), as: UTF8.self)
         XCTAssertFalse(text.contains("Grip-"))
         XCTAssertFalse(text.contains("Content-Length"))
         XCTAssertFalse(text.contains("Keep-Alive"))

@@ -81,7 +81,7 @@ final class ControlConnection: SocketDelegate {
                     return
                 }
                 input.removeFirst(headLength)
-                startBody(of: head)
+                try startBody(of: head)
             case .body(let head, var decoder, var received):
                 let consumed = try input.withUnsafeBytes { bytes in
                     Result { () throws(HTTPRequestError) in try decoder.consume(bytes) { received.append(contentsOf: $0) } }
@@ -111,9 +111,9 @@ final class ControlConnection: SocketDelegate {
         }
     }
 
-    /// The head parser has already refused a Content-Length over `control.max_publish_bytes` (413,
-    /// before any of the body is read).
-    private func startBody(of head: RequestHead) {
+    /// A Content-Length over `control.max_publish_bytes` is refused (413) before any of the body is read.
+    private func startBody(of head: RequestHead) throws(HTTPRequestError) {
+        if case let .contentLength(length) = head.framing, length > UInt64(server.limits.http.maxBodyBytes) { throw .payloadTooLarge }
         var received: [UInt8] = []
         if case let .contentLength(length) = head.framing { received.reserveCapacity(Int(length)) }
         let decoder = DecodedBody(head.framing, maxBodyBytes: server.limits.http.maxBodyBytes)

@@ -158,9 +158,6 @@ public final class Master {
         if let tls = config.server.tls {
             logger.warning("[server.tls] is set but TLS termination is not implemented yet; nothing listens on \(tls.listen)")
         }
-        if !config.cors.allowOrigins.isEmpty {
-            logger.warning("cors.allow_origins is set but CORS is not implemented yet; no CORS headers are added")
-        }
     }
 
     func warnIfConnectionLimitCannotFit(_ config: ProxyConfig) {

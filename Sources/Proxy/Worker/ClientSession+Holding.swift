@@ -31,9 +31,9 @@ extension ClientSession: ChannelSubscriber {
         let bytes: [UInt8]?
         switch hold.kind {
         case let .response(_, headOnly):
-            bytes = message.httpResponse(keepAlive: hold.keepAlive, headOnly: headOnly)
+            bytes = message.httpResponse(keepAlive: hold.keepAlive, headOnly: headOnly, cors: hold.cors)
         case .subscribeLongPoll:
-            bytes = message.longPollResponse(keepAlive: hold.keepAlive)
+            bytes = message.longPollResponse(keepAlive: hold.keepAlive, cors: hold.cors)
         case .stream:
             // A close action writes nothing now: phase two ends or continues the stream.
             if message.item.httpStream == .close { return true }
@@ -117,7 +117,7 @@ extension ClientSession: ChannelSubscriber {
             return
         }
         startExchange(Exchange(session: self, head: head, route: continuation.route, backend: backend, clientIP: clientIP,
-                               continuing: continuation, tokenExpiry: continuation.tokenExpiry))
+                               cors: nil, continuing: continuation, tokenExpiry: continuation.tokenExpiry))
     }
 
     /// Ends the hold; the caller says what the connection does next.
@@ -148,7 +148,7 @@ extension ClientSession: ChannelSubscriber {
             complete(hold, with: timeoutResponse, status: statusCode(of: timeoutResponse))
         case .subscribeLongPoll:
             runtime.countTimeout(.hold)
-            complete(hold, with: CannedResponse.noContent(close: !hold.keepAlive), status: 204)
+            complete(hold, with: CannedResponse.noContent(close: !hold.keepAlive, cors: hold.cors), status: 204)
         case let .stream(keepAlive):
             guard let keepAlive else { return }
             write(ChunkedEncoder.frame(keepAlive, chunked: hold.chunked))

@@ -5,13 +5,14 @@ import HTTP1
 extension ClientSession {
     /// Built-in subscribe routes (docs/grip.md): `GET <prefix><channel>` subscribes without any backend.
     /// `tokenExpiry` (loop milliseconds): when the token that admitted the request stops being valid.
-    func serveSubscription(mode: SubscribeMode, route: Int, channel: String, head: RequestHead, tokenExpiry: Int64?) {
+    func serveSubscription(mode: SubscribeMode, route: Int, channel: String, head: RequestHead, tokenExpiry: Int64?,
+                           cors: CORSHeaders?) {
         guard head.method == "GET" else {
-            answer(status: 405, route: route, head: head, body: "subscribe routes take GET\n")
+            answer(status: 405, route: route, head: head, body: "subscribe routes take GET\n", cors: cors)
             return
         }
         guard !channel.isEmpty else {
-            answer(status: 404, route: route, head: head, body: "no channel in the path\n")
+            answer(status: 404, route: route, head: head, body: "no channel in the path\n", cors: cors)
             return
         }
         let now = runtime.base.nowMilliseconds
@@ -24,22 +25,22 @@ extension ClientSession {
         case .longpoll:
             if let first = replay.first {
                 runtime.countRequest(route: route, status: 200)
-                socket.write(first.longPollResponse(keepAlive: keepAlive))
+                socket.write(first.longPollResponse(keepAlive: keepAlive, cors: cors))
                 requestFinished(keepAlive: keepAlive)
                 return
             }
             enterHold(Hold(kind: .subscribeLongPoll, channels: channels, chunked: false, keepAlive: keepAlive,
-                           wakeInterval: runtime.config.timeouts.hold, route: route, tokenExpiry: tokenExpiry))
+                           wakeInterval: runtime.config.timeouts.hold, route: route, cors: cors, tokenExpiry: tokenExpiry))
         case .sse:
-            writeStreamHead(contentType: "text/event-stream", chunked: chunked, route: route)
+            writeStreamHead(contentType: "text/event-stream", chunked: chunked, route: route, cors: cors)
             for message in replay { socket.write(chunked ? message.sseChunk : SSEFormat.event(id: message.id, payload: message.payload)) }
             enterHold(Hold(kind: .subscribeSSE, channels: channels, chunked: chunked, keepAlive: keepAlive,
-                           wakeInterval: runtime.config.timeouts.streamKeepalive, route: route, tokenExpiry: tokenExpiry))
+                           wakeInterval: runtime.config.timeouts.streamKeepalive, route: route, cors: nil, tokenExpiry: tokenExpiry))
         case .stream:
-            writeStreamHead(contentType: "application/octet-stream", chunked: chunked, route: route)
+            writeStreamHead(contentType: "application/octet-stream", chunked: chunked, route: route, cors: cors)
             for message in replay where !message.payload.isEmpty { socket.write(chunked ? message.rawStreamChunk : message.payload) }
             enterHold(Hold(kind: .subscribeStream, channels: channels, chunked: chunked, keepAlive: keepAlive,
-                           wakeInterval: nil, route: route, tokenExpiry: tokenExpiry))
+                           wakeInterval: nil, route: route, cors: nil, tokenExpiry: tokenExpiry))
         }
     }
 
@@ -48,8 +49,10 @@ extension ClientSession {
         PercentDecoding.decode(Substring(path.dropFirst(prefix.count)), plusAsSpace: false, brokenEscapes: .keep)!
     }
 
-    private func writeStreamHead(contentType: String, chunked: Bool, route: Int) {
+    /// Streams carry their CORS headers in this head only: what follows is body.
+    private func writeStreamHead(contentType: String, chunked: Bool, route: Int, cors: CORSHeaders?) {
         var headers = HTTPHeaders([("Content-Type", contentType), ("Cache-Control", "no-cache")])
+        cors?.apply(to: &headers)
         headers.add(chunked ? "Transfer-Encoding" : "Connection", chunked ? "chunked" : "close")
         runtime.countRequest(route: route, status: 200)
         socket.write(HeadSerializer.response(status: 200, reason: "OK", headers: headers))

@@ -69,7 +69,8 @@ final class ClientSession: SocketDelegate {
             runtime.countTimeout(kind)
             if let answer {
                 runtime.countRequest(route: nil, status: answer)
-                socket.write(CannedResponse.make(status: answer, close: true))
+                // No whole request arrived: there is no Origin to answer.
+                socket.write(CannedResponse.make(status: answer, close: true, cors: nil))
             }
             tearDown(graceful: true)
         case .close:
@@ -183,8 +184,26 @@ final class ClientSession: SocketDelegate {
         var head = RequestNormalizer.normalized(received, allowsUnderscoresInHeaders: runtime.config.server.allowsUnderscoresInHeaders)
         lifecycle.headParsed(requestComplete: head.framing == .none)
         let (host, path) = RequestTarget.hostAndPath(head)
-        guard let routeIndex = runtime.routeTable.match(host: host, path: path) else {
-            answer(status: 404, route: nil, head: head)
+        let routeIndex = runtime.routeTable.match(host: host, path: path)
+        let cors: CORSHeaders?
+        switch runtime.corsVerdict(route: routeIndex, head: head) {
+        case .notApplicable: cors = nil
+        case let .answer(headers): cors = headers
+        case let .preflightAllowed(headers):
+            // Holdfast alone answers CORS: a preflight never reaches a backend.
+            answer(status: 204, route: routeIndex, head: head, cors: headers)
+            return
+        case .preflightRefused:
+            answer(status: 403, route: routeIndex, head: head, cors: .empty)
+            return
+        }
+        if case let .contentLength(length) = head.framing, length > UInt64(runtime.limits.maxBodyBytes) {
+            // Refused here rather than by the parser, so the 413 carries the request's CORS headers.
+            answerAndClose(status: 413, route: routeIndex, cors: cors)
+            return
+        }
+        guard let routeIndex else {
+            answer(status: 404, route: nil, head: head, cors: cors)
             return
         }
         let route = runtime.config.routes[routeIndex]
@@ -193,28 +212,29 @@ final class ClientSession: SocketDelegate {
         // Only Holdfast sets this header: a client's own copy could impersonate anyone.
         head.headers.remove(ClientSession.authSubjectHeader)
         if let auth = route.auth {
+            // After CORS: a preflight carries no token, and a refusal carries the CORS headers.
             switch runtime.authenticators[auth].verdict(for: head, channel: channel, now: runtime.unixSeconds) {
             case let .admit(subject, expiresAt):
                 if let subject { head.headers.add(ClientSession.authSubjectHeader, subject) }
                 tokenExpiry = expiresAt.map(runtime.loopMilliseconds(atUnixSeconds:))
             case .unauthorized:
-                answer(status: 401, route: routeIndex, head: head, extraHeaders: [("WWW-Authenticate", "Bearer")])
+                answer(status: 401, route: routeIndex, head: head, extraHeaders: [("WWW-Authenticate", "Bearer")], cors: cors)
                 return
             case .forbidden:
-                answer(status: 403, route: routeIndex, head: head, body: "this token does not grant the channel\n")
+                answer(status: 403, route: routeIndex, head: head, body: "this token does not grant the channel\n", cors: cors)
                 return
             }
         }
         if let mode = route.subscribe, let channel {
-            serveSubscription(mode: mode, route: routeIndex, channel: channel, head: head, tokenExpiry: tokenExpiry)
+            serveSubscription(mode: mode, route: routeIndex, channel: channel, head: head, tokenExpiry: tokenExpiry, cors: cors)
             return
         }
         let clientIP = self.clientIP
         guard let backend = runtime.chooseBackend(route: routeIndex, head: head, clientIP: clientIP) else {
-            answer(status: 503, route: routeIndex, head: head, body: "no healthy backend\n")
+            answer(status: 503, route: routeIndex, head: head, body: "no healthy backend\n", cors: cors)
             return
         }
-        startExchange(Exchange(session: self, head: head, route: routeIndex, backend: backend, clientIP: clientIP,
+        startExchange(Exchange(session: self, head: head, route: routeIndex, backend: backend, clientIP: clientIP, cors: cors,
                                tokenExpiry: tokenExpiry))
     }
 
@@ -228,17 +248,20 @@ final class ClientSession: SocketDelegate {
     // MARK: Answers
 
     /// Answers without a backend; the connection stays open only if no request body is left unread.
-    func answer(status: Int, route: Int?, head: RequestHead, body: String = "", extraHeaders: [(String, String)] = []) {
+    func answer(status: Int, route: Int?, head: RequestHead, body: String = "", extraHeaders: [(String, String)] = [],
+                cors: CORSHeaders?) {
         runtime.countRequest(route: route, status: status)
         let keepAlive = head.keepAlive && head.framing == .none && !runtime.isWindingDown
-        socket.write(CannedResponse.make(status: status, body: body, close: !keepAlive, extraHeaders: extraHeaders))
+        let response = status == 204 ? CannedResponse.noContent(close: !keepAlive, cors: cors)
+            : CannedResponse.make(status: status, body: body, close: !keepAlive, extraHeaders: extraHeaders, cors: cors)
+        socket.write(response)
         requestFinished(keepAlive: keepAlive)
     }
 
     /// Error answers close the connection: after a malformed request nothing that follows can be trusted.
-    func answerAndClose(status: Int, route: Int? = nil) {
+    func answerAndClose(status: Int, route: Int? = nil, cors: CORSHeaders? = nil) {
         runtime.countRequest(route: route, status: status)
-        socket.write(CannedResponse.make(status: status, close: true))
+        socket.write(CannedResponse.make(status: status, close: true, cors: cors))
         tearDown(graceful: true)
     }
 
@@ -280,9 +303,9 @@ final class ClientSession: SocketDelegate {
 
     func exchangeFinished(keepAlive: Bool) { requestFinished(keepAlive: keepAlive) }
 
-    func exchangeFailed(status: Int, route: Int) {
+    func exchangeFailed(status: Int, route: Int, cors: CORSHeaders?) {
         work = .none
-        answerAndClose(status: status, route: route)
+        answerAndClose(status: status, route: route, cors: cors)
     }
 
     /// Part of the answer went out: the close is all the client can be told.

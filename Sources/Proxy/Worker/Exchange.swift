@@ -58,11 +58,15 @@ final class Exchange: UpstreamUser {
     private let clientIP: String
     /// Loop milliseconds at which the JWT that admitted the request expires: a hold ends then.
     private let tokenExpiry: Int64?
+    /// Replaces the backend's `Access-Control-*` in whatever answers this request; nil where CORS is off.
+    private let cors: CORSHeaders?
 
-    init(session: ClientSession, head: RequestHead, route: Int, backend: Int, clientIP: String,
+    /// `cors`: nil for a continued stream, whose head the client already has.
+    init(session: ClientSession, head: RequestHead, route: Int, backend: Int, clientIP: String, cors: CORSHeaders?,
          continuing continuedStream: StreamContinuation? = nil, tokenExpiry: Int64? = nil) {
         self.session = session
         self.clientIP = clientIP
+        self.cors = cors
         self.tokenExpiry = tokenExpiry
         self.head = head
         self.route = route
@@ -118,7 +122,7 @@ final class Exchange: UpstreamUser {
             updateClientReading()
         case let .respond(status):
             releaseUpstream(reusable: false)
-            session.exchangeFailed(status: status, route: route)
+            session.exchangeFailed(status: status, route: route, cors: cors)
         case let .cutClient(status):
             releaseUpstream(reusable: false)
             runtime.countRequest(route: route, status: response?.status ?? status)
@@ -294,7 +298,8 @@ final class Exchange: UpstreamUser {
         let framing: BodyFraming = dechunk ? .untilClose : responseHead.framing
         let keepAlive = clientKeepAlive && !dechunk
         clientOutput += ProxyHeaders.clientResponse(status: responseHead.status, reason: responseHead.reason,
-                                                    headers: responseHead.headers, framing: framing, keepAlive: keepAlive)
+                                                    headers: responseHead.headers, framing: framing, keepAlive: keepAlive,
+                                                    cors: cors)
         plan = .relay(dechunk: dechunk)
         machine.responseHead(.relaying, writesHead: true)
     }
@@ -401,7 +406,8 @@ final class Exchange: UpstreamUser {
         }
         let chunked = head.version == .http11
         clientOutput += ProxyHeaders.clientResponse(status: status.code, reason: status.reason, headers: responseHead.headers,
-                                                    framing: chunked ? .chunked : .untilClose, keepAlive: chunked && clientKeepAlive)
+                                                    framing: chunked ? .chunked : .untilClose, keepAlive: chunked && clientKeepAlive,
+                                                    cors: cors)
         plan = .stream(chunked: chunked, next: next)
         machine.responseHead(.streaming, writesHead: true)
     }
@@ -420,10 +426,10 @@ final class Exchange: UpstreamUser {
         var headers = response.headers
         headers.remove("content-length")
         let timeoutResponse = ProxyHeaders.completeResponse(status: status.code, reason: status.reason, headers: headers,
-                                                            body: timeoutBody, keepAlive: keepAlive)
+                                                            body: timeoutBody, keepAlive: keepAlive, cors: cors)
         session.enterHold(Hold.response(instruction: instruction, timeoutResponse: timeoutResponse, headOnly: head.method == "HEAD",
-                                        keepAlive: keepAlive,
-                                        runtime: runtime, route: route, tokenExpiry: tokenExpiry))
+                                        keepAlive: keepAlive, runtime: runtime, route: route, cors: cors,
+                                        tokenExpiry: tokenExpiry))
     }
 
     /// `Grip-Status` overrides the backend's status line; an empty reason means the standard phrase.

@@ -36,8 +36,16 @@ final class Hold {
 
     // Field order matters here: it packs the object into 64 bytes of heap (one per held client).
     let channels: [String]
-    /// Only for streams whose backend gave a `Grip-Link` (rare, so it costs others nothing).
-    let continuation: StreamContinuation?
+    /// What only some holds need, in one slot since none needs both.
+    private enum Extra {
+        /// A stream whose backend gave a `Grip-Link` (rare, so it costs others nothing).
+        case continuation(StreamContinuation)
+        /// A long-poll's CORS headers, for its answer made after the head is gone (published or
+        /// timed out); interned. A stream's went out with its head.
+        case cors(CORSHeaders)
+    }
+
+    private let extra: Extra?
     /// How long the socket's read event waits before waking the hold (timeout or keep-alive tick); 0: never.
     private let wakeMilliseconds: Int32
     private let routeIndex: Int32
@@ -51,9 +59,10 @@ final class Hold {
 
     /// `tokenExpiry`: loop milliseconds at which the admitting token expires, nil without one.
     init(kind: Kind, channels: [String], chunked: Bool, keepAlive: Bool, wakeInterval: Duration?, route: Int,
-         continuation: StreamContinuation? = nil, tokenExpiry: Int64? = nil) {
+         cors: CORSHeaders?, continuation: StreamContinuation? = nil, tokenExpiry: Int64? = nil) {
+        assert(cors == nil || continuation == nil, "a hold keeps a continuation or CORS headers, not both")
         self.channels = channels
-        self.continuation = continuation
+        extra = continuation.map(Extra.continuation) ?? cors.map(Extra.cors)
         wakeMilliseconds = wakeInterval.map { Int32(clamping: $0.milliseconds) } ?? 0
         routeIndex = Int32(clamping: route)
         self.kind = kind
@@ -62,6 +71,10 @@ final class Hold {
         // Rounded up: the client is never cut before its token's time.
         tokenExpirySeconds = tokenExpiry.map { UInt32(clamping: max(1, ($0 + 999) / 1000)) } ?? 0
     }
+
+    var continuation: StreamContinuation? { if case let .continuation(continuation)? = extra { continuation } else { nil } }
+    /// Nil where CORS is off.
+    var cors: CORSHeaders? { if case let .cors(cors)? = extra { cors } else { nil } }
 
     var wakeInterval: Duration? { wakeMilliseconds == 0 ? nil : .milliseconds(wakeMilliseconds) }
 
@@ -79,18 +92,19 @@ final class Hold {
     var route: Int { Int(routeIndex) }
 
     static func response(instruction: HoldInstruction, timeoutResponse: [UInt8], headOnly: Bool, keepAlive: Bool,
-                         runtime: WorkerRuntime, route: Int, tokenExpiry: Int64?) -> Hold {
+                         runtime: WorkerRuntime, route: Int, cors: CORSHeaders?, tokenExpiry: Int64?) -> Hold {
         Hold(kind: .response(timeoutResponse: runtime.interned(timeoutResponse), headOnly: headOnly),
              channels: runtime.interned(instruction.channels.map(\.name)), chunked: false, keepAlive: keepAlive,
-             wakeInterval: instruction.timeout ?? runtime.config.timeouts.hold, route: route, tokenExpiry: tokenExpiry)
+             wakeInterval: instruction.timeout ?? runtime.config.timeouts.hold, route: route, cors: cors, tokenExpiry: tokenExpiry)
     }
 
+    /// A stream's head went out already, with its CORS headers: what follows is body.
     static func stream(instruction: HoldInstruction, chunked: Bool, continuation: StreamContinuation?,
                        runtime: WorkerRuntime, route: Int, tokenExpiry: Int64?) -> Hold {
         let keepAlive = instruction.keepAlive
         return Hold(kind: .stream(keepAlive: keepAlive.map(\.data)), channels: runtime.interned(instruction.channels.map(\.name)),
                     chunked: chunked, keepAlive: continuation?.keepAlive ?? true, wakeInterval: keepAlive?.interval, route: route,
-                    continuation: continuation, tokenExpiry: tokenExpiry)
+                    cors: nil, continuation: continuation, tokenExpiry: tokenExpiry)
     }
 
     /// The `kind` label of `holdfast_held_connections`.

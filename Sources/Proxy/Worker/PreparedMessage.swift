@@ -28,30 +28,45 @@ final class PreparedMessage {
 
     lazy var sseChunk: [UInt8] = ChunkedEncoder.chunk(SSEFormat.event(id: id, payload: payload))
 
+    /// Subscribers that differ only in these share one response. Their CORS headers are one of a
+    /// handful (one per allowed origin), and nil for clients without `Origin`.
     private struct ResponseForm: Hashable {
         var keepAlive: Bool
         var headOnly: Bool
+        var cors: CORSHeaders?
     }
 
     private var responses: [ResponseForm: [UInt8]] = [:]
+    private var longPollResponses: [ResponseForm: [UInt8]] = [:]
+    /// Forms kept per message (it may live on in history): many wildcard-subdomain origins must not
+    /// make it keep a copy per origin, so forms beyond these are built per subscriber instead.
+    private static let cachedFormLimit = 16
 
     /// The complete response a held long-poll gets from this item (`headOnly`: it asked with HEAD).
-    func httpResponse(keepAlive: Bool, headOnly: Bool) -> [UInt8]? {
+    func httpResponse(keepAlive: Bool, headOnly: Bool, cors: CORSHeaders?) -> [UInt8]? {
         guard let response = item.httpResponse else { return nil }
-        let form = ResponseForm(keepAlive: keepAlive, headOnly: headOnly)
-        if let cached = responses[form] { return cached }
-        let bytes = ProxyHeaders.completeResponse(status: response.code, reason: response.reason ?? reasonPhrase(for: response.code),
-                                                  headers: HTTPHeaders(response.headers.map { ($0.name, $0.value) }),
-                                                  body: response.body, keepAlive: keepAlive, headOnly: headOnly)
-        responses[form] = bytes
-        return bytes
+        return cached(ResponseForm(keepAlive: keepAlive, headOnly: headOnly, cors: cors), in: &responses) {
+            ProxyHeaders.completeResponse(status: response.code, reason: response.reason ?? reasonPhrase(for: response.code),
+                                          headers: HTTPHeaders(response.headers.map { ($0.name, $0.value) }),
+                                          body: response.body, keepAlive: keepAlive, headOnly: headOnly, cors: cors)
+        }
     }
 
-    /// The body a built-in long-poll route answers with.
-    func longPollResponse(keepAlive: Bool) -> [UInt8] {
-        var headers = HTTPHeaders([("Content-Type", "application/octet-stream"), ("Content-Length", String(payload.count)),
-                                   ("Cache-Control", "no-cache"), ("Event-ID", id)])
-        if !keepAlive { headers.add("Connection", "close") }
-        return HeadSerializer.response(status: 200, reason: "OK", headers: headers) + payload
+    /// The answer of a built-in long-poll route, shared like `httpResponse`.
+    func longPollResponse(keepAlive: Bool, cors: CORSHeaders?) -> [UInt8] {
+        cached(ResponseForm(keepAlive: keepAlive, headOnly: false, cors: cors), in: &longPollResponses) {
+            var headers = HTTPHeaders([("Content-Type", "application/octet-stream"), ("Content-Length", String(payload.count)),
+                                       ("Cache-Control", "no-cache"), ("Event-ID", id)])
+            cors?.apply(to: &headers)
+            if !keepAlive { headers.add("Connection", "close") }
+            return HeadSerializer.response(status: 200, reason: "OK", headers: headers) + payload
+        }
+    }
+
+    private func cached(_ form: ResponseForm, in cache: inout [ResponseForm: [UInt8]], build: () -> [UInt8]) -> [UInt8] {
+        if let bytes = cache[form] { return bytes }
+        let bytes = build()
+        if cache.count < Self.cachedFormLimit { cache[form] = bytes }
+        return bytes
     }
 }

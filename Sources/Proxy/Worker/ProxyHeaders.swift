@@ -42,11 +42,13 @@ enum ProxyHeaders {
         return HeadSerializer.request(method: head.method, target: head.target, headers: headers)
     }
 
-    /// The head relayed to a client from a backend response: hop-by-hop and `Grip-*` fields removed.
+    /// The head relayed to a client from a backend response: hop-by-hop and `Grip-*` fields removed,
+    /// and `Access-Control-*` replaced by `cors` where Holdfast answers CORS.
     static func clientResponse(status: Int, reason: String, headers original: HTTPHeaders, framing: BodyFraming,
-                               keepAlive: Bool) -> [UInt8] {
+                               keepAlive: Bool, cors: CORSHeaders?) -> [UInt8] {
         var headers = original
         removeHopByHop(&headers, grip: true, also: ["content-length"])
+        cors?.apply(to: &headers)
         headers.add("Via", "1.1 holdfast")
         switch framing {
         case let .contentLength(length): headers.add("Content-Length", String(length))
@@ -62,10 +64,11 @@ enum ProxyHeaders {
     /// body nor Content-Length, whatever the publisher or backend gave.
     /// `headOnly`: the answer to a HEAD request, which has the body's length but not the body.
     static func completeResponse(status: Int, reason: String, headers: HTTPHeaders, body: [UInt8],
-                                 keepAlive: Bool, headOnly: Bool = false) -> [UInt8] {
+                                 keepAlive: Bool, headOnly: Bool = false, cors: CORSHeaders?) -> [UInt8] {
         let bodiless = BodilessStatus.contains(status)
         let head = clientResponse(status: status, reason: reason, headers: headers,
-                                  framing: bodiless ? .none : .contentLength(UInt64(body.count)), keepAlive: keepAlive)
+                                  framing: bodiless ? .none : .contentLength(UInt64(body.count)), keepAlive: keepAlive,
+                                  cors: cors)
         return bodiless || headOnly ? head : head + body
     }
 }

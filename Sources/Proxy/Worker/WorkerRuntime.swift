@@ -30,6 +30,11 @@ final class WorkerRuntime {
     var isWindingDown = false
     var onSessionsChanged: () -> Void = {}
     private var internedBytes = InternTable<[UInt8]>()
+    /// Per route; nil where CORS is off.
+    private let corsPolicies: [CORSPolicy?]
+    /// `[cors]` itself, for answers to requests no route matched.
+    private let unroutedCORSPolicy: CORSPolicy?
+    private var internedCORS = InternTable<CORSHeaders>()
     private var internedChannels = InternTable<[String]>()
 
     init(base: EventBase, config: ProxyConfig, backendAddresses: [SocketAddress], backendUp: [Bool], logger: Logger) {
@@ -45,6 +50,8 @@ final class WorkerRuntime {
             outputHighWaterBytes: 256 * 1024)
         routeTable = RouteTable(routes: config.routes)
         authenticators = config.auths.map(RequestAuthenticator.init)
+        corsPolicies = config.routes.map { $0.cors.map(CORSPolicy.init) }
+        unroutedCORSPolicy = config.cors.isEnabled ? CORSPolicy(config.cors) : nil
         selectors = config.routes.map { route in
             BackendSelector(backends: route.backends.map { (index: $0, name: config.backends[$0].name, weight: config.backends[$0].weight) })
         }
@@ -128,6 +135,17 @@ final class WorkerRuntime {
 extension WorkerRuntime {
     func interned(_ bytes: [UInt8]) -> [UInt8] { internedBytes.intern(bytes) }
     func interned(_ channels: [String]) -> [String] { internedChannels.intern(channels) }
+
+    /// The CORS verdict for a request on `route` (nil: none matched). Its headers are interned:
+    /// held clients from one origin share one copy.
+    func corsVerdict(route: Int?, head: RequestHead) -> CORSVerdict {
+        let policy = if let route { corsPolicies[route] } else { unroutedCORSPolicy }
+        guard let policy else { return .notApplicable }
+        switch policy.verdict(method: head.method, headers: head.headers) {
+        case let .answer(headers): return .answer(internedCORS.intern(headers))
+        case let verdict: return verdict
+        }
+    }
 
     func countHeld(_ hold: Hold, delta: Int) {
         switch hold.metricKind {

@@ -244,6 +244,11 @@ class Backend:
             return send(200, "OK", query.get("body", "linked\n").encode(), headers)
         if path == "/hold":
             return send(200, "OK", query.get("body", f"timeout {self.name}\n").encode(), self.hold_headers(request))
+        if path == "/own-cors":
+            # A backend answering CORS itself, which Holdfast must replace where it answers CORS.
+            headers = [("Content-Type", "text/plain"), ("Access-Control-Allow-Origin", "https://backend.example"),
+                       ("Access-Control-Allow-Methods", "DELETE")]
+            return send(200, "OK", b"own cors\n", headers)
         if path == "/raw/bad-chunk":
             # Head, one good chunk and an invalid chunk-size line, in one write.
             writer.write(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nzz\r\n")

@@ -41,9 +41,12 @@ struct ScenarioConfig {
     var control: [String: TOMLValue] = [:]
     var grip: [String: TOMLValue] = [:]
     var channels: [String: TOMLValue] = [:]
+    var cors: [String: TOMLValue] = [:]
     var backends: [Backend]
     var routes: [[String: TOMLValue]]
     var auths: [[String: TOMLValue]] = []
+    /// `[route.cors]` tables, by the index of their route.
+    var routeCORS: [Int: [String: TOMLValue]] = [:]
 
     /// One backend named "app" behind a catch-all route.
     init(backendPort: UInt16) {
@@ -67,6 +70,7 @@ struct ScenarioConfig {
         text += Self.table("[control]", control)
         if !grip.isEmpty { text += Self.table("[grip]", grip) }
         if !channels.isEmpty { text += Self.table("[channels]", channels) }
+        if !cors.isEmpty { text += Self.table("[cors]", cors) }
         for backend in backends {
             var settings = backend.settings
             settings["name"] = .string(backend.name)
@@ -74,7 +78,10 @@ struct ScenarioConfig {
             text += Self.table("[[backend]]", settings)
             if !backend.health.isEmpty { text += Self.table("[backend.health]", backend.health) }
         }
-        for route in routes { text += Self.table("[[route]]", route) }
+        for (index, route) in routes.enumerated() {
+            text += Self.table("[[route]]", route)
+            if let cors = routeCORS[index] { text += Self.table("[route.cors]", cors) }
+        }
         for auth in auths { text += Self.table("[[auth]]", auth) }
         return text
     }
