@@ -102,3 +102,32 @@ final class AuthTests: ScenarioTestCase {
         try proxy.control.waitUntilHeld(0)
     }
 }
+
+/// Auth and CORS together: a preflight needs no token, and refusals are readable by an allowed page.
+final class AuthWithCORSTests: ScenarioTestCase {
+    func testPreflightNeedsNoTokenAndRefusalsCarryCORSHeaders() throws {
+        let proxy = try startProxy {
+            $0.cors = CORSFixture.settings
+            $0.auths = [BearerTokens.auth]
+            $0.routes.insert(["path_prefix": "/events/", "subscribe": "sse", "auth": "users"], at: 0)
+        }
+        let preflight = try proxy.client()
+        try preflight.sendRequest("OPTIONS", "/events/news", headers: [("Origin", CORSFixture.app), ("Access-Control-Request-Method", "GET"),
+                                                                      ("Access-Control-Request-Headers", "authorization")])
+        let allowed = try preflight.readResponse()
+        XCTAssertEqual(allowed.status, 204)
+        XCTAssertEqual(allowed.header("Access-Control-Allow-Origin"), CORSFixture.app)
+
+        let unauthorized = try proxy.client().get("/events/news", headers: [("Origin", CORSFixture.app)])
+        XCTAssertEqual(unauthorized.status, 401)
+        XCTAssertEqual(unauthorized.header("WWW-Authenticate"), "Bearer")
+        XCTAssertEqual(unauthorized.header("Access-Control-Allow-Origin"), CORSFixture.app)
+        XCTAssertEqual(unauthorized.header("Vary"), "Origin")
+
+        let forbidden = try proxy.client().get("/events/news?access_token=\(BearerTokens.make(channels: ["sport"]))",
+                                               headers: [("Origin", CORSFixture.app)])
+        XCTAssertEqual(forbidden.status, 403)
+        XCTAssertEqual(forbidden.header("Access-Control-Allow-Origin"), CORSFixture.app)
+        try assertBackendSawNoRequests()
+    }
+}
