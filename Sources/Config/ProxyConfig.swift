@@ -131,7 +131,7 @@ public struct ChannelsConfig: Sendable, Equatable {
     }
 }
 
-/// SPEC §10. Origins are lowercased entries: `*`, `scheme://host[:port]` or `scheme://*.suffix[:port]`.
+/// docs/security.md. Origins are lowercased entries: `*`, `scheme://host[:port]` or `scheme://*.suffix[:port]`.
 public struct CORSConfig: Sendable, Equatable {
     public var allowOrigins: [String]
     public var allowCredentials: Bool

@@ -1,7 +1,7 @@
 import XCTest
 @testable import Config
 
-/// `[cors]` and a route's override (SPEC §10). `validBase` ends with its route, so appended
+/// `[cors]` and a route's override (docs/security.md). `validBase` ends with its route, so appended
 /// `[route.cors]` belongs to it; appended text starts at line 8.
 final class CORSConfigTests: XCTestCase {
     func testRoutesInheritTheCORSTable() throws {

@@ -1,6 +1,6 @@
 import XCTest
 
-/// Answers made after the request head is gone carry its CORS headers too (SPEC §10): published
+/// Answers made after the request head is gone carry its CORS headers too (docs/security.md): published
 /// answers, timeout answers, stream and SSE heads, built-in subscribe answers.
 final class CORSHeldAnswerTests: ScenarioTestCase {
     private func startCORSProxy() throws -> Holdfast {

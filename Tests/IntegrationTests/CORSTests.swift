@@ -1,6 +1,6 @@
 import XCTest
 
-/// Holdfast alone answers CORS (SPEC §10): preflights, relayed answers, its own errors, per route.
+/// Holdfast alone answers CORS (docs/security.md): preflights, relayed answers, its own errors, per route.
 final class CORSTests: ScenarioTestCase {
     private func startCORSProxy(_ configure: (inout ScenarioConfig) -> Void = { _ in }) throws -> Holdfast {
         try startProxy {

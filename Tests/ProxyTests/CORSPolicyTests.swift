@@ -3,7 +3,7 @@ import HTTP1
 import XCTest
 @testable import Proxy
 
-/// The CORS decision alone: request heads in, verdicts out (SPEC §10).
+/// The CORS decision alone: request heads in, verdicts out (docs/security.md).
 final class CORSPolicyTests: XCTestCase {
     private func policy(_ origins: [String], credentials: Bool = false, expose: [String] = []) -> CORSPolicy {
         CORSPolicy(CORSConfig(allowOrigins: origins, allowCredentials: credentials, allowHeaders: ["Authorization", "Content-Type"],

@@ -1,4 +1,4 @@
-/// What a request's CORS means for its answer (SPEC §10).
+/// What a request's CORS means for its answer (docs/security.md).
 enum CORSVerdict: Equatable {
     /// CORS is off on this route: answers go out as the backend made them.
     case notApplicable

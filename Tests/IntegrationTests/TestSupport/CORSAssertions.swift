@@ -1,6 +1,6 @@
 import XCTest
 
-/// What CORS scenarios send and expect (SPEC §10).
+/// What CORS scenarios send and expect (docs/security.md).
 enum CORSFixture {
     static let app = "https://app.example.com"
     static let exposed = "X-Request-Id"
