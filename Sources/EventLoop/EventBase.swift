@@ -7,6 +7,8 @@ public final class EventBase {
     let raw: OpaquePointer
     let scratch: UnsafeMutableRawBufferPointer
     private var commonTimeouts: [Duration: timeval] = [:]
+    /// How long queued output may go unwritten before sockets that ask are told (`Socket.reportsWriteStalls`).
+    public var writeStallTimeout: Duration?
     /// `Socket.onClose` actions, by descriptor.
     private var closeActions: [Int32: () -> Void] = [:]
 

@@ -19,6 +19,9 @@ public final class Socket {
     /// What the kernel has not taken yet; nil (no memory at all) whenever the socket is caught up.
     private var pending: PendingOutput?
     private var state: State
+    /// Set by owners that want `socketWriteDidStall`: queued output that made no progress for the
+    /// loop's `writeStallTimeout` (a peer that stopped reading).
+    public var reportsWriteStalls = false
 
     private final class PendingOutput {
         var bytes: [UInt8] = []
@@ -178,7 +181,7 @@ public final class Socket {
             let queue = PendingOutput()
             queue.bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[offset...]))
             pending = queue
-            armWrite(timeout: nil)
+            armWrite(timeout: reportsWriteStalls ? base.writeStallTimeout : nil)
         }
         return true
     }
@@ -223,6 +226,9 @@ public final class Socket {
                 delegate?.socketDidConnect(self)
             }
         case .open, .lingering:
+            // A persistent event's timeout restarts at every write readiness: it passes only
+            // when nothing could be written for that long.
+            if timedOut { return writeStalled() }
             flushPending()
         case .failingToConnect, .failingToWrite:
             let operation = state == .failingToConnect ? "connect" : "write"
@@ -297,6 +303,11 @@ public final class Socket {
         if count == 0 || (count < 0 && errno != EAGAIN && errno != EINTR) {
             close()
         }
+    }
+
+    private func writeStalled() {
+        if state == .lingering { return close() }
+        delegate?.socketWriteDidStall(self)
     }
 
     /// Closes at once, dropping anything queued. Safe to call more than once.

@@ -7,6 +7,9 @@ public protocol SocketDelegate: AnyObject {
     func socketDidReadEOF(_ socket: Socket)
     /// The read wait (or an outgoing connect) passed its timeout with nothing happening.
     func socketDidTimeOut(_ socket: Socket)
+    /// Queued output made no progress for the loop's `writeStallTimeout` (only when the socket
+    /// `reportsWriteStalls`): the peer stopped reading.
+    func socketWriteDidStall(_ socket: Socket)
     /// All queued output reached the kernel.
     func socketDidDrain(_ socket: Socket)
     /// An outgoing connection completed.
@@ -18,4 +21,5 @@ public protocol SocketDelegate: AnyObject {
 extension SocketDelegate {
     public func socketDidDrain(_ socket: Socket) {}
     public func socketDidConnect(_ socket: Socket) {}
+    public func socketWriteDidStall(_ socket: Socket) {}
 }

@@ -106,6 +106,20 @@ final class ClientLifecycleTests: ScenarioTestCase {
         XCTAssertGreaterThan(try backend.stats().requests, served, "reading \(read) answers expected to resume the pipeline")
     }
 
+    /// A client that stops reading altogether is cut once our output has waited `client_idle`
+    /// (nginx's `send_timeout`): it cannot keep its connection forever by pipelining and never reading.
+    func testClientThatNeverReadsIsCutAfterTheIdleTimeout() throws {
+        let proxy = try startProxy { $0.timeouts["client_idle"] = "2s" }
+        let client = try HTTPClient(port: proxy.port, receiveBufferBytes: 4096)
+        try client.send(Array(repeating: HTTPClient.requestBytes("GET", "/length?bytes=50000"), count: 200).flatMap { $0 })
+        let clients = { (try proxy.control.status()["connections"] as? [String: Any])?["clients"] as? Int }
+        try eventually("the client's answers pile up unread") { try backend.stats().requests > 0 && clients() == 1 }
+        let started = ContinuousClock.now
+        try eventually("the non-reading client is cut", timeout: .seconds(10)) { try clients() == 0 }
+        XCTAssertGreaterThan(started.duration(to: .now), .milliseconds(1500), "cut before client_idle passed")
+        XCTAssertEqual(try proxy.control.metric("holdfast_timeouts_total", labels: #"kind="client_send""#), 1)
+    }
+
     /// A backend whose response head and a broken chunk arrive in one read cuts that client only;
     /// the worker survives, and its held clients with it.
     func testBackendSendingABrokenChunkWithItsHeadCannotCrashTheWorker() throws {

@@ -163,3 +163,18 @@ final class ConnectionLifecycleTests: XCTestCase {
         }
     }
 }
+
+extension ConnectionLifecycleTests {
+    /// Output left unread for the idle timeout cuts the client in any state but closed.
+    func testWriteStallCutsTheClient() {
+        for state in everyStateForStalls {
+            var machine = ConnectionLifecycle(settings: .init(headerTimeoutMilliseconds: 1, idleTimeoutMilliseconds: 1,
+                                                              maxBufferedInputBytes: 1, outputHighWaterBytes: 1), connectedAt: 0)
+            if state == .closed { machine.closed() }
+            XCTAssertEqual(machine.writeStalled(), state == .closed ? .none : .cut(.clientSend), "\(state)")
+            XCTAssertEqual(machine.state, .closed)
+        }
+    }
+
+    private var everyStateForStalls: [ConnectionLifecycle.State] { [.awaitingRequest(deadline: 1), .closed] }
+}

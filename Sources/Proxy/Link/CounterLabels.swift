@@ -2,6 +2,8 @@
 public enum TimeoutKind: String, CaseIterable, Sendable {
     case clientHeader = "client_header"
     case clientIdle = "client_idle"
+    /// A client left our output unread for `client_idle` (nginx's `send_timeout`).
+    case clientSend = "client_send"
     case hold
     case queue
     case upstreamConnect = "upstream_connect"

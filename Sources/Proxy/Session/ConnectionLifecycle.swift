@@ -57,6 +57,8 @@ struct ConnectionLifecycle {
         case close
         /// The client is gone, or misbehaved: release what it holds and close now, without lingering.
         case abort(DropReason?)
+        /// A wait timed out with nothing more to say: count it, release everything, close now.
+        case cut(TimeoutKind)
     }
 
     let settings: Settings
@@ -143,6 +145,14 @@ struct ConnectionLifecycle {
         guard state != .closed else { return .none }
         state = .closed
         return .abort(nil)
+    }
+
+    /// Output waited unread for the idle timeout: a client that stopped reading is cut, whatever
+    /// it was doing (pipelining without reading, or held and too slow to drain its buffer).
+    mutating func writeStalled() -> Action {
+        guard state != .closed else { return .none }
+        state = .closed
+        return .cut(.clientSend)
     }
 
     /// The socket's read wait ended without bytes.

@@ -38,6 +38,7 @@ final class ClientSession: SocketDelegate {
         self.socket = socket
         lifecycle = ConnectionLifecycle(settings: runtime.lifecycleSettings, connectedAt: runtime.base.nowMilliseconds)
         socket.setNoDelay()
+        socket.reportsWriteStalls = true
         socket.delegate = self
         runtime.sessions.insert(self)
         perform(lifecycle.initialAction)
@@ -77,6 +78,9 @@ final class ClientSession: SocketDelegate {
             tearDown(graceful: true)
         case let .abort(reason):
             if let reason { runtime.countDropped(reason) }
+            tearDown(graceful: false)
+        case let .cut(kind):
+            runtime.countTimeout(kind)
             tearDown(graceful: false)
         }
     }
@@ -341,6 +345,8 @@ final class ClientSession: SocketDelegate {
     func socket(_ socket: Socket, didFail error: SocketError) { perform(lifecycle.socketFailed()) }
 
     func socketDidTimeOut(_ socket: Socket) { perform(lifecycle.deadlinePassed(now: now)) }
+
+    func socketWriteDidStall(_ socket: Socket) { perform(lifecycle.writeStalled()) }
 
     func socketDidDrain(_ socket: Socket) {
         if case let .exchange(exchange) = work { exchange.clientDrained() }

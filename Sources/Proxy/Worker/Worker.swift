@@ -94,6 +94,8 @@ public final class Worker {
             exit(2)
         }
         let runtime = WorkerRuntime(base: base, config: config, backendAddresses: addresses, backendUp: backendsUp, logger: logger)
+        // A client that leaves our output unread is waited for as long as an idle one.
+        base.writeStallTimeout = config.timeouts.clientIdle
         runtime.reportBackend = { [unowned self] index, succeeded in
             self.link?.send((succeeded ? WorkerFrame.backendSucceeded(index: index) : .backendFailed(index: index)).encoded())
         }
