@@ -79,6 +79,12 @@ public struct RequestHead: Sendable, Equatable {
     /// Whether the client wants the connection kept open after this exchange.
     public var keepAlive: Bool
 
+    /// A declared Content-Length over `limit`: refused (413) before any of the body is read.
+    public func declaresBody(over limit: Int) -> Bool {
+        if case let .contentLength(length) = framing { return length > UInt64(limit) }
+        return false
+    }
+
     public init(method: String, target: String, version: HTTPVersion, headers: HTTPHeaders,
                 framing: BodyFraming, keepAlive: Bool) {
         self.method = method

@@ -3,17 +3,8 @@ import XCTest
 @testable import Config
 
 final class AuthConfigTests: XCTestCase {
-    private let routeWithAuth = """
-        [[backend]]
-        name = "app"
-        address = "127.0.0.1:9000"
-
-        [[route]]
-        path_prefix = "/"
-        backends = ["app"]
-        auth = "users"
-
-        """
+    /// `validBase` with its route behind the "users" auth (the route is its last table).
+    private let routeWithAuth = validBase + "auth = \"users\"\n"
 
     func testHMACAuthParsesWithDefaults() throws {
         let parsed = config(of: routeWithAuth + """

@@ -113,7 +113,7 @@ final class ControlConnection: SocketDelegate {
 
     /// A Content-Length over `control.max_publish_bytes` is refused (413) before any of the body is read.
     private func startBody(of head: RequestHead) throws(HTTPRequestError) {
-        if case let .contentLength(length) = head.framing, length > UInt64(server.limits.http.maxBodyBytes) { throw .payloadTooLarge }
+        if head.declaresBody(over: server.limits.http.maxBodyBytes) { throw .payloadTooLarge }
         var received: [UInt8] = []
         if case let .contentLength(length) = head.framing { received.reserveCapacity(Int(length)) }
         let decoder = DecodedBody(head.framing, maxBodyBytes: server.limits.http.maxBodyBytes)

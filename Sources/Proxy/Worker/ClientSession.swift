@@ -201,7 +201,7 @@ final class ClientSession: SocketDelegate {
             answer(status: 403, route: routeIndex, head: head, cors: .empty)
             return
         }
-        if case let .contentLength(length) = head.framing, length > UInt64(runtime.limits.maxBodyBytes) {
+        if head.declaresBody(over: runtime.limits.maxBodyBytes) {
             // Refused here rather than by the parser, so the 413 carries the request's CORS headers.
             answerAndClose(status: 413, route: routeIndex, cors: cors)
             return
@@ -304,8 +304,6 @@ final class ClientSession: SocketDelegate {
         lifecycle.requestBodyComplete()
         socket.watchReadable(timeout: nil)
     }
-
-    func exchangeFinished(keepAlive: Bool) { requestFinished(keepAlive: keepAlive) }
 
     func exchangeFailed(status: Int, route: Int, cors: CORSHeaders?) {
         work = .none

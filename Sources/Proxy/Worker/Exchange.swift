@@ -381,7 +381,7 @@ final class Exchange: UpstreamUser {
             }
         case let .relay(dechunk):
             runtime.countRequest(route: route, status: response?.status ?? 0)
-            session.exchangeFinished(keepAlive: clientKeepAlive && !dechunk && body.isComplete)
+            session.requestFinished(keepAlive: clientKeepAlive && !dechunk && body.isComplete)
         }
     }
 
