@@ -26,6 +26,8 @@ final class ControlConnectionCapTests: ScenarioTestCase {
         XCTAssertGreaterThan(checksAfter, checksBefore, "health checks expected to go on at the cap")
         let metrics = try PrometheusText(parsing: observer.get("/metrics").bodyText)
         XCTAssertEqual(metrics.value("holdfast_backend_up", ["backend": "app"]), 1)
+        XCTAssertEqual(metrics.value("holdfast_control_connections_max", [:]), 4, "the cap expected in /metrics")
+        XCTAssertEqual(metrics.value("holdfast_control_connections", [:]), 4, "a full control listener expected to show open == max")
 
         holders.removeAll()
         for client in waiting {

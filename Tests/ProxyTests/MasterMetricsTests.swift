@@ -32,7 +32,8 @@ final class MasterMetricsTests: XCTestCase {
 
     func testRendersEveryRequiredSeries() throws {
         let text = MetricsText.render(snapshot: snapshot(), backends: [BackendStatus(name: "app1", isUp: true), BackendStatus(name: "app2", isUp: false)],
-                                      messagesPublished: 6)
+                                      messagesPublished: 6,
+                                      control: ControlConnectionUsage(open: 7, capacity: 64))
         let values = try samples(text)
         XCTAssertEqual(values["holdfast_client_connections"], 12)
         XCTAssertEqual(values[#"holdfast_held_connections{kind="response"}"#], 3)
@@ -48,13 +49,15 @@ final class MasterMetricsTests: XCTestCase {
         XCTAssertEqual(values["holdfast_messages_delivered_total"], 30)
         XCTAssertEqual(values[#"holdfast_subscribers_dropped_total{reason="slow"}"#], 2)
         XCTAssertEqual(values[#"holdfast_timeouts_total{kind="hold"}"#], 5)
+        XCTAssertEqual(values["holdfast_control_connections"], 7)
+        XCTAssertEqual(values["holdfast_control_connections_max"], 64)
         XCTAssertTrue(text.contains("# TYPE holdfast_requests_total counter\n"), text)
         XCTAssertTrue(text.contains("# TYPE holdfast_client_connections gauge\n"), text)
     }
 
     func testRemovedBackendsDisappearFromLaterScrapes() throws {
-        _ = MetricsText.render(snapshot: snapshot(), backends: [BackendStatus(name: "old", isUp: true)], messagesPublished: 0)
-        let values = try samples(MetricsText.render(snapshot: snapshot(), backends: [BackendStatus(name: "app1", isUp: true)], messagesPublished: 0))
+        _ = MetricsText.render(snapshot: snapshot(), backends: [BackendStatus(name: "old", isUp: true)], messagesPublished: 0, control: ControlConnectionUsage(open: 1, capacity: 64))
+        let values = try samples(MetricsText.render(snapshot: snapshot(), backends: [BackendStatus(name: "app1", isUp: true)], messagesPublished: 0, control: ControlConnectionUsage(open: 1, capacity: 64)))
         XCTAssertNil(values[#"holdfast_backend_up{backend="old"}"#])
     }
 }

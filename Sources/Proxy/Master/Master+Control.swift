@@ -32,7 +32,8 @@ extension Master {
         case "/metrics":
             collectStats { [unowned self] snapshot in
                 var response = ControlResponse.text(200, MetricsText.render(snapshot: snapshot, backends: health?.statuses() ?? [],
-                                                                            messagesPublished: messagesPublished))
+                                                                            messagesPublished: messagesPublished,
+                                                                            control: controlConnectionUsage()))
                 response.headers.replace("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
                 reply(response)
             }

@@ -108,6 +108,10 @@ public final class Master {
         return FileLimit.controlCapacity(configured: config.control.maxConnections, perProcessLimit: perProcessFileLimit, reserve: reserve)
     }
 
+    func controlConnectionUsage() -> ControlConnectionUsage {
+        ControlConnectionUsage(open: control?.openConnections ?? 0, capacity: controlConnectionCapacity())
+    }
+
     func startHealthChecks(previous: HealthChecker?) {
         let checker = HealthChecker(base: base, backends: current.config.backends, previous: previous, logger: logger) { [unowned self] in
             broadcastBackendHealth()

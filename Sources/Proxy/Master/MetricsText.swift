@@ -6,7 +6,8 @@ enum MetricsText {
     /// by a reload disappears), and counters are created at 0 and incremented by their running totals.
     /// Those totals are kept monotonic by the master (dead and retired workers' last counts are kept in
     /// `ProxySnapshot.counters`), so every scrape shows a counter that never goes backwards.
-    static func render(snapshot: ProxySnapshot, backends: [BackendStatus], messagesPublished: Int) -> String {
+    static func render(snapshot: ProxySnapshot, backends: [BackendStatus], messagesPublished: Int,
+                       control: ControlConnectionUsage) -> String {
         let registry = PrometheusCollectorRegistry()
         func gauge(_ name: String, _ help: String, _ labels: [(String, String)], _ value: Int) {
             registry.makeGauge(descriptor: descriptor(name, help), labels: labels).set(Int64(value))
@@ -16,6 +17,10 @@ enum MetricsText {
         }
 
         gauge("holdfast_client_connections", "Open client connections.", [], snapshot.clientConnections)
+        // At the cap the control listener stops accepting, so waiting clients show only as open == max.
+        gauge("holdfast_control_connections", "Open connections to the control listener.", [], control.open)
+        gauge("holdfast_control_connections_max", "Control connections accepted at once (control.max_connections, "
+              + "lowered by the open-file limit).", [], control.capacity)
         let held = [("response", snapshot.heldResponses), ("stream", snapshot.heldStreams), ("sse", snapshot.heldSSE)]
         for (kind, count) in held {
             gauge("holdfast_held_connections", "Client connections held open for publishes.", [("kind", kind)], count)
