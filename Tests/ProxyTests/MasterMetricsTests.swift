@@ -56,8 +56,10 @@ final class MasterMetricsTests: XCTestCase {
     }
 
     func testRemovedBackendsDisappearFromLaterScrapes() throws {
-        _ = MetricsText.render(snapshot: snapshot(), backends: [BackendStatus(name: "old", isUp: true)], messagesPublished: 0, control: ControlConnectionUsage(open: 1, capacity: 64))
-        let values = try samples(MetricsText.render(snapshot: snapshot(), backends: [BackendStatus(name: "app1", isUp: true)], messagesPublished: 0, control: ControlConnectionUsage(open: 1, capacity: 64)))
+        let control = ControlConnectionUsage(open: 1, capacity: 64)
+        _ = MetricsText.render(snapshot: snapshot(), backends: [BackendStatus(name: "old", isUp: true)], messagesPublished: 0, control: control)
+        let values = try samples(MetricsText.render(snapshot: snapshot(), backends: [BackendStatus(name: "app1", isUp: true)],
+                                                    messagesPublished: 0, control: control))
         XCTAssertNil(values[#"holdfast_backend_up{backend="old"}"#])
     }
 }

@@ -17,7 +17,6 @@ enum MetricsText {
         }
 
         gauge("holdfast_client_connections", "Open client connections.", [], snapshot.clientConnections)
-        // At the cap the control listener stops accepting, so waiting clients show only as open == max.
         gauge("holdfast_control_connections", "Open connections to the control listener.", [], control.open)
         gauge("holdfast_control_connections_max", "Control connections accepted at once (control.max_connections, "
               + "lowered by the open-file limit).", [], control.capacity)
