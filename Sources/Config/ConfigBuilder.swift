@@ -18,7 +18,7 @@ struct ConfigBuilder {
         let backends = backendEntries.compactMap(backendConfig)
         let backendNames = backendEntries.map { $0.table["name"]?.string }
         let authEntries = root.entries(.auth)
-        let auths = authEntries.compactMap(authConfig)
+        let auths = authEntries.compactMap { authConfig($0, backendNames: backendNames) }
         let authNames = authEntries.map { $0.table["name"]?.string }
         let routeEntries = root.entries(.route)
         let routes = routeEntries.compactMap { routeConfig($0, backendNames: backendNames, authNames: authNames, cors: cors) }
@@ -121,23 +121,11 @@ struct ConfigBuilder {
         }
         var indexes: [Int] = []
         for name in names {
-            if let index = backendNames.firstIndex(of: name) {
-                if indexes.contains(index) { reader.report("backends", "names \(quoted(name)) twice") }
-                indexes.append(index)
-            } else {
-                let known = backendNames.compactMap { $0 }
-                let suggestion = closestMatch(to: name, among: known).map { ", did you mean \(quoted($0))?" } ?? ""
-                reader.report("backends", "names \(quoted(name)), which no [[backend]] declares\(suggestion)")
-            }
+            guard let index = index(of: name, among: backendNames, of: .backend, key: "backends", reader) else { continue }
+            if indexes.contains(index) { reader.report("backends", "names \(quoted(name)) twice") }
+            indexes.append(index)
         }
-        var auth: Int?
-        if let authName = reader.optionalText("auth") {
-            auth = authNames.firstIndex(of: authName)
-            if auth == nil {
-                let suggestion = closestMatch(to: authName, among: authNames.compactMap { $0 }).map { ", did you mean \(quoted($0))?" } ?? ""
-                reader.report("auth", "names \(quoted(authName)), which no [[auth]] declares\(suggestion)")
-            }
-        }
+        let auth = reader.optionalText("auth").flatMap { index(of: $0, among: authNames, of: .auth, key: "auth", reader) }
         let routeCORS = self.routeCORS(reader, over: cors)
         guard let pathPrefix else { return nil }
         return RouteConfig(host: host, pathPrefix: pathPrefix, backends: indexes, sticky: sticky, subscribe: subscribe, auth: auth,
@@ -176,12 +164,27 @@ struct ConfigBuilder {
         return config
     }
 
-    /// A `[[auth]]` whose key is read (`key_file`) and checked against its algorithms now, so a
-    /// key that cannot verify anything fails `--check-config` rather than every request.
-    private func authConfig(_ entry: (index: Int, table: TOMLTable)) -> AuthConfig? {
+    /// A `[[auth]]`. A `jwt` one's key is read (`key_file`) and checked against its algorithms now,
+    /// so a key that cannot verify anything fails `--check-config` rather than every request.
+    private func authConfig(_ entry: (index: Int, table: TOMLTable), backendNames: [String?]) -> AuthConfig? {
         let reader = TableReader(entry.table, section: .auth, location: entryLocation(.auth, entry), problems: problems)
         let name = reader.optionalText("name")
-        let type = reader.optionalText("type")
+        let method: AuthMethod?
+        switch reader.optionalText("type") {
+        case "jwt": method = jwtMethod(reader)
+        case "request": method = requestMethod(reader, backendNames: backendNames)
+        default: method = nil
+        }
+        guard let name, let method else { return nil }
+        return AuthConfig(name: name, method: method)
+    }
+
+    private static let jwtOnlyKeys = ["algorithms", "key", "key_file", "issuer", "audience", "channels_claim", "token_from", "leeway"]
+    private static let requestOnlyKeys = ["backend", "path"]
+
+    private func jwtMethod(_ reader: TableReader) -> AuthMethod? {
+        reportKeys(Self.requestOnlyKeys, in: reader, notApplyingTo: "jwt")
+        if reader.table["algorithms"] == nil { reader.report("algorithms", "is required for type = \"jwt\"", comparedWith: "type") }
         let algorithms = reader.optionalAlgorithms("algorithms")
         let secret = reader.optionalText("key")
         let keyFile = reader.optionalText("key_file")
@@ -207,7 +210,7 @@ struct ConfigBuilder {
                 reader.report("key_file", "cannot be read: \(error.reason)")
             }
         }
-        guard let name, type != nil, let algorithms, let material, keyNamesWritten.count == 1 else { return nil }
+        guard let algorithms, let material, keyNamesWritten.count == 1 else { return nil }
         let policy = JWTPolicy(algorithms: algorithms, key: material, issuer: issuer, audience: audience,
                                channelsClaim: channelsClaim, leewaySeconds: leeway.components.seconds)
         do {
@@ -217,7 +220,33 @@ struct ConfigBuilder {
                           comparedWith: "algorithms")
             return nil
         }
-        return AuthConfig(name: name, tokenFrom: tokenFrom, policy: policy)
+        return .jwt(tokenFrom: tokenFrom, policy: policy)
+    }
+
+    private func requestMethod(_ reader: TableReader, backendNames: [String?]) -> AuthMethod? {
+        reportKeys(Self.jwtOnlyKeys, in: reader, notApplyingTo: "request")
+        for key in Self.requestOnlyKeys where reader.table[key] == nil {
+            reader.report(key, "is required for type = \"request\"", comparedWith: "type")
+        }
+        guard let backendName = reader.optionalText("backend"), let path = reader.optionalText("path") else { return nil }
+        guard let backend = index(of: backendName, among: backendNames, of: .backend, key: "backend", reader) else { return nil }
+        return .request(backend: backend, path: path)
+    }
+
+    /// Where `name` is among the entries of `section`; a name none declares is reported at `key`, with the closest known one.
+    private func index(of name: String, among names: [String?], of section: ConfigSection, key: String,
+                       _ reader: TableReader) -> Int? {
+        if let index = names.firstIndex(of: name) { return index }
+        let suggestion = closestMatch(to: name, among: names.compactMap { $0 }).map { ", did you mean \(quoted($0))?" } ?? ""
+        reader.report(key, "names \(quoted(name)), which no [[\(section.rawValue)]] declares\(suggestion)")
+        return nil
+    }
+
+    /// Keys of the other type are mistakes, not options: a `key` on a `request` auth would check nothing.
+    private func reportKeys(_ keys: [String], in reader: TableReader, notApplyingTo type: String) {
+        for key in keys where reader.table[key] != nil {
+            reader.report(key, "does not apply to type = \"\(type)\"", comparedWith: "type")
+        }
     }
 
     /// `backend[1] "app2"`: the entry's index and, when it has one, its name.

@@ -104,8 +104,9 @@ enum ConfigSchema {
                 "admit requests only with a token the [[auth]] of this name accepts"),
 
         KeySpec(.auth, "name", .backendName, .required, "unique name that routes refer to with auth = NAME"),
-        KeySpec(.auth, "type", .authType, .required, "jwt; \"request\" is not supported yet"),
-        KeySpec(.auth, "algorithms", .jwtAlgorithmList, .required, "accepted alg values: HS256, HS384, HS512, RS256, ES256"),
+        KeySpec(.auth, "type", .authType, .required, "jwt: a signed token; request: a sub-request to a backend"),
+        KeySpec(.auth, "algorithms", .jwtAlgorithmList, .optional,
+                "jwt: accepted alg values: HS256, HS384, HS512, RS256, ES256 (required)"),
         KeySpec(.auth, "key", .text, .optional, "HMAC secret, for HS256, HS384 and HS512"),
         KeySpec(.auth, "key_file", .readableFile, .optional, "PEM public key file, for RS256 (RSA) or ES256 (P-256)"),
         KeySpec(.auth, "issuer", .text, .optional, "if set, the token's iss must be this"),
@@ -116,6 +117,8 @@ enum ConfigSchema {
                 .defaulted(.strings(["header:Authorization", "query:access_token", "cookie:hf_token"])),
                 "where the token is looked for, first found wins: header:NAME, query:NAME, cookie:NAME"),
         KeySpec(.auth, "leeway", .durationFromZero, .defaulted(.string("30s")), "clock skew allowed on exp and nbf"),
+        KeySpec(.auth, "backend", .backendName, .optional, "request: the backend asked, through its pool (required)"),
+        KeySpec(.auth, "path", .healthPath, .optional, "request: the path asked with GET; 2xx admits (required)"),
 
         // A route's own [route.cors] replaces the [cors] keys it writes; `cors = false` turns CORS off there.
         KeySpec(.routeCORS, "allow_origins", .originList, .optional, "this route's origins instead of [cors]'s"),

@@ -73,7 +73,7 @@ extension ValueKind {
         case .sticky: "one of \"cookie:NAME\", \"header:NAME\", \"query:NAME\", \"ip\", \"none\""
         case .subscribe: "one of \"sse\", \"longpoll\", \"stream\""
         case .readableFile: "a path to a readable file"
-        case .authType: "\"jwt\" (\"request\" is not supported yet)"
+        case .authType: "\"jwt\" or \"request\""
         case .jwtAlgorithmList: "a non-empty list of \"HS256\", \"HS384\", \"HS512\", \"RS256\", \"ES256\""
         case .tokenSourceList: "a non-empty list of \"header:NAME\", \"query:NAME\", \"cookie:NAME\""
         }
@@ -120,7 +120,7 @@ extension ValueKind {
         case .readableFile:
             return raw.string.flatMap { isReadableFile($0) ? .text($0) : nil }
         case .authType:
-            return raw.string.flatMap { $0 == "jwt" ? .text($0) : nil }
+            return raw.string.flatMap { $0 == "jwt" || $0 == "request" ? .text($0) : nil }
         case .jwtAlgorithmList:
             return strings(raw).flatMap { texts in
                 let algorithms = texts.compactMap(JWTAlgorithm.init(rawValue:))

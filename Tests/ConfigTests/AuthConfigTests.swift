@@ -17,10 +17,10 @@ final class AuthConfigTests: XCTestCase {
             leeway = "0s"
             """)
         XCTAssertEqual(parsed?.routes.first?.auth, 0)
-        XCTAssertEqual(parsed?.auths, [AuthConfig(
-            name: "users", tokenFrom: [.header("authorization"), .query("access_token"), .cookie("hf_token")],
+        XCTAssertEqual(parsed?.auths, [AuthConfig(name: "users", method: .jwt(
+            tokenFrom: [.header("authorization"), .query("access_token"), .cookie("hf_token")],
             policy: JWTPolicy(algorithms: [.hs256, .hs512], key: .secret("s3cret"), issuer: nil, audience: "holdfast",
-                              channelsClaim: "channels", leewaySeconds: 0))])
+                              channelsClaim: "channels", leewaySeconds: 0)))])
     }
 
     func testUnknownAuthNameNamesTheRouteLine() {
@@ -33,14 +33,47 @@ final class AuthConfigTests: XCTestCase {
             """), [#"proxy.conf:8: route[0]: auth names "users", which no [[auth]] declares, did you mean "user"?"#])
     }
 
-    func testRequestTypeIsNotSupportedYet() {
+    func testRequestTypeNamesABackendAndAPath() {
+        let parsed = config(of: routeWithAuth + """
+            [[auth]]
+            name = "users"
+            type = "request"
+            backend = "app"
+            path = "/auth?scope=stream"
+            """)
+        XCTAssertEqual(parsed?.auths, [AuthConfig(name: "users", method: .request(backend: 0, path: "/auth?scope=stream"))])
+    }
+
+    func testRequestTypeNeedsBackendAndPathAndRefusesJWTKeys() {
         XCTAssertEqual(problems(of: routeWithAuth + """
             [[auth]]
             name = "users"
             type = "request"
-            """), [#"proxy.conf:11: auth[0] "users": type expects "jwt" ("request" is not supported yet) (got "request")"#,
-                   #"proxy.conf:9: auth[0] "users": algorithms is required"#,
-                   #"proxy.conf:9: auth[0] "users": key or key_file is required: key for HS256, HS384, HS512; key_file for RS256, ES256"#])
+            key = "s3cret"
+            """), [#"proxy.conf:12: auth[0] "users": key does not apply to type = "request""#,
+                   #"proxy.conf:11: auth[0] "users": backend is required for type = "request""#,
+                   #"proxy.conf:11: auth[0] "users": path is required for type = "request""#])
+    }
+
+    func testRequestTypeBackendMustExist() {
+        XCTAssertEqual(problems(of: routeWithAuth + """
+            [[auth]]
+            name = "users"
+            type = "request"
+            backend = "ap"
+            path = "/auth"
+            """), [#"proxy.conf:12: auth[0] "users": backend names "ap", which no [[backend]] declares, did you mean "app"?"#])
+    }
+
+    func testJWTTypeRefusesRequestKeysAndNeedsAlgorithms() {
+        XCTAssertEqual(problems(of: routeWithAuth + """
+            [[auth]]
+            name = "users"
+            type = "jwt"
+            key = "s3cret"
+            path = "/auth"
+            """), [#"proxy.conf:13: auth[0] "users": path does not apply to type = "jwt""#,
+                   #"proxy.conf:11: auth[0] "users": algorithms is required for type = "jwt""#])
     }
 
     func testKeysMustSuitTheAlgorithms() throws {

@@ -24,6 +24,8 @@ final class ClientSession: SocketDelegate {
         case none
         /// A head that did not arrive in one read.
         case readingHead(HeadReading)
+        /// Waiting for a `type = "request"` auth's verdict; body bytes wait in `input`.
+        case authorizing(AuthSubrequest)
         case exchange(Exchange)
         case hold(Hold)
     }
@@ -111,6 +113,7 @@ final class ClientSession: SocketDelegate {
         let finished = work
         work = .none
         switch finished {
+        case let .authorizing(subrequest): subrequest.abort()
         case let .exchange(exchange): exchange.abort()
         case let .hold(hold): release(hold)
         case .none, .readingHead: break
@@ -217,18 +220,33 @@ final class ClientSession: SocketDelegate {
         head.headers.remove(ClientSession.authSubjectHeader)
         if let auth = route.auth {
             // After CORS: a preflight carries no token, and a refusal carries the CORS headers.
-            switch runtime.authenticators[auth].verdict(for: head, channel: channel, now: runtime.unixSeconds) {
-            case let .admit(subject, expiresAt):
-                if let subject { head.headers.add(ClientSession.authSubjectHeader, subject) }
-                tokenExpiry = expiresAt.map(runtime.loopMilliseconds(atUnixSeconds:))
-            case .unauthorized:
-                answer(status: 401, route: routeIndex, head: head, extraHeaders: [("WWW-Authenticate", "Bearer")], cors: cors)
-                return
-            case .forbidden:
-                answer(status: 403, route: routeIndex, head: head, body: "this token does not grant the channel\n", cors: cors)
+            switch runtime.authenticators[auth] {
+            case let .token(authenticator):
+                switch authenticator.verdict(for: head, channel: channel, now: runtime.unixSeconds) {
+                case let .admit(subject, expiresAt):
+                    if let subject { head.headers.add(ClientSession.authSubjectHeader, subject) }
+                    tokenExpiry = expiresAt.map(runtime.loopMilliseconds(atUnixSeconds:))
+                case .unauthorized:
+                    answer(status: 401, route: routeIndex, head: head, extraHeaders: [("WWW-Authenticate", "Bearer")], cors: cors)
+                    return
+                case .forbidden:
+                    answer(status: 403, route: routeIndex, head: head, body: "this token does not grant the channel\n", cors: cors)
+                    return
+                }
+            case let .subrequest(backend, path):
+                let pending = AuthSubrequest.Pending(head: head, route: routeIndex, channel: channel, cors: cors)
+                let subrequest = AuthSubrequest(session: self, pending: pending, backend: backend, path: path)
+                work = .authorizing(subrequest)
+                subrequest.start()
                 return
             }
         }
+        admitted(head, route: routeIndex, channel: channel, tokenExpiry: tokenExpiry, cors: cors)
+    }
+
+    /// The request passed routing, CORS and auth: it is subscribed or sent to a backend.
+    private func admitted(_ head: RequestHead, route routeIndex: Int, channel: String?, tokenExpiry: Int64?, cors: CORSHeaders?) {
+        let route = runtime.config.routes[routeIndex]
         if let mode = route.subscribe, let channel {
             serveSubscription(mode: mode, route: routeIndex, channel: channel, head: head, tokenExpiry: tokenExpiry, cors: cors)
             return
@@ -240,6 +258,21 @@ final class ClientSession: SocketDelegate {
         }
         startExchange(Exchange(session: self, head: head, route: routeIndex, backend: backend, clientIP: clientIP, cors: cors,
                                tokenExpiry: tokenExpiry))
+    }
+
+    func authSubrequestFinished(_ subrequest: AuthSubrequest, verdict: AuthSubrequest.Verdict) {
+        guard case let .authorizing(current) = work, current === subrequest else { return }
+        work = .none
+        let pending = subrequest.pending
+        switch verdict {
+        case .admit:
+            admitted(pending.head, route: pending.route, channel: pending.channel, tokenExpiry: nil, cors: pending.cors)
+        case let .refuse(status, challenge):
+            answer(status: status, route: pending.route, head: pending.head,
+                   extraHeaders: challenge.map { [("WWW-Authenticate", $0)] } ?? [], cors: pending.cors)
+        case .failed:
+            answer(status: 502, route: pending.route, head: pending.head, body: "authentication backend failed\n", cors: pending.cors)
+        }
     }
 
     static let authSubjectHeader = "Holdfast-Auth-Subject"
@@ -324,7 +357,11 @@ final class ClientSession: SocketDelegate {
         case .parseHead:
             receiveHeadBytes(bytes)
         case .feedBody:
-            if case let .exchange(exchange) = work { exchange.clientBytes(bytes) }
+            switch work {
+            case let .exchange(exchange): exchange.clientBytes(bytes)
+            case .authorizing: bodyArrivedWhileAuthorizing(bytes)
+            case .none, .readingHead, .hold: break
+            }
         case let .buffer(thenStopReading, deadline):
             input.append(contentsOf: bytes)
             if thenStopReading {
@@ -336,6 +373,13 @@ final class ClientSession: SocketDelegate {
         default:
             perform(action)
         }
+    }
+
+    /// The body waits for the auth verdict in `input`, which the exchange takes first (and reads on
+    /// from there); reading pauses once a head's worth is kept.
+    private func bodyArrivedWhileAuthorizing(_ bytes: UnsafeRawBufferPointer) {
+        input.append(contentsOf: bytes)
+        if input.count >= runtime.limits.maxHeaderBytes { socket.stopWatchingReadable() }
     }
 
     func socketDidReadEOF(_ socket: Socket) { perform(lifecycle.peerClosed()) }

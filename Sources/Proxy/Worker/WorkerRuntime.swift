@@ -14,7 +14,7 @@ final class WorkerRuntime {
     let lifecycleSettings: ConnectionLifecycle.Settings
     let routeTable: RouteTable
     /// One per `ProxyConfig.auths`, in its order.
-    let authenticators: [RequestAuthenticator]
+    let authenticators: [Authenticator]
     private let selectors: [BackendSelector]
     private(set) var backendUp: [Bool]
     let pools: [UpstreamPool]
@@ -49,7 +49,7 @@ final class WorkerRuntime {
             maxBufferedInputBytes: config.server.maxHeaderBytes,
             outputHighWaterBytes: 256 * 1024)
         routeTable = RouteTable(routes: config.routes)
-        authenticators = config.auths.map(RequestAuthenticator.init)
+        authenticators = config.auths.map(Authenticator.init)
         corsPolicies = config.routes.map { $0.cors.map(CORSPolicy.init) }
         unroutedCORSPolicy = config.cors.isEnabled ? CORSPolicy(config.cors) : nil
         selectors = config.routes.map { route in

@@ -249,6 +249,19 @@ class Backend:
             headers = [("Content-Type", "text/plain"), ("Access-Control-Allow-Origin", "https://backend.example"),
                        ("Access-Control-Allow-Methods", "DELETE")]
             return send(200, "OK", b"own cors\n", headers)
+        if path == "/auth":
+            # An nginx auth_request style endpoint: the verdict is the Bearer credential's word.
+            credential = (request.header("Authorization") or "").removeprefix("Bearer ")
+            if credential == "ok":
+                return send(204, "No Content", b"")
+            if credential == "forbidden":
+                return send(403, "Forbidden", b"not yours\n")
+            if credential == "broken":
+                return send(500, "Internal Server Error", b"oops\n")
+            if credential == "slow":
+                await asyncio.sleep(5)
+                return send(204, "No Content", b"")
+            return send(401, "Unauthorized", b"who are you\n", (("WWW-Authenticate", 'Basic realm="test"'),))
         if path == "/raw/bad-chunk":
             # Head, one good chunk and an invalid chunk-size line, in one write.
             writer.write(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nzz\r\n")

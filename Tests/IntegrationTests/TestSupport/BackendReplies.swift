@@ -8,26 +8,33 @@ struct BackendStats: Decodable {
     var requests: Int
 }
 
-/// One entry of GET /__log.
-struct LoggedRequest: Decodable {
-    var method: String
-    var path: String
-    var headers: [[String]]
+/// A request as the backend received it: its headers as [name, value] pairs.
+protocol ReceivedRequest {
+    var headers: [[String]] { get }
 }
 
-/// The body of /echo: the request as the backend received it (chunked bodies decoded).
-struct EchoReply: Decodable {
-    var method: String
-    var path: String
-    var headers: [[String]]
-    var body: String
-    var backend: String
-    var connection: Int
-
+extension ReceivedRequest {
     /// The values of header `name` (case-insensitive), in arrival order.
     func values(of name: String) -> [String] {
         headers.filter { $0.first?.lowercased() == name.lowercased() }.compactMap { $0.last }
     }
 
     func header(_ name: String) -> String? { values(of: name).first }
+}
+
+/// One entry of GET /__log.
+struct LoggedRequest: Decodable, ReceivedRequest {
+    var method: String
+    var path: String
+    var headers: [[String]]
+}
+
+/// The body of /echo: the request as the backend received it (chunked bodies decoded).
+struct EchoReply: Decodable, ReceivedRequest {
+    var method: String
+    var path: String
+    var headers: [[String]]
+    var body: String
+    var backend: String
+    var connection: Int
 }

@@ -5,11 +5,11 @@ import XCTest
 @testable import Proxy
 
 /// Where a token is found: the first source of `token_from` that has one.
-final class RequestAuthenticatorTests: XCTestCase {
-    private let authenticator = RequestAuthenticator(AuthConfig(
+final class TokenAuthenticatorTests: XCTestCase {
+    private let authenticator = TokenAuthenticator(
         name: "users", tokenFrom: [.header("authorization"), .query("access_token"), .cookie("hf_token")],
         policy: JWTPolicy(algorithms: [.hs256], key: .secret("k"), issuer: nil, audience: nil, channelsClaim: "channels",
-                          leewaySeconds: 0)))
+                          leewaySeconds: 0))
 
     private func head(_ target: String, _ headers: [(String, String)]) -> RequestHead {
         RequestHead(method: "GET", target: target, version: .http11, headers: HTTPHeaders(headers), framing: .none, keepAlive: true)
@@ -32,9 +32,9 @@ final class RequestAuthenticatorTests: XCTestCase {
     }
 
     func testOtherHeadersGiveTheirWholeValue() {
-        let custom = RequestAuthenticator(AuthConfig(
+        let custom = TokenAuthenticator(
             name: "x", tokenFrom: [.header("x-token")],
-            policy: JWTPolicy(algorithms: [.hs256], key: .secret("k"), issuer: nil, audience: nil, channelsClaim: "c", leewaySeconds: 0)))
+            policy: JWTPolicy(algorithms: [.hs256], key: .secret("k"), issuer: nil, audience: nil, channelsClaim: "c", leewaySeconds: 0))
         XCTAssertEqual(custom.token(in: head("/", [("X-Token", " raw ")])), "raw")
         XCTAssertEqual(custom.token(in: head("/", [("X-Token", "Bearer t")])), "t")
     }

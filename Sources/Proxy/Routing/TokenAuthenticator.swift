@@ -2,17 +2,17 @@ import Auth
 import Config
 import HTTP1
 
-/// One `[[auth]]` as a worker applies it: finds the request's token where `token_from` says,
-/// then leaves the verdict to the pure `JWTVerifier`.
-struct RequestAuthenticator {
+/// A `type = "jwt"` `[[auth]]` as a worker applies it: finds the request's token where
+/// `token_from` says, then leaves the verdict to the pure `JWTVerifier`.
+struct TokenAuthenticator {
     let tokenFrom: [TokenSource]
     let verifier: JWTVerifier
 
-    init(_ config: AuthConfig) {
-        guard let verifier = try? JWTVerifier(policy: config.policy) else {
-            preconditionFailure("auth \(config.name) passed ConfigLoader, whose check builds the same verifier")
+    init(name: String, tokenFrom: [TokenSource], policy: JWTPolicy) {
+        guard let verifier = try? JWTVerifier(policy: policy) else {
+            preconditionFailure("auth \(name) passed ConfigLoader, whose check builds the same verifier")
         }
-        tokenFrom = config.tokenFrom
+        self.tokenFrom = tokenFrom
         self.verifier = verifier
     }
 
