@@ -8,7 +8,8 @@ public struct JWTPolicy: Sendable, Equatable {
     }
 
     public var algorithms: [JWTAlgorithm]
-    public var key: KeyMaterial
+    /// Every key a token may be signed with: more than one while a key is rotated out.
+    public var keys: [KeyMaterial]
     public var issuer: String?
     public var audience: String?
     /// The claim listing the channels a token may subscribe to.
@@ -16,10 +17,10 @@ public struct JWTPolicy: Sendable, Equatable {
     /// Clock skew tolerated on `exp` and `nbf`.
     public var leewaySeconds: Int64
 
-    public init(algorithms: [JWTAlgorithm], key: KeyMaterial, issuer: String?, audience: String?,
+    public init(algorithms: [JWTAlgorithm], keys: [KeyMaterial], issuer: String?, audience: String?,
                 channelsClaim: String, leewaySeconds: Int64) {
         self.algorithms = algorithms
-        self.key = key
+        self.keys = keys
         self.issuer = issuer
         self.audience = audience
         self.channelsClaim = channelsClaim

@@ -4,9 +4,9 @@ import GRIP
 /// passes the time, so the verdict depends on nothing else.
 public struct JWTVerifier: Sendable {
     public let policy: JWTPolicy
-    private let key: VerificationKey
+    private let keys: [VerificationKey]
 
-    /// Why a policy cannot verify anything: its key does not suit its algorithms.
+    /// Why a policy cannot verify anything: a key does not suit its algorithms.
     public struct UnusableKey: Error, Sendable {
         public let reason: String
     }
@@ -14,10 +14,11 @@ public struct JWTVerifier: Sendable {
     public init(policy: JWTPolicy) throws(UnusableKey) {
         self.policy = policy
         do {
-            key = try VerificationKey(policy.key, algorithms: policy.algorithms)
+            keys = try policy.keys.map { key throws(VerificationKey.Unusable) in try VerificationKey(key, algorithms: policy.algorithms) }
         } catch {
             throw UnusableKey(reason: error.reason)
         }
+        guard !keys.isEmpty else { throw UnusableKey(reason: "no key") }
     }
 
     /// The verdict on `token` (nil: the request carried none) at `now` (unix seconds). With a
@@ -30,7 +31,8 @@ public struct JWTVerifier: Sendable {
         else { return .unauthorized(reason: "algorithm not accepted") }
         // RFC 7515 §4.1.11: extensions marked critical must be understood, and Holdfast knows none.
         guard jwt.header["crit"] == nil else { return .unauthorized(reason: "critical header extension") }
-        guard key.verifies(jwt.signature, of: jwt.signingInput, algorithm: algorithm) else {
+        // No `kid` lookup: during a rotation every configured key is tried, the newest first.
+        guard keys.contains(where: { $0.verifies(jwt.signature, of: jwt.signingInput, algorithm: algorithm) }) else {
             return .unauthorized(reason: "bad signature")
         }
         let claims = jwt.claims

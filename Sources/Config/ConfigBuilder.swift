@@ -186,8 +186,8 @@ struct ConfigBuilder {
         reportKeys(Self.requestOnlyKeys, in: reader, notApplyingTo: "jwt")
         if reader.table["algorithms"] == nil { reader.report("algorithms", "is required for type = \"jwt\"", comparedWith: "type") }
         let algorithms = reader.optionalAlgorithms("algorithms")
-        let secret = reader.optionalText("key")
-        let keyFile = reader.optionalText("key_file")
+        let secrets = reader.optionalStrings("key")
+        let keyFiles = reader.optionalStrings("key_file")
         let issuer = reader.optionalText("issuer")
         let audience = reader.optionalText("audience")
         let channelsClaim = reader.text("channels_claim")
@@ -200,18 +200,18 @@ struct ConfigBuilder {
             reader.report("key", "or key_file is required: key for HS256, HS384, HS512; key_file for RS256, ES256",
                           comparedWith: "algorithms")
         }
-        var material: JWTPolicy.KeyMaterial?
-        if let secret {
-            material = .secret(secret)
-        } else if let keyFile {
-            do {
-                material = .publicKeyPEM(String(decoding: try readFile(keyFile), as: UTF8.self))
+        var keys: [JWTPolicy.KeyMaterial]?
+        if let secrets {
+            keys = secrets.map(JWTPolicy.KeyMaterial.secret)
+        } else if let keyFiles {
+            do throws(ReadFailure) {
+                keys = try keyFiles.map { path throws(ReadFailure) in .publicKeyPEM(String(decoding: try readFile(path), as: UTF8.self)) }
             } catch {
                 reader.report("key_file", "cannot be read: \(error.reason)")
             }
         }
-        guard let algorithms, let material, keyNamesWritten.count == 1 else { return nil }
-        let policy = JWTPolicy(algorithms: algorithms, key: material, issuer: issuer, audience: audience,
+        guard let algorithms, let keys, keyNamesWritten.count == 1 else { return nil }
+        let policy = JWTPolicy(algorithms: algorithms, keys: keys, issuer: issuer, audience: audience,
                                channelsClaim: channelsClaim, leewaySeconds: leeway.components.seconds)
         do {
             _ = try JWTVerifier(policy: policy)

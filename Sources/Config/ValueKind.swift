@@ -30,6 +30,10 @@ enum ValueKind: Sendable {
     case sticky
     case subscribe
     case readableFile
+    /// One string, or a non-empty list of them: the key(s) accepted while one is rotated out.
+    case textOrList
+    /// One readable file's path, or a non-empty list of them.
+    case readableFileOrList
     case authType
     case jwtAlgorithmList
     case tokenSourceList
@@ -73,6 +77,8 @@ extension ValueKind {
         case .sticky: "one of \"cookie:NAME\", \"header:NAME\", \"query:NAME\", \"ip\", \"none\""
         case .subscribe: "one of \"sse\", \"longpoll\", \"stream\""
         case .readableFile: "a path to a readable file"
+        case .textOrList: "a non-empty string or a non-empty list of them"
+        case .readableFileOrList: "a path to a readable file or a non-empty list of them"
         case .authType: "\"jwt\" or \"request\""
         case .jwtAlgorithmList: "a non-empty list of \"HS256\", \"HS384\", \"HS512\", \"RS256\", \"ES256\""
         case .tokenSourceList: "a non-empty list of \"header:NAME\", \"query:NAME\", \"cookie:NAME\""
@@ -119,6 +125,10 @@ extension ValueKind {
             return raw.string.flatMap(SubscribeMode.init(rawValue:)).map(ConfigValue.subscribe)
         case .readableFile:
             return raw.string.flatMap { isReadableFile($0) ? .text($0) : nil }
+        case .textOrList:
+            return oneOrMore(raw).flatMap { $0.allSatisfy { !$0.isEmpty } ? .strings($0) : nil }
+        case .readableFileOrList:
+            return oneOrMore(raw).flatMap { $0.allSatisfy(isReadableFile) ? .strings($0) : nil }
         case .authType:
             return raw.string.flatMap { $0 == "jwt" || $0 == "request" ? .text($0) : nil }
         case .jwtAlgorithmList:
@@ -144,6 +154,12 @@ private func strings(_ raw: TOMLValueConvertible) -> [String]? {
     guard let array = raw.array else { return nil }
     let texts = array.compactMap(\.string)
     return texts.count == array.count ? texts : nil
+}
+
+/// A string as a list of one, or a non-empty list of strings.
+private func oneOrMore(_ raw: TOMLValueConvertible) -> [String]? {
+    if let single = raw.string { return [single] }
+    return strings(raw).flatMap { $0.isEmpty ? nil : $0 }
 }
 
 /// Checked at load time so a wrong TLS path fails `--check-config`, not the first handshake.

@@ -9,7 +9,7 @@ final class JWTVerifierTests: XCTestCase {
 
     private func hmacPolicy(algorithms: [JWTAlgorithm] = [.hs256], issuer: String? = "https://id.example.org",
                             audience: String? = "holdfast") -> JWTPolicy {
-        JWTPolicy(algorithms: algorithms, key: .secret("s3cret"), issuer: issuer, audience: audience,
+        JWTPolicy(algorithms: algorithms, keys: [.secret("s3cret")], issuer: issuer, audience: audience,
                   channelsClaim: "channels", leewaySeconds: 30)
     }
 
@@ -67,7 +67,7 @@ final class JWTVerifierTests: XCTestCase {
     func testRS256AndAlgorithmConfusion() throws {
         let privateKey = try _RSA.Signing.PrivateKey(keySize: .bits2048)
         let pem = privateKey.publicKey.pemRepresentation
-        let verifier = try JWTVerifier(policy: JWTPolicy(algorithms: [.rs256], key: .publicKeyPEM(pem), issuer: nil,
+        let verifier = try JWTVerifier(policy: JWTPolicy(algorithms: [.rs256], keys: [.publicKeyPEM(pem)], issuer: nil,
                                                          audience: nil, channelsClaim: "channels", leewaySeconds: 0))
         let otherKey = try _RSA.Signing.PrivateKey(keySize: .bits2048)
         let rows: [(String, String, AuthVerdict)] = [
@@ -85,11 +85,20 @@ final class JWTVerifierTests: XCTestCase {
 
     func testES256() throws {
         let privateKey = P256.Signing.PrivateKey()
-        let verifier = try JWTVerifier(policy: JWTPolicy(algorithms: [.es256], key: .publicKeyPEM(privateKey.publicKey.pemRepresentation),
+        let verifier = try JWTVerifier(policy: JWTPolicy(algorithms: [.es256], keys: [.publicKeyPEM(privateKey.publicKey.pemRepresentation)],
                                                          issuer: nil, audience: nil, channelsClaim: "channels", leewaySeconds: 0))
         XCTAssertEqual(verifier.verify(TestTokens.es256(#"{"sub":"dave"}"#, key: privateKey), now: now), .admit(subject: "dave", expiresAt: nil))
         XCTAssertEqual(verifier.verify(TestTokens.es256(#"{"sub":"dave"}"#, key: P256.Signing.PrivateKey()), now: now),
                        .unauthorized(reason: "bad signature"))
+    }
+
+    func testEveryKeyOfARotationIsAccepted() throws {
+        let verifier = try JWTVerifier(policy: JWTPolicy(algorithms: [.hs256], keys: [.secret("new"), .secret("old")], issuer: nil,
+                                                         audience: nil, channelsClaim: "channels", leewaySeconds: 0))
+        for secret in ["new", "old"] {
+            XCTAssertEqual(verifier.verify(TestTokens.hmac(#"{"sub":"eve"}"#, secret: secret), now: now), .admit(subject: "eve", expiresAt: nil), secret)
+        }
+        XCTAssertEqual(verifier.verify(TestTokens.hmac(#"{"sub":"eve"}"#, secret: "retired"), now: now), .unauthorized(reason: "bad signature"))
     }
 
     func testKeysThatCannotVerifyTheirAlgorithmsAreRefused() throws {
@@ -102,7 +111,7 @@ final class JWTVerifierTests: XCTestCase {
              #"RS256 needs an RSA public key of at least 2048 bits in PEM ("BEGIN PUBLIC KEY")"#),
         ]
         for (name, algorithms, key, reason) in rows {
-            let policy = JWTPolicy(algorithms: algorithms, key: key, issuer: nil, audience: nil, channelsClaim: "c", leewaySeconds: 0)
+            let policy = JWTPolicy(algorithms: algorithms, keys: [key], issuer: nil, audience: nil, channelsClaim: "c", leewaySeconds: 0)
             XCTAssertThrowsError(try JWTVerifier(policy: policy), name) { error in
                 XCTAssertEqual((error as? JWTVerifier.UnusableKey)?.reason, reason, name)
             }

@@ -19,7 +19,7 @@ final class AuthConfigTests: XCTestCase {
         XCTAssertEqual(parsed?.routes.first?.auth, 0)
         XCTAssertEqual(parsed?.auths, [AuthConfig(name: "users", method: .jwt(
             tokenFrom: [.header("authorization"), .query("access_token"), .cookie("hf_token")],
-            policy: JWTPolicy(algorithms: [.hs256, .hs512], key: .secret("s3cret"), issuer: nil, audience: "holdfast",
+            policy: JWTPolicy(algorithms: [.hs256, .hs512], keys: [.secret("s3cret")], issuer: nil, audience: "holdfast",
                               channelsClaim: "channels", leewaySeconds: 0)))])
     }
 
@@ -31,6 +31,27 @@ final class AuthConfigTests: XCTestCase {
             algorithms = ["HS256"]
             key = "s3cret"
             """), [#"proxy.conf:8: route[0]: auth names "users", which no [[auth]] declares, did you mean "user"?"#])
+    }
+
+    func testAListOfSecretsIsAcceptedForRotation() {
+        let parsed = config(of: routeWithAuth + """
+            [[auth]]
+            name = "users"
+            type = "jwt"
+            algorithms = ["HS256"]
+            key = ["new-secret", "old-secret"]
+            """)
+        XCTAssertEqual(parsed.map { $0.auths.map(\.method) }, [.jwt(
+            tokenFrom: [.header("authorization"), .query("access_token"), .cookie("hf_token")],
+            policy: JWTPolicy(algorithms: [.hs256], keys: [.secret("new-secret"), .secret("old-secret")], issuer: nil,
+                              audience: nil, channelsClaim: "channels", leewaySeconds: 30))])
+        XCTAssertEqual(problems(of: routeWithAuth + """
+            [[auth]]
+            name = "users"
+            type = "jwt"
+            algorithms = ["HS256"]
+            key = []
+            """), [#"proxy.conf:13: auth[0] "users": key expects a non-empty string or a non-empty list of them (got [])"#])
     }
 
     func testRequestTypeNamesABackendAndAPath() {

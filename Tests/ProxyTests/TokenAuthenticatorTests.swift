@@ -8,7 +8,7 @@ import XCTest
 final class TokenAuthenticatorTests: XCTestCase {
     private let authenticator = TokenAuthenticator(
         name: "users", tokenFrom: [.header("authorization"), .query("access_token"), .cookie("hf_token")],
-        policy: JWTPolicy(algorithms: [.hs256], key: .secret("k"), issuer: nil, audience: nil, channelsClaim: "channels",
+        policy: JWTPolicy(algorithms: [.hs256], keys: [.secret("k")], issuer: nil, audience: nil, channelsClaim: "channels",
                           leewaySeconds: 0))
 
     private func head(_ target: String, _ headers: [(String, String)]) -> RequestHead {
@@ -34,7 +34,7 @@ final class TokenAuthenticatorTests: XCTestCase {
     func testOtherHeadersGiveTheirWholeValue() {
         let custom = TokenAuthenticator(
             name: "x", tokenFrom: [.header("x-token")],
-            policy: JWTPolicy(algorithms: [.hs256], key: .secret("k"), issuer: nil, audience: nil, channelsClaim: "c", leewaySeconds: 0))
+            policy: JWTPolicy(algorithms: [.hs256], keys: [.secret("k")], issuer: nil, audience: nil, channelsClaim: "c", leewaySeconds: 0))
         XCTAssertEqual(custom.token(in: head("/", [("X-Token", " raw ")])), "raw")
         XCTAssertEqual(custom.token(in: head("/", [("X-Token", "Bearer t")])), "t")
     }
