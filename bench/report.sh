@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Assembles docs/benchmarks.md from the latest results each benchmark script wrote in bench/results/.
-# Run by bench/proxy/run.sh and bench/holding/run.sh after they write their results.
+# Run by the bench/*/run.sh scripts after they write their results.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 {
@@ -18,11 +18,13 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
     echo "  in the same rounds, before and after a change (\`bench/results/holding-baseline.md\`)."
     echo "- \`BASELINE=<older holdfast> bench/proxy/run.sh\`: proxied requests against HAProxy for two builds"
     echo "  in the same rounds (\`bench/results/proxy-baseline.md\`)."
+    echo "- \`bench/tls/run.sh\`: bytes per held TLS long-poll and handshakes per second (full and resumed)"
+    echo "  beside nginx (\`bench/results/tls.md\`)."
     echo "- \`bench/hashing/run.sh\`: sticky-hashing remap fractions, balance and cost (\`docs/hashing.md\`)."
     echo
     echo "The machine is shared and has 2 cores that the load generators use too: compare ratios"
     echo "measured in the same run, not absolute figures across runs."
-    for part in proxy holding proxy-baseline holding-baseline; do
+    for part in proxy holding tls proxy-baseline holding-baseline; do
         file="$repo/bench/results/$part.md"
         [[ -f $file ]] || continue
         echo
