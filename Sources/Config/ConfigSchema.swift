@@ -73,6 +73,9 @@ enum ConfigSchema {
         KeySpec(.cors, "max_age", .duration, .defaulted(.string("10m")),
                 "how long browsers may cache a preflight answer"),
 
+        KeySpec(.websocket, "tunnel_idle", .duration, .defaulted(.string("10m")),
+                "a tunnel with no traffic either way is closed"),
+
         KeySpec(.backend, "name", .backendName, .required, "unique name that routes refer to"),
         KeySpec(.backend, "address", .endpoint, .required, "host:port of the backend"),
         KeySpec(.backend, "max_connections", .integer(1...10_000), .defaulted(.integer(8)),

@@ -9,12 +9,13 @@ public struct ProxyConfig: Sendable, Equatable {
     public var grip: GripConfig
     public var channels: ChannelsConfig
     public var cors: CORSConfig
+    public var websocket: WebSocketConfig
     public var backends: [BackendConfig]
     public var routes: [RouteConfig]
     public var auths: [AuthConfig]
 
     public init(server: ServerConfig, timeouts: TimeoutsConfig, control: ControlConfig, grip: GripConfig,
-                channels: ChannelsConfig, cors: CORSConfig, backends: [BackendConfig], routes: [RouteConfig],
+                channels: ChannelsConfig, cors: CORSConfig, websocket: WebSocketConfig, backends: [BackendConfig], routes: [RouteConfig],
                 auths: [AuthConfig] = []) {
         self.server = server
         self.timeouts = timeouts
@@ -22,6 +23,7 @@ public struct ProxyConfig: Sendable, Equatable {
         self.grip = grip
         self.channels = channels
         self.cors = cors
+        self.websocket = websocket
         self.backends = backends
         self.routes = routes
         self.auths = auths
@@ -129,6 +131,12 @@ public struct ChannelsConfig: Sendable, Equatable {
         self.historyTTL = historyTTL
         self.subscriberBufferBytes = subscriberBufferBytes
     }
+}
+
+public struct WebSocketConfig: Sendable, Equatable {
+    /// A tunnel with no bytes either way for this long is closed.
+    public var tunnelIdle: Duration
+    public init(tunnelIdle: Duration) { self.tunnelIdle = tunnelIdle }
 }
 
 /// docs/security.md. Origins are lowercased entries: `*`, `scheme://host[:port]` or `scheme://*.suffix[:port]`.

@@ -19,6 +19,13 @@ final class BadValueTests: XCTestCase {
         ])
     }
 
+    func testWebSocketKeysNameTheirLine() {
+        XCTAssertEqual(problems(of: validBase + "[websocket]\ntunnel_idle = \"never\"\n"),
+                       [#"proxy.conf:9: websocket.tunnel_idle expects a duration like "10m" (got "never")"#])
+        XCTAssertEqual(problems(of: validBase + "[websocket]\ntunel_idle = \"1m\"\n").count, 1, "unknown keys are errors")
+        XCTAssertEqual(config(of: validBase + "[websocket]\ntunnel_idle = \"90s\"\n")?.websocket.tunnelIdle, .seconds(90))
+    }
+
     func testSizeOutOfBounds() {
         XCTAssertEqual(problems(of: validBase + "[channels]\nsubscriber_buffer_bytes = 10\n"),
                        ["proxy.conf:9: channels.subscriber_buffer_bytes expects a size in bytes of at least 1024 (got 10)"])

@@ -8,6 +8,8 @@ public struct WorkerStats: Sendable, Equatable {
     /// Per backend index of the worker's configuration.
     public var poolIdle: [Int] = []
     public var poolBusy: [Int] = []
+    /// WebSocket tunnels, per backend index.
+    public var tunnels: [Int] = []
     /// Requests answered, keyed by route index (-1: no route matched / refused before routing) and status.
     public var requests: [RequestKey: Int] = [:]
     public var messagesDelivered = 0
@@ -39,6 +41,7 @@ extension WorkerStats {
         writer.bytes(channelSketch.registers)
         writeInts(poolIdle, into: &writer)
         writeInts(poolBusy, into: &writer)
+        writeInts(tunnels, into: &writer)
         writer.count(requests.count)
         for (key, count) in requests {
             writer.int(key.route)
@@ -64,6 +67,7 @@ extension WorkerStats {
         stats.channelSketch = ChannelSketch(registers: registers)
         stats.poolIdle = try readInts("idle pool connections", from: &reader)
         stats.poolBusy = try readInts("busy pool connections", from: &reader)
+        stats.tunnels = try readInts("tunnels", from: &reader)
         for _ in 0..<(try reader.count("request counters", minimumElementBytes: 24)) {
             let key = RequestKey(route: try reader.int("route"), status: try reader.int("status"))
             stats.requests[key] = try reader.int("request count")

@@ -32,6 +32,8 @@ enum MetricsText {
                 gauge("holdfast_upstream_connections", "Pooled connections to the backend.",
                       [("backend", backend.name), ("state", state)], count)
             }
+            gauge("holdfast_tunnels", "WebSocket tunnels to the backend, each on a connection of its own.",
+                  [("backend", backend.name)], pool.tunnels)
         }
         let requestsHelp = "Client requests answered, by route and status code."
         for (labels, count) in snapshot.counters.requests.sorted(by: { ($0.key.route, $0.key.code) < ($1.key.route, $1.key.code) }) {

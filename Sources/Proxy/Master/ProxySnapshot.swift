@@ -7,6 +7,8 @@ struct ProxySnapshot: Equatable {
         var busy = 0
         /// Connections the backend may get from all live workers: max_connections of each.
         var max = 0
+        /// WebSocket tunnels, each on a connection of its own beside the pool.
+        var tunnels = 0
     }
 
     /// One live worker: its configuration, and its latest stats if it ever answered.
@@ -49,6 +51,7 @@ struct ProxySnapshot: Equatable {
             for (index, backend) in report.config.backends.enumerated() {
                 pools[backend.name]!.idle += stats.poolIdle.indices.contains(index) ? stats.poolIdle[index] : 0
                 pools[backend.name]!.busy += stats.poolBusy.indices.contains(index) ? stats.poolBusy[index] : 0
+                pools[backend.name]!.tunnels += stats.tunnels.indices.contains(index) ? stats.tunnels[index] : 0
             }
             counters.add(CounterTotals(stats: stats, config: report.config))
         }

@@ -1,6 +1,7 @@
 import Config
 import EventLoop
 import HTTP1
+import WebSocket
 
 /// One client connection, for its whole life: the driver of its `ConnectionLifecycle`. Socket
 /// events become the machine's inputs and its actions are performed here; the machine decides
@@ -26,6 +27,7 @@ final class ClientSession: SocketDelegate {
         case readingHead(HeadReading)
         case exchange(Exchange)
         case hold(Hold)
+        case tunnel(Tunnel)
     }
 
     final class HeadReading {
@@ -52,7 +54,7 @@ final class ClientSession: SocketDelegate {
 
     private func perform(_ action: ConnectionLifecycle.Action) {
         switch action {
-        case .none, .feedBody, .buffer:
+        case .none, .feedBody, .buffer, .relayToTunnel:
             break
         case let .read(deadline):
             watchReadable(until: deadline)
@@ -92,7 +94,7 @@ final class ClientSession: SocketDelegate {
         let remaining = max(0, deadline - now)
         let settings = lifecycle.settings
         if remaining == settings.headerTimeoutMilliseconds || remaining == settings.idleTimeoutMilliseconds
-            || remaining == heldWakeMilliseconds {
+            || remaining == heldWakeMilliseconds || remaining == settings.tunnelIdleMilliseconds {
             socket.watchReadable(timeout: .milliseconds(remaining))
         } else {
             socket.watchReadable(exactTimeout: .milliseconds(remaining))
@@ -113,6 +115,7 @@ final class ClientSession: SocketDelegate {
         switch finished {
         case let .exchange(exchange): exchange.abort()
         case let .hold(hold): release(hold)
+        case let .tunnel(tunnel): tunnel.close()
         case .none, .readingHead: break
         }
         input = []
@@ -233,13 +236,27 @@ final class ClientSession: SocketDelegate {
             serveSubscription(mode: mode, route: routeIndex, channel: channel, head: head, tokenExpiry: tokenExpiry, cors: cors)
             return
         }
+        let upgrade = Handshake.isUpgrade(head.headers.fields)
+        if upgrade, let (status, reason, headers) = handshakeRefusal(head) {
+            // A bad handshake never reaches a backend.
+            answer(status: status, route: routeIndex, head: head, body: reason + "\n", extraHeaders: headers, cors: cors)
+            return
+        }
         let clientIP = self.clientIP
         guard let backend = runtime.chooseBackend(route: routeIndex, head: head, clientIP: clientIP) else {
             answer(status: 503, route: routeIndex, head: head, body: "no healthy backend\n", cors: cors)
             return
         }
         startExchange(Exchange(session: self, head: head, route: routeIndex, backend: backend, clientIP: clientIP, cors: cors,
-                               tokenExpiry: tokenExpiry))
+                               tokenExpiry: tokenExpiry, upgrade: upgrade))
+    }
+
+    /// Why an `Upgrade: websocket` request is not a handshake to tunnel (RFC 6455 §4.2.1), or nil if it is.
+    private func handshakeRefusal(_ head: RequestHead) -> (status: Int, reason: String, headers: [(String, String)])? {
+        guard head.framing == .none else { return (400, "a WebSocket handshake has no body", []) }
+        let verdict = Handshake.check(method: head.method, isHTTP11: head.version == .http11, fields: head.headers.fields)
+        guard case let .refused(status, reason) = verdict else { return nil }
+        return (status, reason, verdict.headers)
     }
 
     static let authSubjectHeader = "Holdfast-Auth-Subject"
@@ -279,6 +296,7 @@ final class ClientSession: SocketDelegate {
     // MARK: What the exchange asks of its connection
 
     func write(_ bytes: [UInt8]) { socket.write(bytes) }
+    func write(_ bytes: UnsafeRawBufferPointer) { socket.write(bytes) }
     var pendingOutputBytes: Int { socket.pendingOutputBytes }
 
     /// Bytes that arrived with the head (the start of its body, or later requests).
@@ -325,6 +343,8 @@ final class ClientSession: SocketDelegate {
             receiveHeadBytes(bytes)
         case .feedBody:
             if case let .exchange(exchange) = work { exchange.clientBytes(bytes) }
+        case .relayToTunnel:
+            if case let .tunnel(tunnel) = work { tunnel.clientBytes(bytes) }
         case let .buffer(thenStopReading, deadline):
             input.append(contentsOf: bytes)
             if thenStopReading {
@@ -347,7 +367,11 @@ final class ClientSession: SocketDelegate {
     func socketWriteDidStall(_ socket: Socket) { perform(lifecycle.writeStalled()) }
 
     func socketDidDrain(_ socket: Socket) {
-        if case let .exchange(exchange) = work { exchange.clientDrained() }
+        switch work {
+        case let .exchange(exchange): exchange.clientDrained()
+        case let .tunnel(tunnel): tunnel.clientDrained()
+        case .none, .readingHead, .hold: break
+        }
         perform(lifecycle.outputDrained(buffered: input.count, now: now))
     }
 
@@ -377,5 +401,36 @@ final class ClientSession: SocketDelegate {
     func dropHeldClient(_ reason: DropReason) {
         runtime.countDropped(reason)
         tearDown(graceful: false)
+    }
+
+    // MARK: Tunnels (see Tunnel)
+
+    /// The backend accepted a WebSocket upgrade: from now on this connection is a tunnel to it.
+    /// What the client sent after its handshake goes first.
+    func beginTunnel(backend: Socket, pool: UpstreamPool, backendBytes: [UInt8]) {
+        let tunnel = Tunnel(session: self, backend: backend, pool: pool)
+        work = .tunnel(tunnel)
+        perform(lifecycle.tunnelOpened(now: now))
+        tunnel.start(clientBytes: takeInput(), backendBytes: backendBytes)
+    }
+
+    func tunnelTraffic() { lifecycle.tunnelTraffic(now: now) }
+
+    /// The backend's side timed out: idle only if the client was silent as long.
+    func tunnelDeadlinePassed() { perform(lifecycle.deadlinePassed(now: now)) }
+
+    /// The backend closed or failed: the client gets what is on its way, then the close.
+    func tunnelEnded() {
+        lifecycle.closed()
+        tearDown(graceful: true)
+    }
+
+    /// The client is read only while the backend keeps up.
+    func readTunnel(_ wanted: Bool) {
+        if wanted {
+            socket.watchReadable(timeout: runtime.config.websocket.tunnelIdle)
+        } else {
+            socket.stopWatchingReadable()
+        }
     }
 }

@@ -6,24 +6,33 @@ struct BackendStats: Decodable {
     var connectionsNow: Int
     var connectionsMax: Int
     var requests: Int
+    /// WebSocket connections /ws holds open.
+    var websocketsNow: Int
 }
 
 /// One entry of GET /__log.
-struct LoggedRequest: Decodable {
+struct LoggedRequest: Decodable, ReceivedHeaders {
     var method: String
     var path: String
     var headers: [[String]]
 }
 
 /// The body of /echo: the request as the backend received it (chunked bodies decoded).
-struct EchoReply: Decodable {
+struct EchoReply: Decodable, ReceivedHeaders {
     var method: String
     var path: String
     var headers: [[String]]
     var body: String
     var backend: String
     var connection: Int
+}
 
+/// A request's header fields as the backend received them, `[name, value]` pairs.
+protocol ReceivedHeaders {
+    var headers: [[String]] { get }
+}
+
+extension ReceivedHeaders {
     /// The values of header `name` (case-insensitive), in arrival order.
     func values(of name: String) -> [String] {
         headers.filter { $0.first?.lowercased() == name.lowercased() }.compactMap { $0.last }
