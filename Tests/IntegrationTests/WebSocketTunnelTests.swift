@@ -116,6 +116,23 @@ final class WebSocketTunnelTests: ScenarioTestCase {
         XCTAssertEqual(try tunnels(proxy), 0)
     }
 
+    /// Browsers apply no CORS to WebSockets: where Holdfast answers CORS, only allowed origins (or
+    /// clients sending none) may open one.
+    func testHandshakeFromAnOriginNotAllowedIsRefused() throws {
+        let proxy = try startProxy { $0.cors = CORSFixture.settings }
+        let refused = try WebSocketClient.open(try proxy.client(), path: "/ws",
+                                               headers: WebSocketClient.handshakeHeaders + [("Origin", "https://evil.example.com")])
+        XCTAssertEqual(refused.head.status, 403)
+        try assertBackendSawNoRequests()
+        let allowed = try WebSocketClient.open(try proxy.client(), path: "/ws",
+                                               headers: WebSocketClient.handshakeHeaders + [("Origin", CORSFixture.app)])
+        XCTAssertEqual(allowed.head.status, 101)
+        XCTAssertEqual(allowed.head.header("Access-Control-Allow-Origin"), CORSFixture.app)
+        let withoutOrigin = try openTunnel(proxy)
+        try withoutOrigin.sendText("no origin, no browser")
+        XCTAssertEqual(try withoutOrigin.readText(), "no origin, no browser")
+    }
+
     func testBadHandshakesNeverReachTheBackend() throws {
         let proxy = try startProxy()
         let headers = WebSocketClient.handshakeHeaders

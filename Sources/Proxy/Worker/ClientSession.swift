@@ -237,7 +237,7 @@ final class ClientSession: SocketDelegate {
             return
         }
         let upgrade = Handshake.isUpgrade(head.headers.fields)
-        if upgrade, let (status, reason, headers) = handshakeRefusal(head) {
+        if upgrade, let (status, reason, headers) = handshakeRefusal(head, cors: cors) {
             // A bad handshake never reaches a backend.
             answer(status: status, route: routeIndex, head: head, body: reason + "\n", extraHeaders: headers, cors: cors)
             return
@@ -252,8 +252,11 @@ final class ClientSession: SocketDelegate {
     }
 
     /// Why an `Upgrade: websocket` request is not a handshake to tunnel (RFC 6455 §4.2.1), or nil if it is.
-    private func handshakeRefusal(_ head: RequestHead) -> (status: Int, reason: String, headers: [(String, String)])? {
+    /// Browsers apply no CORS to WebSockets, so where Holdfast answers CORS it refuses a handshake
+    /// from an origin not allowed (cross-site WebSocket hijacking, RFC 6455 §10.2).
+    private func handshakeRefusal(_ head: RequestHead, cors: CORSHeaders?) -> (status: Int, reason: String, headers: [(String, String)])? {
         guard head.framing == .none else { return (400, "a WebSocket handshake has no body", []) }
+        if cors == .empty, head.headers.contains("origin") { return (403, "this origin may not open a WebSocket", []) }
         let verdict = Handshake.check(method: head.method, isHTTP11: head.version == .http11, fields: head.headers.fields)
         guard case let .refused(status, reason) = verdict else { return nil }
         return (status, reason, verdict.headers)
