@@ -14,7 +14,10 @@ struct ConfigBuilder {
         let grip = GripConfig(signingKey: root.table(.grip).text("signing_key"))
         let channels = channelsConfig(root.table(.channels))
         let cors = corsConfig(root.table(.cors), over: nil)
-        let websocket = WebSocketConfig(tunnelIdle: root.table(.websocket).duration("tunnel_idle"))
+        let websocketTable = root.table(.websocket)
+        let websocket = WebSocketConfig(maxMessageBytes: websocketTable.integer("max_message_bytes"),
+                                        pingInterval: websocketTable.duration("ping_interval"),
+                                        tunnelIdle: websocketTable.duration("tunnel_idle"))
         let backendEntries = root.entries(.backend)
         let backends = backendEntries.compactMap(backendConfig)
         let backendNames = backendEntries.map { $0.table["name"]?.string }

@@ -134,9 +134,18 @@ public struct ChannelsConfig: Sendable, Equatable {
 }
 
 public struct WebSocketConfig: Sendable, Equatable {
+    /// A longer message from a client Holdfast terminates is refused (1009).
+    public var maxMessageBytes: Int
+    /// Idle terminated WebSockets are pinged this often; no pong by the next ping: closed.
+    public var pingInterval: Duration
     /// A tunnel with no bytes either way for this long is closed.
     public var tunnelIdle: Duration
-    public init(tunnelIdle: Duration) { self.tunnelIdle = tunnelIdle }
+
+    public init(maxMessageBytes: Int, pingInterval: Duration, tunnelIdle: Duration) {
+        self.maxMessageBytes = maxMessageBytes
+        self.pingInterval = pingInterval
+        self.tunnelIdle = tunnelIdle
+    }
 }
 
 /// docs/security.md. Origins are lowercased entries: `*`, `scheme://host[:port]` or `scheme://*.suffix[:port]`.
@@ -206,7 +215,7 @@ public enum StickyKey: Sendable, Hashable {
 }
 
 public enum SubscribeMode: String, Sendable, Hashable {
-    case sse, longpoll, stream
+    case sse, longpoll, stream, websocket
 }
 
 public struct RouteConfig: Sendable, Equatable {

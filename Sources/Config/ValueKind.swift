@@ -71,7 +71,7 @@ extension ValueKind {
         case .healthPath: "a path starting with \"/\""
         case .hostPattern: "a host like \"example.org\" or \"*.example.org\""
         case .sticky: "one of \"cookie:NAME\", \"header:NAME\", \"query:NAME\", \"ip\", \"none\""
-        case .subscribe: "one of \"sse\", \"longpoll\", \"stream\""
+        case .subscribe: "one of \"sse\", \"longpoll\", \"stream\", \"websocket\""
         case .readableFile: "a path to a readable file"
         case .authType: "\"jwt\" (\"request\" is not supported yet)"
         case .jwtAlgorithmList: "a non-empty list of \"HS256\", \"HS384\", \"HS512\", \"RS256\", \"ES256\""

@@ -25,6 +25,9 @@ struct FrameHeaderParser {
 
     init() { bytes.reserveCapacity(14) }
 
+    /// No header is partly read.
+    var isEmpty: Bool { bytes.isEmpty }
+
     /// The header, once `byte` completed it.
     mutating func feed(_ byte: UInt8) throws(WebSocketError) -> FrameHeader? {
         bytes.append(byte)

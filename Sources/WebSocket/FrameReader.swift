@@ -22,6 +22,10 @@ public struct FrameReader {
         self.maxMessageBytes = maxMessageBytes
     }
 
+    /// Nothing is partly read (no frame, no fragmented message): a fresh reader would do as well,
+    /// so a caller holding many idle connections may drop this one.
+    public var isAtMessageBoundary: Bool { frame == nil && messageOpcode == nil && headerParser.isEmpty }
+
     /// What `bytes` completed, in order.
     public mutating func read(_ bytes: UnsafeRawBufferPointer) throws(WebSocketError) -> [WebSocketEvent] {
         var events: [WebSocketEvent] = []

@@ -24,6 +24,9 @@ final class ConnectionLifecycleTests: XCTestCase {
         case let .held(wakeAt):
             machine.headParsed(requestComplete: true)
             _ = machine.held(wakeAt: wakeAt)
+        case let .heldWebSocket(wakeAt):
+            machine.headParsed(requestComplete: true)
+            _ = machine.held(wakeAt: wakeAt, asWebSocket: true)
         case let .tunnelling(lastTraffic):
             machine.headParsed(requestComplete: true)
             _ = machine.tunnelOpened(now: lastTraffic)
@@ -36,7 +39,8 @@ final class ConnectionLifecycleTests: XCTestCase {
 
     private let everyState: [State] = [.awaitingRequest(deadline: 10_000), .readingHead(deadline: 10_000),
                                        .serving(requestComplete: false), .serving(requestComplete: true), .awaitingDrain,
-                                       .held(wakeAt: 30_000), .held(wakeAt: nil), .tunnelling(lastTraffic: 0), .closed]
+                                       .held(wakeAt: 30_000), .held(wakeAt: nil), .tunnelling(lastTraffic: 0),
+                                       .heldWebSocket(wakeAt: 30_000), .closed]
 
     func testConnectingWaitsTheHeaderTimeoutForTheFirstByte() {
         let machine = ConnectionLifecycle(settings: settings, connectedAt: 500)
@@ -70,6 +74,8 @@ final class ConnectionLifecycleTests: XCTestCase {
             (.held(wakeAt: nil), 99_000, .none),
             (.tunnelling(lastTraffic: 0), 599_999, .read(until: 600_000)),
             (.tunnelling(lastTraffic: 0), 600_000, .cut(.tunnelIdle)),
+            (.heldWebSocket(wakeAt: 30_000), 29_000, .read(until: 30_000)),
+            (.heldWebSocket(wakeAt: 30_000), 30_000, .wakeHold),
             (.closed, 99_000, .none),
         ]
         for (state, now, expected) in table {
@@ -86,7 +92,7 @@ final class ConnectionLifecycleTests: XCTestCase {
     /// EOF: a whole request still gets its answer (half-close); anywhere else the client is gone.
     func testEndOfInputInEveryState() {
         let expected: [ConnectionLifecycle.Action] = [.abort(nil), .abort(nil), .abort(nil), .none, .none, .abort(nil), .abort(nil),
-                                                      .close, .none]
+                                                      .close, .abort(nil), .none]
         for (state, action) in zip(everyState, expected) {
             var machine = machine(in: state)
             XCTAssertEqual(machine.peerClosed(), action, "EOF in \(state)")
@@ -176,6 +182,16 @@ final class ConnectionLifecycleTests: XCTestCase {
         XCTAssertEqual(idle.tunnelOpened(now: 0), .none, "only a request being served can switch protocols")
         idle.tunnelTraffic(now: 5)
         XCTAssertEqual(idle.state, .awaitingRequest(deadline: 10_000))
+    }
+
+    /// A WebSocket Holdfast serves reads whatever the client sends as frames, without limit here
+    /// (the frame reader has its own); bytes do not move its next ping.
+    func testHeldWebSocket() {
+        var machine = machine(in: .heldWebSocket(wakeAt: 30_000))
+        XCTAssertEqual(machine.bytesArrived(count: 500, buffered: 0, now: 5000), .readFrames(until: 30_000))
+        XCTAssertEqual(machine.state, .heldWebSocket(wakeAt: 30_000))
+        XCTAssertEqual(machine.holdRescheduled(wakeAt: 60_000), .read(until: 60_000))
+        XCTAssertEqual(machine.state, .heldWebSocket(wakeAt: 60_000), "a message delivered restarts the ping tick")
     }
 
     func testWindingDownClosesOnlyIdleConnections() {

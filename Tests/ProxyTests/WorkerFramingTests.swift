@@ -152,8 +152,8 @@ final class ProcessFrameTests: XCTestCase {
     func testCorruptCountsAreRefused() {
         XCTAssertThrowsError(try MasterFrame(decoding: [3] + [UInt8](repeating: 0xFF, count: 8)))
         var stats = WorkerFrame.stats(id: 1, WorkerStats()).encoded()
-        // The first count after the six gauges and the sketch: idle pool connections.
-        let countOffset = 1 + 8 + 6 * 8 + 4 + ChannelSketch.registerCount
+        // The first count after the seven gauges and the sketch: idle pool connections.
+        let countOffset = 1 + 8 + 7 * 8 + 4 + ChannelSketch.registerCount
         stats.replaceSubrange(countOffset..<(countOffset + 4), with: [0xFF, 0xFF, 0xFF, 0xFF])
         XCTAssertThrowsError(try WorkerFrame(decoding: stats)) { error in
             XCTAssertTrue((error as? WireError)?.reason.hasPrefix("idle pool connections expected at most") == true, "\(error)")

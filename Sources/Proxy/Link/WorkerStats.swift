@@ -5,6 +5,7 @@ public struct WorkerStats: Sendable, Equatable {
     public var heldResponses = 0
     public var heldStreams = 0
     public var heldSSE = 0
+    public var heldWebSockets = 0
     /// Per backend index of the worker's configuration.
     public var poolIdle: [Int] = []
     public var poolBusy: [Int] = []
@@ -30,12 +31,12 @@ public struct WorkerStats: Sendable, Equatable {
 
     public init() {}
 
-    public var heldTotal: Int { heldResponses + heldStreams + heldSSE }
+    public var heldTotal: Int { heldResponses + heldStreams + heldSSE + heldWebSockets }
 }
 
 extension WorkerStats {
     func encode(into writer: inout ByteWriter) {
-        for value in [clientConnections, heldResponses, heldStreams, heldSSE, messagesDelivered, subscribers] {
+        for value in [clientConnections, heldResponses, heldStreams, heldSSE, heldWebSockets, messagesDelivered, subscribers] {
             writer.int(value)
         }
         writer.bytes(channelSketch.registers)
@@ -58,6 +59,7 @@ extension WorkerStats {
         stats.heldResponses = try reader.int("held responses")
         stats.heldStreams = try reader.int("held streams")
         stats.heldSSE = try reader.int("held SSE")
+        stats.heldWebSockets = try reader.int("held WebSockets")
         stats.messagesDelivered = try reader.int("messages delivered")
         stats.subscribers = try reader.int("subscribers")
         let registers = try reader.bytes("channel sketch")

@@ -20,7 +20,8 @@ enum MetricsText {
         gauge("holdfast_control_connections", "Open connections to the control listener.", [], control.open)
         gauge("holdfast_control_connections_max", "Control connections accepted at once (control.max_connections, "
               + "lowered by the open-file limit).", [], control.capacity)
-        let held = [("response", snapshot.heldResponses), ("stream", snapshot.heldStreams), ("sse", snapshot.heldSSE)]
+        let held = [("response", snapshot.heldResponses), ("stream", snapshot.heldStreams), ("sse", snapshot.heldSSE),
+                    ("websocket", snapshot.heldWebSockets)]
         for (kind, count) in held {
             gauge("holdfast_held_connections", "Client connections held open for publishes.", [("kind", kind)], count)
         }

@@ -22,6 +22,7 @@ struct ProxySnapshot: Equatable {
     var heldResponses = 0
     var heldStreams = 0
     var heldSSE = 0
+    var heldWebSockets = 0
     var channelSketch = ChannelSketch()
     /// Distinct channels over all workers.
     var channels: Int { channelSketch.estimate }
@@ -30,7 +31,7 @@ struct ProxySnapshot: Equatable {
     var pools: [String: PoolUsage] = [:]
     var counters = CounterTotals()
 
-    var heldTotal: Int { heldResponses + heldStreams + heldSSE }
+    var heldTotal: Int { heldResponses + heldStreams + heldSSE + heldWebSockets }
 
     /// Sums the live workers' reports; `departed` holds the final counters of workers that have exited,
     /// so that counters never go backwards when a worker dies or retires.
@@ -46,6 +47,7 @@ struct ProxySnapshot: Equatable {
             heldResponses += stats.heldResponses
             heldStreams += stats.heldStreams
             heldSSE += stats.heldSSE
+            heldWebSockets += stats.heldWebSockets
             channelSketch.merge(stats.channelSketch)
             subscribers += stats.subscribers
             for (index, backend) in report.config.backends.enumerated() {

@@ -4,7 +4,8 @@
 ///
 /// `awaitingRequest → readingHead → serving → (awaitingRequest | awaitingDrain | held | closed)`;
 /// `held → serving` (the hold's answer being finished, or its stream continued from the backend) `| closed`;
-/// `serving → tunnelling → closed` (a WebSocket upgrade the backend accepted: bytes flow both ways).
+/// `serving → tunnelling → closed` (a WebSocket upgrade the backend accepted: bytes flow both ways);
+/// `serving → heldWebSocket → closed` (a WebSocket Holdfast serves itself, on a built-in subscribe route).
 struct ConnectionLifecycle {
     /// One per worker, shared by every connection: a machine costs a reference, not a copy.
     final class Settings {
@@ -43,6 +44,9 @@ struct ConnectionLifecycle {
         /// Upgraded: the connection is a tunnel to its backend, closed after `tunnel_idle` without
         /// bytes either way since `lastTraffic`.
         case tunnelling(lastTraffic: Int64)
+        /// Held like `held`, as a WebSocket: what the client sends is frames, read as they come;
+        /// `wakeAt` is the next ping.
+        case heldWebSocket(wakeAt: Int64?)
         case closed
     }
 
@@ -56,6 +60,8 @@ struct ConnectionLifecycle {
         case feedBody
         /// Bytes for the other end of the tunnel.
         case relayToTunnel
+        /// WebSocket frames from a held client: read them, then keep reading until `until`.
+        case readFrames(until: Int64?)
         /// Bytes of a later request: keep them; `thenStopReading` once the buffer is full.
         case buffer(thenStopReading: Bool, until: Int64?)
         case stopReading
@@ -114,6 +120,8 @@ struct ConnectionLifecycle {
         case .tunnelling:
             state = .tunnelling(lastTraffic: now)
             return .relayToTunnel
+        case let .heldWebSocket(wakeAt):
+            return .readFrames(until: wakeAt)
         case .closed:
             return .none
         }
@@ -151,7 +159,7 @@ struct ConnectionLifecycle {
             // Either side closing ends both; what is on its way to the backend still goes out.
             state = .closed
             return .close
-        case .awaitingRequest, .readingHead, .serving(requestComplete: false), .held:
+        case .awaitingRequest, .readingHead, .serving(requestComplete: false), .held, .heldWebSocket:
             state = .closed
             return .abort(nil)
         }
@@ -186,14 +194,14 @@ struct ConnectionLifecycle {
         case .serving(requestComplete: false):
             state = .closed
             return .timeOut(.clientIdle, answer: nil)
-        case let .held(wakeAt?):
+        case let .held(wakeAt?), let .heldWebSocket(wakeAt?):
             return now >= wakeAt ? .wakeHold : .read(until: wakeAt)
         case let .tunnelling(lastTraffic):
             let deadline = lastTraffic + settings.tunnelIdleMilliseconds
             guard now >= deadline else { return .read(until: deadline) }
             state = .closed
             return .cut(.tunnelIdle)
-        case .held(nil), .serving(requestComplete: true), .awaitingDrain, .closed:
+        case .held(nil), .heldWebSocket(nil), .serving(requestComplete: true), .awaitingDrain, .closed:
             return .none
         }
     }
@@ -231,17 +239,20 @@ struct ConnectionLifecycle {
         return .read(until: now + settings.idleTimeoutMilliseconds)
     }
 
-    /// The client now waits for published messages.
-    mutating func held(wakeAt: Int64?) -> Action {
+    /// The client now waits for published messages; `asWebSocket` when it is a WebSocket Holdfast serves.
+    mutating func held(wakeAt: Int64?, asWebSocket: Bool = false) -> Action {
         guard state != .closed else { return .none }
-        state = .held(wakeAt: wakeAt)
+        state = asWebSocket ? .heldWebSocket(wakeAt: wakeAt) : .held(wakeAt: wakeAt)
         return .read(until: wakeAt)
     }
 
     /// A held stream was written to: its keep-alive tick starts again.
     mutating func holdRescheduled(wakeAt: Int64?) -> Action {
-        guard case .held = state else { return .none }
-        state = .held(wakeAt: wakeAt)
+        switch state {
+        case .held: state = .held(wakeAt: wakeAt)
+        case .heldWebSocket: state = .heldWebSocket(wakeAt: wakeAt)
+        default: return .none
+        }
         return .read(until: wakeAt)
     }
 

@@ -54,7 +54,7 @@ final class ClientSession: SocketDelegate {
 
     private func perform(_ action: ConnectionLifecycle.Action) {
         switch action {
-        case .none, .feedBody, .buffer, .relayToTunnel:
+        case .none, .feedBody, .buffer, .relayToTunnel, .readFrames:
             break
         case let .read(deadline):
             watchReadable(until: deadline)
@@ -232,14 +232,16 @@ final class ClientSession: SocketDelegate {
                 return
             }
         }
-        if let mode = route.subscribe, let channel {
-            serveSubscription(mode: mode, route: routeIndex, channel: channel, head: head, tokenExpiry: tokenExpiry, cors: cors)
+        let upgrade = Handshake.isUpgrade(head.headers.fields)
+        // A WebSocket is tunnelled on routes with backends, served by Holdfast on `subscribe = "websocket"` ones.
+        let opensWebSocket = route.subscribe.map { $0 == .websocket } ?? upgrade
+        if opensWebSocket, let (status, reason, headers) = handshakeRefusal(head, cors: cors) {
+            // A bad handshake never reaches a backend or a channel.
+            answer(status: status, route: routeIndex, head: head, body: reason + "\n", extraHeaders: headers, cors: cors)
             return
         }
-        let upgrade = Handshake.isUpgrade(head.headers.fields)
-        if upgrade, let (status, reason, headers) = handshakeRefusal(head, cors: cors) {
-            // A bad handshake never reaches a backend.
-            answer(status: status, route: routeIndex, head: head, body: reason + "\n", extraHeaders: headers, cors: cors)
+        if let mode = route.subscribe, let channel {
+            serveSubscription(mode: mode, route: routeIndex, channel: channel, head: head, tokenExpiry: tokenExpiry, cors: cors)
             return
         }
         let clientIP = self.clientIP
@@ -348,6 +350,10 @@ final class ClientSession: SocketDelegate {
             if case let .exchange(exchange) = work { exchange.clientBytes(bytes) }
         case .relayToTunnel:
             if case let .tunnel(tunnel) = work { tunnel.clientBytes(bytes) }
+        case let .readFrames(deadline):
+            if case let .hold(hold) = work, let webSocket = hold.webSocket { readFrames(bytes, of: webSocket) }
+            // The read event's timer restarted with these bytes: the next ping did not.
+            if !socket.wasClosed { watchReadable(until: deadline) }
         case let .buffer(thenStopReading, deadline):
             input.append(contentsOf: bytes)
             if thenStopReading {
@@ -385,7 +391,7 @@ final class ClientSession: SocketDelegate {
 
     func beginHold(_ hold: Hold) {
         work = .hold(hold)
-        perform(lifecycle.held(wakeAt: hold.wakeAt(from: now)))
+        perform(lifecycle.held(wakeAt: hold.wakeAt(from: now), asWebSocket: hold.webSocket != nil))
     }
 
     /// A held stream was written to: its keep-alive tick starts again.
@@ -398,6 +404,12 @@ final class ClientSession: SocketDelegate {
     func holdEnded() {
         work = .none
         lifecycle.holdEnded()
+    }
+
+    /// Ends a WebSocket Holdfast serves: its close frame (the answer to the client's, or why), then the close.
+    func closeWebSocket(code: UInt16) {
+        write(FrameEncoder.close(code: code))
+        tearDown(graceful: true)
     }
 
     /// A held client cut off by Holdfast (too slow a reader).

@@ -155,6 +155,7 @@ extension WorkerRuntime {
         case .response: stats.heldResponses += delta
         case .stream: stats.heldStreams += delta
         case .sse: stats.heldSSE += delta
+        case .websocket: stats.heldWebSockets += delta
         }
     }
 }
