@@ -106,6 +106,15 @@ final class WebSocketTunnelTests: ScenarioTestCase {
         XCTAssertEqual(try proxy.control.parsedMetrics().value("holdfast_timeouts_total", ["kind": "tunnel_idle"]), 1)
     }
 
+    /// Bytes from the backend alone count as traffic: a client that only listens is not cut.
+    func testBackendTrafficKeepsATunnelOpen() throws {
+        let proxy = try startProxy { config in config.websocket["tunnel_idle"] = "400ms" }
+        let socket = try openTunnel(proxy, path: "/ws?tick_ms=100")
+        let (_, elapsed) = try timed { for _ in 0..<10 { XCTAssertEqual(try socket.readText(), "tick") } }
+        XCTAssertGreaterThan(elapsed, .milliseconds(800), "ten ticks take longer than tunnel_idle")
+        XCTAssertEqual(try proxy.control.parsedMetrics().value("holdfast_timeouts_total", ["kind": "tunnel_idle"]), 0)
+    }
+
     func testAnAnswerOtherThan101IsRelayedAsAResponse() throws {
         let proxy = try startProxy()
         let client = try proxy.client()

@@ -210,13 +210,14 @@ class Backend:
     async def websocket_echo(self, request, reader, writer):
         """/ws: accepts the upgrade and echoes text and binary messages, answers pings, and
         returns a close; the message "close-me" makes it close first. ?greet=1 sends "hello" in
-        the same write as the 101."""
+        the same write as the 101; ?tick_ms=N sends "tick" every N ms on its own."""
         key = request.header("Sec-WebSocket-Key") or ""
         accept = base64.b64encode(hashlib.sha1((key + WEBSOCKET_GUID).encode()).digest()).decode()
         head = response_head(101, "Switching Protocols",
                              [("Upgrade", "websocket"), ("Connection", "Upgrade"), ("Sec-WebSocket-Accept", accept)])
         writer.write(head + (ws_frame(0x1, b"hello") if "greet" in request.query else b""))
         self.websockets_now += 1
+        ticker = asyncio.ensure_future(self.tick(writer, int(request.query["tick_ms"]))) if "tick_ms" in request.query else None
         try:
             while True:
                 opcode, payload = await read_ws_frame(reader)
@@ -233,7 +234,15 @@ class Backend:
         except (asyncio.IncompleteReadError, ConnectionError):
             pass
         finally:
+            if ticker:
+                ticker.cancel()
             self.websockets_now -= 1
+
+    @staticmethod
+    async def tick(writer, interval_ms):
+        while True:
+            await asyncio.sleep(interval_ms / 1000)
+            writer.write(ws_frame(0x1, b"tick"))
 
     async def respond(self, request, connection_id, writer):
         """Writes the answer; returns False when the connection must close after it."""
