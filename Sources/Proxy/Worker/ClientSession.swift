@@ -232,7 +232,8 @@ final class ClientSession: SocketDelegate {
                 return
             }
         }
-        let upgrade = Handshake.isUpgrade(head.headers.fields)
+        // The lookup first: most requests have no Upgrade, and the handshake's own parsing allocates.
+        let upgrade = head.headers.contains("upgrade") && Handshake.isUpgrade(head.headers.fields)
         // A WebSocket is tunnelled on routes with backends, served by Holdfast on `subscribe = "websocket"` ones.
         let opensWebSocket = route.subscribe.map { $0 == .websocket } ?? upgrade
         if opensWebSocket, let (status, reason, headers) = handshakeRefusal(head, cors: cors) {
