@@ -24,6 +24,7 @@ let package = Package(
         .target(name: "Wire"),
         .target(name: "EventLoop", dependencies: ["CLibevent", "Wire"]),
         .target(name: "HTTP1"),
+        .target(name: "WebSocket", dependencies: ["Wire", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Auth", dependencies: [
             "GRIP",
             .product(name: "Crypto", package: "swift-crypto"),
@@ -32,7 +33,7 @@ let package = Package(
         .target(name: "Config", dependencies: ["Auth", .product(name: "TOMLKit", package: "TOMLKit")]),
         .target(name: "GRIP", dependencies: ["Wire", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Proxy", dependencies: [
-            "EventLoop", "HTTP1", "Config", "GRIP", "Auth", "Wire",
+            "EventLoop", "HTTP1", "WebSocket", "Config", "GRIP", "Auth", "Wire",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
@@ -45,7 +46,7 @@ let package = Package(
         ]),
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config", .product(name: "TOMLKit", package: "TOMLKit")]),
-        .testTarget(name: "GRIPTests", dependencies: ["GRIP"]),
+        .testTarget(name: "GRIPTests", dependencies: ["GRIP", "Wire"]),
         .testTarget(name: "AuthTests", dependencies: [
             "Auth", "GRIP",
             .product(name: "Crypto", package: "swift-crypto"),
@@ -53,6 +54,7 @@ let package = Package(
         ]),
         .testTarget(name: "ProxyTests", dependencies: ["Proxy", "Wire"]),
         .testTarget(name: "WireTests", dependencies: ["Wire"]),
+        .testTarget(name: "WebSocketTests", dependencies: ["WebSocket"]),
         .testTarget(name: "IntegrationTests", dependencies: [
             "Config", "GRIP", .product(name: "Crypto", package: "swift-crypto"),
         ], resources: [.copy("Fixtures")]),

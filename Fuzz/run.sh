@@ -1,8 +1,10 @@
 #!/bin/sh
-# Fuzzes with libFuzzer for SECONDS in all (default 30), split among the targets; exits non-zero on a crash.
-#   request   RequestFuzz.swift: request heads and chunked bodies (HTTP1); half the time
+# Fuzzes with libFuzzer for SECONDS (default 30) split among the first three targets, plus a third
+# of SECONDS for the fourth; exits non-zero on a crash.
+#   request   RequestFuzz.swift: request heads and chunked bodies (HTTP1); half of SECONDS
 #   response  ResponseFuzz.swift: backend bytes through response heads and body framing, relayed (HTTP1); 3/10
 #   publish   PublishFuzz.swift: publish JSON bodies and master → worker frames (GRIP); the rest
+#   frame     FrameFuzz.swift: client WebSocket frames and handshakes (WebSocket); a third of SECONDS more
 # Usage: Fuzz/run.sh [SECONDS]
 set -eu
 seconds="${1:-30}"
@@ -19,16 +21,22 @@ build() {
 }
 build request RequestFuzz.swift "$root"/Sources/HTTP1/*.swift
 build response ResponseFuzz.swift "$root"/Sources/HTTP1/*.swift
-# GRIP imports Wire (the byte codec): built first as a module of its own, instrumented too.
+# GRIP and WebSocket import Wire (the byte codec): built first as a module of its own, instrumented too.
 mkdir -p "$out/wire"
 swiftc -sanitize=fuzzer,address -parse-as-library -O -module-name Wire -emit-module -emit-module-path "$out/wire/Wire.swiftmodule" \
     -emit-library -static -o "$out/wire/libWire.a" "$root"/Sources/Wire/*.swift
-# GripSigner.swift alone needs swift-crypto, which nothing fuzzed here uses.
-set -- -I "$out/wire" -L "$out/wire" -lWire
-for file in "$root"/Sources/GRIP/*.swift; do
-    [ "$(basename "$file")" = GripSigner.swift ] || set -- "$@" "$file"
-done
-build publish PublishFuzz.swift "$@"
+# TARGET SOURCE MODULE EXCLUDED: a module on Wire, without its one file that needs swift-crypto
+# (which nothing fuzzed here uses).
+build_on_wire() {
+    target="$1" source="$2" module="$3" excluded="$4"
+    set -- -I "$out/wire" -L "$out/wire" -lWire
+    for file in "$root/Sources/$module"/*.swift; do
+        [ "$(basename "$file")" = "$excluded" ] || set -- "$@" "$file"
+    done
+    build "$target" "$source" "$@"
+}
+build_on_wire publish PublishFuzz.swift GRIP GripSigner.swift
+build_on_wire frame FrameFuzz.swift WebSocket AcceptKey.swift
 
 # Let libFuzzer, not Swift's backtracer, handle crashes, so it saves the input.
 export SWIFT_BACKTRACE=enable=no
@@ -47,3 +55,4 @@ publish_seconds=$(at_least_1 $((seconds - request_seconds - response_seconds)))
 run request "$request_seconds" http.dict
 run response "$response_seconds" http.dict
 run publish "$publish_seconds" publish.dict
+run frame "$(at_least_1 $((seconds / 3)))" websocket.dict

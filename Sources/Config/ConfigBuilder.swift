@@ -14,6 +14,10 @@ struct ConfigBuilder {
         let grip = GripConfig(signingKey: root.table(.grip).text("signing_key"))
         let channels = channelsConfig(root.table(.channels))
         let cors = corsConfig(root.table(.cors), over: nil)
+        let websocketTable = root.table(.websocket)
+        let websocket = WebSocketConfig(maxMessageBytes: websocketTable.integer("max_message_bytes"),
+                                        pingInterval: websocketTable.duration("ping_interval"),
+                                        tunnelIdle: websocketTable.duration("tunnel_idle"))
         let backendEntries = root.entries(.backend)
         let backends = backendEntries.compactMap(backendConfig)
         let backendNames = backendEntries.map { $0.table["name"]?.string }
@@ -29,7 +33,7 @@ struct ConfigBuilder {
             problems.add("at least one [[route]] is required")
         }
         return ProxyConfig(server: server, timeouts: timeouts, control: control, grip: grip, channels: channels,
-                           cors: cors, backends: backends, routes: routes, auths: auths)
+                           cors: cors, websocket: websocket, backends: backends, routes: routes, auths: auths)
     }
 
     private func serverConfig(_ reader: TableReader) -> ServerConfig {

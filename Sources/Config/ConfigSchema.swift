@@ -73,6 +73,13 @@ enum ConfigSchema {
         KeySpec(.cors, "max_age", .duration, .defaulted(.string("10m")),
                 "how long browsers may cache a preflight answer"),
 
+        KeySpec(.websocket, "max_message_bytes", .byteCount(125...Int.max), .defaulted(.integer(1_048_576)),
+                "larger message from a WebSocket client: closed with 1009"),
+        KeySpec(.websocket, "ping_interval", .duration, .defaulted(.string("30s")),
+                "ping idle WebSocket clients; no pong within this again: closed"),
+        KeySpec(.websocket, "tunnel_idle", .duration, .defaulted(.string("10m")),
+                "a tunnel with no traffic either way is closed"),
+
         KeySpec(.backend, "name", .backendName, .required, "unique name that routes refer to"),
         KeySpec(.backend, "address", .endpoint, .required, "host:port of the backend"),
         KeySpec(.backend, "max_connections", .integer(1...10_000), .defaulted(.integer(8)),
@@ -99,7 +106,7 @@ enum ConfigSchema {
         KeySpec(.route, "sticky", .sticky, .defaulted(.string("none")),
                 "cookie:NAME, header:NAME, query:NAME, ip or none"),
         KeySpec(.route, "subscribe", .subscribe, .optional,
-                "served by Holdfast itself: sse, longpoll or stream; no backends"),
+                "served by Holdfast itself: sse, longpoll, stream or websocket; no backends"),
         KeySpec(.route, "auth", .backendName, .optional,
                 "admit requests only with a token the [[auth]] of this name accepts"),
 

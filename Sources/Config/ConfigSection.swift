@@ -2,6 +2,7 @@
 enum ConfigSection: String, CaseIterable, Sendable {
     case root = ""
     case server, serverTLS = "server.tls", timeouts, control, grip, channels, cors
+    case websocket
     case backend, backendHealth = "backend.health"
     case route, routeCORS = "route.cors"
     case auth

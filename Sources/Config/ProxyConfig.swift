@@ -9,12 +9,13 @@ public struct ProxyConfig: Sendable, Equatable {
     public var grip: GripConfig
     public var channels: ChannelsConfig
     public var cors: CORSConfig
+    public var websocket: WebSocketConfig
     public var backends: [BackendConfig]
     public var routes: [RouteConfig]
     public var auths: [AuthConfig]
 
     public init(server: ServerConfig, timeouts: TimeoutsConfig, control: ControlConfig, grip: GripConfig,
-                channels: ChannelsConfig, cors: CORSConfig, backends: [BackendConfig], routes: [RouteConfig],
+                channels: ChannelsConfig, cors: CORSConfig, websocket: WebSocketConfig, backends: [BackendConfig], routes: [RouteConfig],
                 auths: [AuthConfig] = []) {
         self.server = server
         self.timeouts = timeouts
@@ -22,6 +23,7 @@ public struct ProxyConfig: Sendable, Equatable {
         self.grip = grip
         self.channels = channels
         self.cors = cors
+        self.websocket = websocket
         self.backends = backends
         self.routes = routes
         self.auths = auths
@@ -131,6 +133,21 @@ public struct ChannelsConfig: Sendable, Equatable {
     }
 }
 
+public struct WebSocketConfig: Sendable, Equatable {
+    /// A longer message from a client Holdfast terminates is refused (1009).
+    public var maxMessageBytes: Int
+    /// Idle terminated WebSockets are pinged this often; no pong by the next ping: closed.
+    public var pingInterval: Duration
+    /// A tunnel with no bytes either way for this long is closed.
+    public var tunnelIdle: Duration
+
+    public init(maxMessageBytes: Int, pingInterval: Duration, tunnelIdle: Duration) {
+        self.maxMessageBytes = maxMessageBytes
+        self.pingInterval = pingInterval
+        self.tunnelIdle = tunnelIdle
+    }
+}
+
 /// docs/security.md. Origins are lowercased entries: `*`, `scheme://host[:port]` or `scheme://*.suffix[:port]`.
 public struct CORSConfig: Sendable, Equatable {
     public var allowOrigins: [String]
@@ -198,7 +215,7 @@ public enum StickyKey: Sendable, Hashable {
 }
 
 public enum SubscribeMode: String, Sendable, Hashable {
-    case sse, longpoll, stream
+    case sse, longpoll, stream, websocket
 }
 
 public struct RouteConfig: Sendable, Equatable {

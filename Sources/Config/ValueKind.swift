@@ -75,7 +75,7 @@ extension ValueKind {
         case .healthPath: "a path starting with \"/\""
         case .hostPattern: "a host like \"example.org\" or \"*.example.org\""
         case .sticky: "one of \"cookie:NAME\", \"header:NAME\", \"query:NAME\", \"ip\", \"none\""
-        case .subscribe: "one of \"sse\", \"longpoll\", \"stream\""
+        case .subscribe: "one of \"sse\", \"longpoll\", \"stream\", \"websocket\""
         case .readableFile: "a path to a readable file"
         case .textOrList: "a non-empty string or a non-empty list of them"
         case .readableFileOrList: "a path to a readable file or a non-empty list of them"

@@ -1,3 +1,5 @@
+import Wire
+
 /// The parsers of each Grip header's value.
 extension GripHeaders {
     static func parseMode(_ value: String) throws(GripHeaderError) -> HoldMode {

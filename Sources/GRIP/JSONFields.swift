@@ -1,3 +1,5 @@
+import Wire
+
 /// A JSON object being read as part of a publish request; `path` names it in errors (`items[2].formats`).
 struct JSONFields {
     let values: [String: JSONValue]

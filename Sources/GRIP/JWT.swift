@@ -1,3 +1,5 @@
+import Wire
+
 /// The compact JWS form of a JWT (RFC 7519): `header.claims.signature`, each base64url without
 /// padding. One codec for the `Grip-Sig` signer and the `Auth` verifier; it neither signs nor
 /// verifies, so the callers choose their algorithms and keys.

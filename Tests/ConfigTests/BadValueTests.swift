@@ -19,6 +19,15 @@ final class BadValueTests: XCTestCase {
         ])
     }
 
+    func testWebSocketKeysNameTheirLine() {
+        XCTAssertEqual(problems(of: validBase + "[websocket]\ntunnel_idle = \"never\"\n"),
+                       [#"proxy.conf:9: websocket.tunnel_idle expects a duration like "10m" (got "never")"#])
+        XCTAssertEqual(problems(of: validBase + "[websocket]\ntunel_idle = \"1m\"\n").count, 1, "unknown keys are errors")
+        XCTAssertEqual(config(of: validBase + "[websocket]\ntunnel_idle = \"90s\"\n")?.websocket.tunnelIdle, .seconds(90))
+        XCTAssertEqual(problems(of: validBase + "[websocket]\nmax_message_bytes = 100\n"),
+                       ["proxy.conf:9: websocket.max_message_bytes expects a size in bytes of at least 125 (got 100)"])
+    }
+
     func testSizeOutOfBounds() {
         XCTAssertEqual(problems(of: validBase + "[channels]\nsubscriber_buffer_bytes = 10\n"),
                        ["proxy.conf:9: channels.subscriber_buffer_bytes expects a size in bytes of at least 1024 (got 10)"])
@@ -95,9 +104,9 @@ final class BadValueTests: XCTestCase {
     }
 
     func testBadStickyAndSubscribe() {
-        XCTAssertEqual(problems(of: validBase + "sticky = \"cookie:\"\n[[route]]\npath_prefix = \"/x\"\nsubscribe = \"websocket\"\n"), [
+        XCTAssertEqual(problems(of: validBase + "sticky = \"cookie:\"\n[[route]]\npath_prefix = \"/x\"\nsubscribe = \"ws\"\n"), [
             #"proxy.conf:8: route[0]: sticky expects one of "cookie:NAME", "header:NAME", "query:NAME", "ip", "none" (got "cookie:")"#,
-            #"proxy.conf:11: route[1]: subscribe expects one of "sse", "longpoll", "stream" (got "websocket")"#,
+            #"proxy.conf:11: route[1]: subscribe expects one of "sse", "longpoll", "stream", "websocket" (got "ws")"#,
             "proxy.conf:9: route[1]: backends is required unless subscribe is set: name at least one [[backend]]",
         ])
     }

@@ -20,6 +20,7 @@ final class DefaultsTests: XCTestCase {
         XCTAssertEqual(config.cors, CORSConfig(allowOrigins: [], allowCredentials: false,
                                                allowHeaders: ["Authorization", "Content-Type", "Last-Event-ID"],
                                                exposeHeaders: [], maxAge: .seconds(600)))
+        XCTAssertEqual(config.websocket, WebSocketConfig(maxMessageBytes: 1_048_576, pingInterval: .seconds(30), tunnelIdle: .seconds(600)))
         XCTAssertEqual(config.backends.first?.maxConnections, 8)
         XCTAssertEqual(config.backends.first?.weight, 1)
         XCTAssertEqual(config.backends.first?.health,

@@ -1,4 +1,5 @@
 @testable import GRIP
+import Wire
 import XCTest
 
 final class GripSignerTests: XCTestCase {

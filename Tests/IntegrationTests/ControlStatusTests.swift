@@ -28,7 +28,7 @@ final class ControlStatusTests: ThreeBackendTestCase {
         let backends = try XCTUnwrap(status["backends"] as? [[String: Any]])
         XCTAssertEqual(backends.map { $0["name"] as? String }, Self.names)
         for backend in backends {
-            XCTAssertEqual(Set(backend.keys), ["name", "up", "pool"])
+            XCTAssertEqual(Set(backend.keys), ["name", "up", "pool", "tunnels"])
             XCTAssertEqual(backend["up"] as? Bool, true)
             let pool = try XCTUnwrap(backend["pool"] as? [String: Any])
             XCTAssertEqual(Set(pool.keys), ["idle", "busy", "max"])

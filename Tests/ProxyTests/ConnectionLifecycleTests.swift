@@ -4,7 +4,8 @@ import XCTest
 /// The client connection's state machine driven by scenario tables and a test clock: no sockets.
 final class ConnectionLifecycleTests: XCTestCase {
     private let settings = ConnectionLifecycle.Settings(headerTimeoutMilliseconds: 10_000, idleTimeoutMilliseconds: 75_000,
-                                                        maxBufferedInputBytes: 100, outputHighWaterBytes: 1000)
+                                                        maxBufferedInputBytes: 100, outputHighWaterBytes: 1000,
+                                                        tunnelIdleMilliseconds: 600_000)
     typealias State = ConnectionLifecycle.State
 
     /// A machine brought to `state` the way a connection gets there, at time `now`.
@@ -23,6 +24,12 @@ final class ConnectionLifecycleTests: XCTestCase {
         case let .held(wakeAt):
             machine.headParsed(requestComplete: true)
             _ = machine.held(wakeAt: wakeAt)
+        case let .heldWebSocket(wakeAt):
+            machine.headParsed(requestComplete: true)
+            _ = machine.held(wakeAt: wakeAt, asWebSocket: true)
+        case let .tunnelling(lastTraffic):
+            machine.headParsed(requestComplete: true)
+            _ = machine.tunnelOpened(now: lastTraffic)
         case .closed:
             machine.closed()
         }
@@ -32,7 +39,8 @@ final class ConnectionLifecycleTests: XCTestCase {
 
     private let everyState: [State] = [.awaitingRequest(deadline: 10_000), .readingHead(deadline: 10_000),
                                        .serving(requestComplete: false), .serving(requestComplete: true), .awaitingDrain,
-                                       .held(wakeAt: 30_000), .held(wakeAt: nil), .closed]
+                                       .held(wakeAt: 30_000), .held(wakeAt: nil), .tunnelling(lastTraffic: 0),
+                                       .heldWebSocket(wakeAt: 30_000), .closed]
 
     func testConnectingWaitsTheHeaderTimeoutForTheFirstByte() {
         let machine = ConnectionLifecycle(settings: settings, connectedAt: 500)
@@ -64,6 +72,10 @@ final class ConnectionLifecycleTests: XCTestCase {
             (.held(wakeAt: 30_000), 30_000, .wakeHold),
             (.held(wakeAt: 30_000), 29_000, .read(until: 30_000)),
             (.held(wakeAt: nil), 99_000, .none),
+            (.tunnelling(lastTraffic: 0), 599_999, .read(until: 600_000)),
+            (.tunnelling(lastTraffic: 0), 600_000, .cut(.tunnelIdle)),
+            (.heldWebSocket(wakeAt: 30_000), 29_000, .read(until: 30_000)),
+            (.heldWebSocket(wakeAt: 30_000), 30_000, .wakeHold),
             (.closed, 99_000, .none),
         ]
         for (state, now, expected) in table {
@@ -79,7 +91,8 @@ final class ConnectionLifecycleTests: XCTestCase {
 
     /// EOF: a whole request still gets its answer (half-close); anywhere else the client is gone.
     func testEndOfInputInEveryState() {
-        let expected: [ConnectionLifecycle.Action] = [.abort(nil), .abort(nil), .abort(nil), .none, .none, .abort(nil), .abort(nil), .none]
+        let expected: [ConnectionLifecycle.Action] = [.abort(nil), .abort(nil), .abort(nil), .none, .none, .abort(nil), .abort(nil),
+                                                      .close, .abort(nil), .none]
         for (state, action) in zip(everyState, expected) {
             var machine = machine(in: state)
             XCTAssertEqual(machine.peerClosed(), action, "EOF in \(state)")
@@ -155,6 +168,32 @@ final class ConnectionLifecycleTests: XCTestCase {
         XCTAssertEqual(closed.held(wakeAt: 5), .none, "a connection that closed meanwhile is not held")
     }
 
+    /// A tunnel is idle only when neither side sent anything for `tunnel_idle`; it is closed on either side's end.
+    func testTunnel() {
+        var machine = machine(in: .serving(requestComplete: true))
+        XCTAssertEqual(machine.tunnelOpened(now: 1000), .read(until: 601_000))
+        XCTAssertEqual(machine.bytesArrived(count: 10_000, buffered: 0, now: 2000), .relayToTunnel, "no buffering, no limit")
+        XCTAssertEqual(machine.state, .tunnelling(lastTraffic: 2000))
+        machine.tunnelTraffic(now: 300_000)
+        XCTAssertEqual(machine.deadlinePassed(now: 602_000), .read(until: 900_000), "the backend's bytes count as traffic")
+        XCTAssertEqual(machine.deadlinePassed(now: 900_000), .cut(.tunnelIdle))
+        XCTAssertEqual(machine.state, .closed)
+        var idle = self.machine(in: .awaitingRequest(deadline: 10_000))
+        XCTAssertEqual(idle.tunnelOpened(now: 0), .none, "only a request being served can switch protocols")
+        idle.tunnelTraffic(now: 5)
+        XCTAssertEqual(idle.state, .awaitingRequest(deadline: 10_000))
+    }
+
+    /// A WebSocket Holdfast serves reads whatever the client sends as frames, without limit here
+    /// (the frame reader has its own); bytes do not move its next ping.
+    func testHeldWebSocket() {
+        var machine = machine(in: .heldWebSocket(wakeAt: 30_000))
+        XCTAssertEqual(machine.bytesArrived(count: 500, buffered: 0, now: 5000), .readFrames(until: 30_000))
+        XCTAssertEqual(machine.state, .heldWebSocket(wakeAt: 30_000))
+        XCTAssertEqual(machine.holdRescheduled(wakeAt: 60_000), .read(until: 60_000))
+        XCTAssertEqual(machine.state, .heldWebSocket(wakeAt: 60_000), "a message delivered restarts the ping tick")
+    }
+
     func testWindingDownClosesOnlyIdleConnections() {
         for state in everyState {
             var machine = machine(in: state)
@@ -169,7 +208,8 @@ extension ConnectionLifecycleTests {
     func testWriteStallCutsTheClient() {
         for state in everyStateForStalls {
             var machine = ConnectionLifecycle(settings: .init(headerTimeoutMilliseconds: 1, idleTimeoutMilliseconds: 1,
-                                                              maxBufferedInputBytes: 1, outputHighWaterBytes: 1), connectedAt: 0)
+                                                              maxBufferedInputBytes: 1, outputHighWaterBytes: 1,
+                                                              tunnelIdleMilliseconds: 1), connectedAt: 0)
             if state == .closed { machine.closed() }
             XCTAssertEqual(machine.writeStalled(), state == .closed ? .none : .cut(.clientSend), "\(state)")
             XCTAssertEqual(machine.state, .closed)

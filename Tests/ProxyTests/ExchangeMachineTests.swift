@@ -13,7 +13,7 @@ final class ExchangeMachineTests: XCTestCase {
 
     func testRelayedResponse() {
         var machine = sent()
-        XCTAssertEqual(machine.interimResponse(), .none, "a 1xx head is not the answer")
+        XCTAssertEqual(machine.informationalResponse(status: 100), .none, "a 1xx head is not the answer")
         XCTAssertEqual(machine.phase, .awaitingResponseHead)
         machine.responseHead(.relaying, writesHead: true)
         XCTAssertTrue(machine.clientHasBytes)
@@ -21,6 +21,31 @@ final class ExchangeMachineTests: XCTestCase {
         XCTAssertEqual(machine.phase, .finished)
         XCTAssertEqual(machine.responseComplete(), .none)
         XCTAssertEqual(machine.failed(.responseTimeout, alternative: nil), .none, "nothing happens to a finished exchange")
+    }
+
+    func testUpgradeOpensItsOwnConnectionAndA101MakesATunnel() {
+        var machine = ExchangeMachine(backend: 0, continuingStream: false, upgrade: true)
+        XCTAssertEqual(machine.startAction, .acquire(backend: 0, dedicated: true))
+        XCTAssertEqual(machine.failed(.connectFailed, alternative: 1), .acquire(backend: 1, dedicated: true), "a retry is dedicated too")
+        XCTAssertEqual(machine.upstreamReady(), .sendRequest)
+        XCTAssertEqual(machine.informationalResponse(status: 100), .none)
+        XCTAssertEqual(machine.informationalResponse(status: 101), .tunnel)
+        XCTAssertEqual(machine.phase, .finished)
+        XCTAssertEqual(machine.failed(.upstreamClosed(connectionWasReused: false), alternative: nil), .none,
+                       "the tunnel, not the exchange, hears of the backend closing")
+    }
+
+    func testUpgradeRefusedByTheBackendIsAnOrdinaryResponse() {
+        var machine = ExchangeMachine(backend: 0, continuingStream: false, upgrade: true)
+        _ = machine.upstreamReady()
+        machine.responseHead(.relaying, writesHead: true)
+        XCTAssertEqual(machine.responseComplete(), .complete)
+    }
+
+    func testA101WithoutAnUpgradeIsIgnored() {
+        var machine = sent()
+        XCTAssertEqual(machine.informationalResponse(status: 101), .none)
+        XCTAssertEqual(machine.phase, .awaitingResponseHead)
     }
 
     func testQueueTimeoutIs503() {

@@ -22,6 +22,11 @@ final class HeldClientFootprintTests: XCTestCase {
         XCTAssertLessThanOrEqual(heapBlockBytes(of: session), 72, "ClientSession")
         XCTAssertLessThanOrEqual(heapBlockBytes(of: session.socket), 88, "Socket")
         XCTAssertLessThanOrEqual(heapBlockBytes(of: hold), 56, "Hold, token expiry included")
+        let webSocket = WebSocketHold()
+        let webSocketHold = Hold(kind: .subscribeWebSocket, channels: ["c"], chunked: false, keepAlive: false,
+                                 wakeInterval: .seconds(30), route: 0, cors: nil, webSocket: webSocket, tokenExpiry: 1_000_000)
+        XCTAssertLessThanOrEqual(heapBlockBytes(of: webSocketHold), 56, "a WebSocket's Hold")
+        XCTAssertLessThanOrEqual(heapBlockBytes(of: webSocket), 40, "an idle WebSocket's own state: no frame reader")
         session.socket.close()
     }
 }

@@ -23,6 +23,7 @@ final class MasterMetricsTests: XCTestCase {
         stats.heldSSE = 1
         stats.poolIdle = [4, 0]
         stats.poolBusy = [1, 0]
+        stats.tunnels = [2, 0]
         stats.requests = [.init(route: 0, status: 200): 9, .init(route: -1, status: 404): 1]
         stats.messagesDelivered = 30
         stats.subscribersDropped = ["slow": 2]
@@ -43,6 +44,8 @@ final class MasterMetricsTests: XCTestCase {
         XCTAssertEqual(values[#"holdfast_backend_up{backend="app2"}"#], 0)
         XCTAssertEqual(values[#"holdfast_upstream_connections{backend="app1",state="idle"}"#], 4)
         XCTAssertEqual(values[#"holdfast_upstream_connections{backend="app1",state="busy"}"#], 1)
+        XCTAssertEqual(values[#"holdfast_tunnels{backend="app1"}"#], 2)
+        XCTAssertEqual(values[#"holdfast_tunnels{backend="app2"}"#], 0)
         XCTAssertEqual(values[#"holdfast_requests_total{route="api.example.com/v1/",code="200"}"#], 9)
         XCTAssertEqual(values[#"holdfast_requests_total{route="none",code="404"}"#], 1)
         XCTAssertEqual(values["holdfast_messages_published_total"], 6)

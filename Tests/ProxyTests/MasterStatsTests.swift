@@ -11,6 +11,7 @@ final class MasterStatsTests: XCTestCase {
         stats.heldSSE = 3
         stats.poolIdle = idle
         stats.poolBusy = busy
+        stats.tunnels = [busy.first ?? 0, 0]
         stats.requests = requests
         stats.messagesDelivered = delivered
         for channel in ["a", "b", "c", "d"] { stats.channelSketch.add(channel) }
@@ -31,7 +32,7 @@ final class MasterStatsTests: XCTestCase {
         XCTAssertEqual(snapshot.heldTotal, 12)
         XCTAssertEqual(snapshot.channels, 4, "the same 4 channels in both workers are 4 channels")
         XCTAssertEqual(snapshot.subscribers, 10)
-        XCTAssertEqual(snapshot.pools["app1"], .init(idle: 2, busy: 3, max: 24))
+        XCTAssertEqual(snapshot.pools["app1"], .init(idle: 2, busy: 3, max: 24, tunnels: 3), "tunnels are summed per backend")
         XCTAssertEqual(snapshot.pools["app2"], .init(idle: 2, busy: 5, max: 24))
         XCTAssertEqual(snapshot.counters.timeouts, ["hold": 2])
     }
@@ -69,8 +70,8 @@ final class MasterStatsTests: XCTestCase {
         let json = StatusDocument.render(version: "0.1.0", uptimeSeconds: 42, snapshot: snapshot,
                                          backends: [BackendStatus(name: "app1", isUp: true), BackendStatus(name: "app2", isUp: false)])
         XCTAssertEqual(json, #"{"version": "0.1.0", "uptime_seconds": 42, "workers": 1, "connections": {"clients": 3, "held": 6}, "#
-            + #""backends": [{"name": "app1", "up": true, "pool": {"idle": 1, "busy": 2, "max": 8}}, "#
-            + #"{"name": "app2", "up": false, "pool": {"idle": 0, "busy": 0, "max": 8}}], "channels": 4, "subscribers": 5}"# + "\n")
+            + #""backends": [{"name": "app1", "up": true, "pool": {"idle": 1, "busy": 2, "max": 8}, "tunnels": 2}, "#
+            + #"{"name": "app2", "up": false, "pool": {"idle": 0, "busy": 0, "max": 8}, "tunnels": 0}], "channels": 4, "subscribers": 5}"# + "\n")
     }
 
     func testReadyWhenEveryRouteWithBackendsHasOneUp() {

@@ -15,6 +15,7 @@ func masterTestConfig(routes: [RouteConfig] = [RouteConfig(host: nil, pathPrefix
         grip: GripConfig(signingKey: "key"),
         channels: ChannelsConfig(historyLength: 100, historyTTL: .seconds(300), subscriberBufferBytes: 65536),
         cors: CORSConfig(allowOrigins: [], allowCredentials: false, allowHeaders: [], exposeHeaders: [], maxAge: .seconds(600)),
+        websocket: WebSocketConfig(maxMessageBytes: 1_048_576, pingInterval: .seconds(30), tunnelIdle: .seconds(600)),
         backends: ["app1", "app2"].enumerated().map { index, name in
             BackendConfig(name: name, address: EndpointAddress(host: "127.0.0.1", port: UInt16(9000 + index)),
                           maxConnections: backendMaxConnections, weight: 1, health: health)

@@ -34,6 +34,31 @@ final class ProxyHeadersTests: XCTestCase {
         XCTAssertTrue(text.contains("X-App: a"))
     }
 
+    /// An upgrade keeps `Upgrade` and `Connection` (and nothing the client's Connection named); so does its 101.
+    func testUpgradeKeepsItsHopByHopFields() {
+        let head = RequestHead(method: "GET", target: "/ws", version: .http11,
+                               headers: HTTPHeaders([("Host", "a"), ("Upgrade", "WebSocket"), ("Connection", "Upgrade, X-Drop"),
+                                                     ("X-Drop", "1"), ("Sec-WebSocket-Key", "k")]),
+                               framing: .none, keepAlive: true)
+        let request = String(decoding: ProxyHeaders.upstreamRequest(head, clientIP: "127.0.0.1", scheme: "http", gripSignature: "s",
+                                                                     bodyFraming: .none, backendAddress: "b", upgrade: "websocket"),
+                             as: UTF8.self)
+        for present in ["Connection: Upgrade\r\n", "Upgrade: websocket\r\n", "Sec-WebSocket-Key: k\r\n"] {
+            XCTAssertTrue(request.contains(present), present)
+        }
+        XCTAssertFalse(request.contains("X-Drop"))
+        let response = String(decoding: ProxyHeaders.clientResponse(status: 101, reason: "Switching Protocols",
+                                                                     headers: HTTPHeaders([("Upgrade", "websocket"), ("Connection", "upgrade"),
+                                                                                           ("Sec-WebSocket-Accept", "x")]),
+                                                                     framing: .none, keepAlive: true, cors: nil, upgrade: "websocket"),
+                              as: UTF8.self)
+        XCTAssertTrue(response.hasPrefix("HTTP/1.1 101 Switching Protocols\r\n"))
+        for present in ["Connection: Upgrade\r\n", "Upgrade: websocket\r\n", "Sec-WebSocket-Accept: x\r\n"] {
+            XCTAssertTrue(response.contains(present), present)
+        }
+        XCTAssertEqual(response.components(separatedBy: "Upgrade: ").count, 2, "one Upgrade field")
+    }
+
     private func upstreamHead(_ headers: [(String, String)]) -> RequestHead {
         RequestHead(method: "GET", target: "/x", version: .http10, headers: HTTPHeaders(headers), framing: .none, keepAlive: false)
     }
@@ -107,6 +132,7 @@ final class ProcessFrameTests: XCTestCase {
         stats.heldSSE = 2
         stats.poolIdle = [1, 0]
         stats.poolBusy = [0, 4]
+        stats.tunnels = [7, 0]
         stats.requests[WorkerStats.RequestKey(route: -1, status: 404)] = 9
         stats.timeouts["hold"] = 5
         stats.subscribersDropped["slow_reader"] = 1
@@ -126,8 +152,8 @@ final class ProcessFrameTests: XCTestCase {
     func testCorruptCountsAreRefused() {
         XCTAssertThrowsError(try MasterFrame(decoding: [3] + [UInt8](repeating: 0xFF, count: 8)))
         var stats = WorkerFrame.stats(id: 1, WorkerStats()).encoded()
-        // The first count after the six gauges and the sketch: idle pool connections.
-        let countOffset = 1 + 8 + 6 * 8 + 4 + ChannelSketch.registerCount
+        // The first count after the seven gauges and the sketch: idle pool connections.
+        let countOffset = 1 + 8 + 7 * 8 + 4 + ChannelSketch.registerCount
         stats.replaceSubrange(countOffset..<(countOffset + 4), with: [0xFF, 0xFF, 0xFF, 0xFF])
         XCTAssertThrowsError(try WorkerFrame(decoding: stats)) { error in
             XCTAssertTrue((error as? WireError)?.reason.hasPrefix("idle pool connections expected at most") == true, "\(error)")

@@ -8,6 +8,10 @@ public enum TimeoutKind: String, CaseIterable, Sendable {
     case queue
     case upstreamConnect = "upstream_connect"
     case upstreamResponse = "upstream_response"
+    /// A WebSocket tunnel without bytes either way for `websocket.tunnel_idle`.
+    case tunnelIdle = "tunnel_idle"
+    /// A WebSocket client that had not answered the previous ping when the next was due.
+    case webSocketPing = "websocket_ping"
 }
 
 /// Why a worker disconnected a subscriber (`holdfast_subscribers_dropped_total{reason}`).

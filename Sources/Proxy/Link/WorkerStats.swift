@@ -5,9 +5,12 @@ public struct WorkerStats: Sendable, Equatable {
     public var heldResponses = 0
     public var heldStreams = 0
     public var heldSSE = 0
+    public var heldWebSockets = 0
     /// Per backend index of the worker's configuration.
     public var poolIdle: [Int] = []
     public var poolBusy: [Int] = []
+    /// WebSocket tunnels, per backend index.
+    public var tunnels: [Int] = []
     /// Requests answered, keyed by route index (-1: no route matched / refused before routing) and status.
     public var requests: [RequestKey: Int] = [:]
     public var messagesDelivered = 0
@@ -28,17 +31,18 @@ public struct WorkerStats: Sendable, Equatable {
 
     public init() {}
 
-    public var heldTotal: Int { heldResponses + heldStreams + heldSSE }
+    public var heldTotal: Int { heldResponses + heldStreams + heldSSE + heldWebSockets }
 }
 
 extension WorkerStats {
     func encode(into writer: inout ByteWriter) {
-        for value in [clientConnections, heldResponses, heldStreams, heldSSE, messagesDelivered, subscribers] {
+        for value in [clientConnections, heldResponses, heldStreams, heldSSE, heldWebSockets, messagesDelivered, subscribers] {
             writer.int(value)
         }
         writer.bytes(channelSketch.registers)
         writeInts(poolIdle, into: &writer)
         writeInts(poolBusy, into: &writer)
+        writeInts(tunnels, into: &writer)
         writer.count(requests.count)
         for (key, count) in requests {
             writer.int(key.route)
@@ -55,6 +59,7 @@ extension WorkerStats {
         stats.heldResponses = try reader.int("held responses")
         stats.heldStreams = try reader.int("held streams")
         stats.heldSSE = try reader.int("held SSE")
+        stats.heldWebSockets = try reader.int("held WebSockets")
         stats.messagesDelivered = try reader.int("messages delivered")
         stats.subscribers = try reader.int("subscribers")
         let registers = try reader.bytes("channel sketch")
@@ -64,6 +69,7 @@ extension WorkerStats {
         stats.channelSketch = ChannelSketch(registers: registers)
         stats.poolIdle = try readInts("idle pool connections", from: &reader)
         stats.poolBusy = try readInts("busy pool connections", from: &reader)
+        stats.tunnels = try readInts("tunnels", from: &reader)
         for _ in 0..<(try reader.count("request counters", minimumElementBytes: 24)) {
             let key = RequestKey(route: try reader.int("route"), status: try reader.int("status"))
             stats.requests[key] = try reader.int("request count")

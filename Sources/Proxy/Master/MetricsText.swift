@@ -20,7 +20,8 @@ enum MetricsText {
         gauge("holdfast_control_connections", "Open connections to the control listener.", [], control.open)
         gauge("holdfast_control_connections_max", "Control connections accepted at once (control.max_connections, "
               + "lowered by the open-file limit).", [], control.capacity)
-        let held = [("response", snapshot.heldResponses), ("stream", snapshot.heldStreams), ("sse", snapshot.heldSSE)]
+        let held = [("response", snapshot.heldResponses), ("stream", snapshot.heldStreams), ("sse", snapshot.heldSSE),
+                    ("websocket", snapshot.heldWebSockets)]
         for (kind, count) in held {
             gauge("holdfast_held_connections", "Client connections held open for publishes.", [("kind", kind)], count)
         }
@@ -32,6 +33,8 @@ enum MetricsText {
                 gauge("holdfast_upstream_connections", "Pooled connections to the backend.",
                       [("backend", backend.name), ("state", state)], count)
             }
+            gauge("holdfast_tunnels", "WebSocket tunnels to the backend, each on a connection of its own.",
+                  [("backend", backend.name)], pool.tunnels)
         }
         let requestsHelp = "Client requests answered, by route and status code."
         for (labels, count) in snapshot.counters.requests.sorted(by: { ($0.key.route, $0.key.code) < ($1.key.route, $1.key.code) }) {

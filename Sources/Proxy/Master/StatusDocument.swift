@@ -8,6 +8,7 @@ enum StatusDocument {
                 ("name", JSONText.quoted(backend.name)),
                 ("up", backend.isUp ? "true" : "false"),
                 ("pool", JSONText.object([("idle", String(pool.idle)), ("busy", String(pool.busy)), ("max", String(pool.max))])),
+                ("tunnels", String(pool.tunnels)),
             ])
         }
         return JSONText.object([

@@ -3,7 +3,9 @@
 /// monotonic milliseconds from the driver's clock, so bytes arriving never move them.
 ///
 /// `awaitingRequest → readingHead → serving → (awaitingRequest | awaitingDrain | held | closed)`;
-/// `held → serving` (the hold's answer being finished, or its stream continued from the backend) `| closed`.
+/// `held → serving` (the hold's answer being finished, or its stream continued from the backend) `| closed`;
+/// `serving → tunnelling → closed` (a WebSocket upgrade the backend accepted: bytes flow both ways);
+/// `serving → heldWebSocket → closed` (a WebSocket Holdfast serves itself, on a built-in subscribe route).
 struct ConnectionLifecycle {
     /// One per worker, shared by every connection: a machine costs a reference, not a copy.
     final class Settings {
@@ -15,12 +17,16 @@ struct ConnectionLifecycle {
         let maxBufferedInputBytes: Int
         /// Unsent output past which the next pipelined request waits for the client to read.
         let outputHighWaterBytes: Int
+        /// A tunnel with no bytes either way for this long is closed.
+        let tunnelIdleMilliseconds: Int64
 
-        init(headerTimeoutMilliseconds: Int64, idleTimeoutMilliseconds: Int64, maxBufferedInputBytes: Int, outputHighWaterBytes: Int) {
+        init(headerTimeoutMilliseconds: Int64, idleTimeoutMilliseconds: Int64, maxBufferedInputBytes: Int, outputHighWaterBytes: Int,
+             tunnelIdleMilliseconds: Int64) {
             self.headerTimeoutMilliseconds = headerTimeoutMilliseconds
             self.idleTimeoutMilliseconds = idleTimeoutMilliseconds
             self.maxBufferedInputBytes = maxBufferedInputBytes
             self.outputHighWaterBytes = outputHighWaterBytes
+            self.tunnelIdleMilliseconds = tunnelIdleMilliseconds
         }
     }
 
@@ -35,6 +41,12 @@ struct ConnectionLifecycle {
         case awaitingDrain
         /// Waiting for published messages; `wakeAt` is the hold's timeout or next keep-alive tick.
         case held(wakeAt: Int64?)
+        /// Upgraded: the connection is a tunnel to its backend, closed after `tunnel_idle` without
+        /// bytes either way since `lastTraffic`.
+        case tunnelling(lastTraffic: Int64)
+        /// Held like `held`, as a WebSocket: what the client sends is frames, read as they come;
+        /// `wakeAt` is the next ping.
+        case heldWebSocket(wakeAt: Int64?)
         case closed
     }
 
@@ -46,6 +58,10 @@ struct ConnectionLifecycle {
         case parseHead
         /// Bytes are request body: feed them to the request.
         case feedBody
+        /// Bytes for the other end of the tunnel.
+        case relayToTunnel
+        /// WebSocket frames from a held client: read them, then keep reading until `until`.
+        case readFrames(until: Int64?)
         /// Bytes of a later request: keep them; `thenStopReading` once the buffer is full.
         case buffer(thenStopReading: Bool, until: Int64?)
         case stopReading
@@ -101,6 +117,11 @@ struct ConnectionLifecycle {
                 return .abort(.clientInput)
             }
             return .buffer(thenStopReading: false, until: wakeAt)
+        case .tunnelling:
+            state = .tunnelling(lastTraffic: now)
+            return .relayToTunnel
+        case let .heldWebSocket(wakeAt):
+            return .readFrames(until: wakeAt)
         case .closed:
             return .none
         }
@@ -134,7 +155,11 @@ struct ConnectionLifecycle {
             return .none
         case .closed:
             return .none
-        case .awaitingRequest, .readingHead, .serving(requestComplete: false), .held:
+        case .tunnelling:
+            // Either side closing ends both; what is on its way to the backend still goes out.
+            state = .closed
+            return .close
+        case .awaitingRequest, .readingHead, .serving(requestComplete: false), .held, .heldWebSocket:
             state = .closed
             return .abort(nil)
         }
@@ -169,9 +194,14 @@ struct ConnectionLifecycle {
         case .serving(requestComplete: false):
             state = .closed
             return .timeOut(.clientIdle, answer: nil)
-        case let .held(wakeAt?):
+        case let .held(wakeAt?), let .heldWebSocket(wakeAt?):
             return now >= wakeAt ? .wakeHold : .read(until: wakeAt)
-        case .held(nil), .serving(requestComplete: true), .awaitingDrain, .closed:
+        case let .tunnelling(lastTraffic):
+            let deadline = lastTraffic + settings.tunnelIdleMilliseconds
+            guard now >= deadline else { return .read(until: deadline) }
+            state = .closed
+            return .cut(.tunnelIdle)
+        case .held(nil), .heldWebSocket(nil), .serving(requestComplete: true), .awaitingDrain, .closed:
             return .none
         }
     }
@@ -209,17 +239,20 @@ struct ConnectionLifecycle {
         return .read(until: now + settings.idleTimeoutMilliseconds)
     }
 
-    /// The client now waits for published messages.
-    mutating func held(wakeAt: Int64?) -> Action {
+    /// The client now waits for published messages; `asWebSocket` when it is a WebSocket Holdfast serves.
+    mutating func held(wakeAt: Int64?, asWebSocket: Bool = false) -> Action {
         guard state != .closed else { return .none }
-        state = .held(wakeAt: wakeAt)
+        state = asWebSocket ? .heldWebSocket(wakeAt: wakeAt) : .held(wakeAt: wakeAt)
         return .read(until: wakeAt)
     }
 
     /// A held stream was written to: its keep-alive tick starts again.
     mutating func holdRescheduled(wakeAt: Int64?) -> Action {
-        guard case .held = state else { return .none }
-        state = .held(wakeAt: wakeAt)
+        switch state {
+        case .held: state = .held(wakeAt: wakeAt)
+        case .heldWebSocket: state = .heldWebSocket(wakeAt: wakeAt)
+        default: return .none
+        }
         return .read(until: wakeAt)
     }
 
@@ -228,6 +261,18 @@ struct ConnectionLifecycle {
     mutating func holdEnded() {
         guard case .held = state else { return }
         state = .serving(requestComplete: true)
+    }
+
+    /// The backend switched protocols: from now on the connection is a tunnel.
+    mutating func tunnelOpened(now: Int64) -> Action {
+        guard case .serving = state else { return .none }
+        state = .tunnelling(lastTraffic: now)
+        return .read(until: now + settings.tunnelIdleMilliseconds)
+    }
+
+    /// Bytes came through the tunnel from the backend: it is not idle.
+    mutating func tunnelTraffic(now: Int64) {
+        if case .tunnelling = state { state = .tunnelling(lastTraffic: now) }
     }
 
     /// Winding down: a connection between requests has nothing left to finish.

@@ -3,7 +3,8 @@
 /// and when the exchange is over. The driver (`Exchange`) moves the bytes.
 ///
 /// `awaitingUpstream → awaitingResponseHead → (relaying | collectingHoldBody | streaming) → finished`;
-/// a retry goes back to `awaitingUpstream` at most once.
+/// a retry goes back to `awaitingUpstream` at most once. A WebSocket upgrade is sent on a connection
+/// of its own, and a `101` finishes the exchange at once: the connection becomes a tunnel.
 struct ExchangeMachine: Equatable {
     enum Phase: Equatable {
         case awaitingUpstream
@@ -35,8 +36,9 @@ struct ExchangeMachine: Equatable {
 
     enum Action: Equatable {
         case none
-        /// Wait for a pooled connection to `backend` (a retry when it is not the first).
-        case acquire(backend: Int)
+        /// Wait for a pooled connection to `backend` (a retry when it is not the first), or open one
+        /// of the request's own (`dedicated`, for an upgrade).
+        case acquire(backend: Int, dedicated: Bool = false)
         /// Write the request to the connection just lent.
         case sendRequest
         /// Nothing reached the client: Holdfast answers `status` and the client connection closes.
@@ -45,6 +47,8 @@ struct ExchangeMachine: Equatable {
         case cutClient(status: Int)
         /// The response is complete: what follows depends on its kind.
         case complete
+        /// The backend switched protocols: relay its `101`, then tunnel bytes both ways.
+        case tunnel
     }
 
     private(set) var phase: Phase = .awaitingUpstream
@@ -54,14 +58,17 @@ struct ExchangeMachine: Equatable {
     private(set) var clientHasBytes: Bool
     /// The whole request is still kept, so it can be sent again on another connection.
     private(set) var requestRetained = true
+    /// A validated WebSocket handshake: its connection is never pooled, and a `101` is its answer.
+    let isUpgrade: Bool
 
     /// `continuingStream`: the client already has the response head (a `Grip-Link` follow-up).
-    init(backend: Int, continuingStream: Bool) {
+    init(backend: Int, continuingStream: Bool, upgrade: Bool = false) {
         self.backend = backend
         clientHasBytes = continuingStream
+        isUpgrade = upgrade
     }
 
-    var startAction: Action { .acquire(backend: backend) }
+    var startAction: Action { .acquire(backend: backend, dedicated: isUpgrade) }
 
     mutating func upstreamReady() -> Action {
         guard phase == .awaitingUpstream else { return .none }
@@ -72,8 +79,13 @@ struct ExchangeMachine: Equatable {
     /// The request grew past what is kept for a retry.
     mutating func requestNoLongerRetained() { requestRetained = false }
 
-    /// An interim (1xx) response head: the final one is still to come.
-    func interimResponse() -> Action { .none }
+    /// A 1xx response head: the final one is still to come, unless it is the `101` an upgrade asked for.
+    mutating func informationalResponse(status: Int) -> Action {
+        guard status == 101, isUpgrade, phase == .awaitingResponseHead else { return .none }
+        phase = .finished
+        clientHasBytes = true
+        return .tunnel
+    }
 
     /// The final response head arrived and was classified; `writesHead` when its head goes to the client now.
     mutating func responseHead(_ next: Phase, writesHead: Bool) {
@@ -107,7 +119,7 @@ struct ExchangeMachine: Equatable {
                 hasRetried = true
                 backend = alternative
                 phase = .awaitingUpstream
-                return .acquire(backend: alternative)
+                return .acquire(backend: alternative, dedicated: isUpgrade)
             }
             return fail(502)
         case .responseTimeout:

@@ -2,6 +2,7 @@ import Config
 import EventLoop
 import GRIP
 import HTTP1
+import WebSocket
 
 extension ClientSession: ChannelSubscriber {
     /// The client now waits for published messages; the upstream connection is already back in its pool.
@@ -42,6 +43,8 @@ extension ClientSession: ChannelSubscriber {
             bytes = hold.chunked ? message.sseChunk : SSEFormat.event(id: message.id, payload: message.payload)
         case .subscribeStream:
             bytes = message.payload.isEmpty ? nil : (hold.chunked ? message.rawStreamChunk : message.payload)
+        case .subscribeWebSocket:
+            bytes = message.item.subscribePayload == nil ? nil : message.webSocketFrame
         }
         guard let bytes else { return false }
         socket.write(bytes)
@@ -67,7 +70,7 @@ extension ClientSession: ChannelSubscriber {
             } else {
                 endStream(hold)
             }
-        case .stream, .subscribeSSE, .subscribeStream:
+        case .stream, .subscribeSSE, .subscribeStream, .subscribeWebSocket:
             afterWrite(to: hold)
         }
     }
@@ -77,7 +80,7 @@ extension ClientSession: ChannelSubscriber {
         return bytes
     }
 
-    private func afterWrite(to hold: Hold) {
+    func afterWrite(to hold: Hold) {
         if pendingOutputBytes > runtime.config.channels.subscriberBufferBytes {
             // A reader this slow would grow our memory without bound: cut it off.
             dropHeldClient(.slowReader)
@@ -139,7 +142,7 @@ extension ClientSession: ChannelSubscriber {
     /// once the admitting token has expired, a stream ends cleanly and a long-poll gets its timeout answer.
     func holdWoke(_ hold: Hold) {
         if hold.tokenExpired(at: runtime.base.nowMilliseconds), !hold.kind.isResponse {
-            endStream(hold)
+            if hold.webSocket != nil { closeWebSocket(code: CloseCode.policyViolation) } else { endStream(hold) }
             return
         }
         switch hold.kind {
@@ -158,6 +161,8 @@ extension ClientSession: ChannelSubscriber {
             afterWrite(to: hold)
         case .subscribeStream:
             break
+        case .subscribeWebSocket:
+            if let webSocket = hold.webSocket { ping(hold, webSocket) }
         }
     }
 
@@ -169,6 +174,8 @@ extension ClientSession: ChannelSubscriber {
             holdWoke(hold)
         case .stream, .subscribeSSE, .subscribeStream:
             endStream(hold)
+        case .subscribeWebSocket:
+            closeWebSocket(code: CloseCode.goingAway)
         }
     }
 

@@ -41,6 +41,13 @@ extension ClientSession {
             for message in replay where !message.payload.isEmpty { socket.write(chunked ? message.rawStreamChunk : message.payload) }
             enterHold(Hold(kind: .subscribeStream, channels: channels, chunked: chunked, keepAlive: keepAlive,
                            wakeInterval: nil, route: route, cors: nil, tokenExpiry: tokenExpiry))
+        case .websocket:
+            // The handshake was checked before routing went this far.
+            writeSwitchingProtocols(key: head.headers["sec-websocket-key"] ?? "", route: route, cors: cors)
+            for message in replay where message.item.subscribePayload != nil { socket.write(message.webSocketFrame) }
+            enterHold(Hold(kind: .subscribeWebSocket, channels: channels, chunked: false, keepAlive: false,
+                           wakeInterval: runtime.config.websocket.pingInterval, route: route, cors: nil,
+                           webSocket: WebSocketHold(), tokenExpiry: tokenExpiry))
         }
     }
 

@@ -1,6 +1,7 @@
 import Config
 import EventLoop
 import HTTP1
+import WebSocket
 
 /// One client connection, for its whole life: the driver of its `ConnectionLifecycle`. Socket
 /// events become the machine's inputs and its actions are performed here; the machine decides
@@ -28,6 +29,7 @@ final class ClientSession: SocketDelegate {
         case authorizing(AuthSubrequest)
         case exchange(Exchange)
         case hold(Hold)
+        case tunnel(Tunnel)
     }
 
     final class HeadReading {
@@ -54,7 +56,7 @@ final class ClientSession: SocketDelegate {
 
     private func perform(_ action: ConnectionLifecycle.Action) {
         switch action {
-        case .none, .feedBody, .buffer:
+        case .none, .feedBody, .buffer, .relayToTunnel, .readFrames:
             break
         case let .read(deadline):
             watchReadable(until: deadline)
@@ -94,7 +96,7 @@ final class ClientSession: SocketDelegate {
         let remaining = max(0, deadline - now)
         let settings = lifecycle.settings
         if remaining == settings.headerTimeoutMilliseconds || remaining == settings.idleTimeoutMilliseconds
-            || remaining == heldWakeMilliseconds {
+            || remaining == heldWakeMilliseconds || remaining == settings.tunnelIdleMilliseconds {
             socket.watchReadable(timeout: .milliseconds(remaining))
         } else {
             socket.watchReadable(exactTimeout: .milliseconds(remaining))
@@ -116,6 +118,7 @@ final class ClientSession: SocketDelegate {
         case let .authorizing(subrequest): subrequest.abort()
         case let .exchange(exchange): exchange.abort()
         case let .hold(hold): release(hold)
+        case let .tunnel(tunnel): tunnel.close()
         case .none, .readingHead: break
         }
         input = []
@@ -244,9 +247,18 @@ final class ClientSession: SocketDelegate {
         admitted(head, route: routeIndex, channel: channel, tokenExpiry: tokenExpiry, cors: cors)
     }
 
-    /// The request passed routing, CORS and auth: it is subscribed or sent to a backend.
+    /// The request passed routing, CORS and auth: it opens a WebSocket, is subscribed or is sent to a backend.
     private func admitted(_ head: RequestHead, route routeIndex: Int, channel: String?, tokenExpiry: Int64?, cors: CORSHeaders?) {
         let route = runtime.config.routes[routeIndex]
+        // The lookup first: most requests have no Upgrade, and the handshake's own parsing allocates.
+        let upgrade = head.headers.contains("upgrade") && Handshake.isUpgrade(head.headers.fields)
+        // A WebSocket is tunnelled on routes with backends, served by Holdfast on `subscribe = "websocket"` ones.
+        let opensWebSocket = route.subscribe.map { $0 == .websocket } ?? upgrade
+        if opensWebSocket, let (status, reason, headers) = handshakeRefusal(head, cors: cors) {
+            // A bad handshake never reaches a backend or a channel.
+            answer(status: status, route: routeIndex, head: head, body: reason + "\n", extraHeaders: headers, cors: cors)
+            return
+        }
         if let mode = route.subscribe, let channel {
             serveSubscription(mode: mode, route: routeIndex, channel: channel, head: head, tokenExpiry: tokenExpiry, cors: cors)
             return
@@ -257,7 +269,18 @@ final class ClientSession: SocketDelegate {
             return
         }
         startExchange(Exchange(session: self, head: head, route: routeIndex, backend: backend, clientIP: clientIP, cors: cors,
-                               tokenExpiry: tokenExpiry))
+                               tokenExpiry: tokenExpiry, upgrade: upgrade))
+    }
+
+    /// Why an `Upgrade: websocket` request is not a handshake to tunnel (RFC 6455 §4.2.1), or nil if it is.
+    /// Browsers apply no CORS to WebSockets, so where Holdfast answers CORS it refuses a handshake
+    /// from an origin not allowed (cross-site WebSocket hijacking, RFC 6455 §10.2).
+    private func handshakeRefusal(_ head: RequestHead, cors: CORSHeaders?) -> (status: Int, reason: String, headers: [(String, String)])? {
+        guard head.framing == .none else { return (400, "a WebSocket handshake has no body", []) }
+        if cors == .empty, head.headers.contains("origin") { return (403, "this origin may not open a WebSocket", []) }
+        let verdict = Handshake.check(method: head.method, isHTTP11: head.version == .http11, fields: head.headers.fields)
+        guard case let .refused(status, reason) = verdict else { return nil }
+        return (status, reason, verdict.headers)
     }
 
     func authSubrequestFinished(_ subrequest: AuthSubrequest, verdict: AuthSubrequest.Verdict) {
@@ -312,6 +335,7 @@ final class ClientSession: SocketDelegate {
     // MARK: What the exchange asks of its connection
 
     func write(_ bytes: [UInt8]) { socket.write(bytes) }
+    func write(_ bytes: UnsafeRawBufferPointer) { socket.write(bytes) }
     var pendingOutputBytes: Int { socket.pendingOutputBytes }
 
     /// Bytes that arrived with the head (the start of its body, or later requests).
@@ -360,8 +384,14 @@ final class ClientSession: SocketDelegate {
             switch work {
             case let .exchange(exchange): exchange.clientBytes(bytes)
             case .authorizing: bodyArrivedWhileAuthorizing(bytes)
-            case .none, .readingHead, .hold: break
+            case .none, .readingHead, .hold, .tunnel: break
             }
+        case .relayToTunnel:
+            if case let .tunnel(tunnel) = work { tunnel.clientBytes(bytes) }
+        case let .readFrames(deadline):
+            if case let .hold(hold) = work, let webSocket = hold.webSocket { readFrames(bytes, of: webSocket) }
+            // The read event's timer restarted with these bytes: the next ping did not.
+            if !socket.wasClosed { watchReadable(until: deadline) }
         case let .buffer(thenStopReading, deadline):
             input.append(contentsOf: bytes)
             if thenStopReading {
@@ -391,7 +421,11 @@ final class ClientSession: SocketDelegate {
     func socketWriteDidStall(_ socket: Socket) { perform(lifecycle.writeStalled()) }
 
     func socketDidDrain(_ socket: Socket) {
-        if case let .exchange(exchange) = work { exchange.clientDrained() }
+        switch work {
+        case let .exchange(exchange): exchange.clientDrained()
+        case let .tunnel(tunnel): tunnel.clientDrained()
+        case .none, .readingHead, .hold: break
+        }
         perform(lifecycle.outputDrained(buffered: input.count, now: now))
     }
 
@@ -402,7 +436,7 @@ final class ClientSession: SocketDelegate {
 
     func beginHold(_ hold: Hold) {
         work = .hold(hold)
-        perform(lifecycle.held(wakeAt: hold.wakeAt(from: now)))
+        perform(lifecycle.held(wakeAt: hold.wakeAt(from: now), asWebSocket: hold.webSocket != nil))
     }
 
     /// A held stream was written to: its keep-alive tick starts again.
@@ -417,9 +451,46 @@ final class ClientSession: SocketDelegate {
         lifecycle.holdEnded()
     }
 
+    /// Ends a WebSocket Holdfast serves: its close frame (the answer to the client's, or why), then the close.
+    func closeWebSocket(code: UInt16) {
+        write(FrameEncoder.close(code: code))
+        tearDown(graceful: true)
+    }
+
     /// A held client cut off by Holdfast (too slow a reader).
     func dropHeldClient(_ reason: DropReason) {
         runtime.countDropped(reason)
         tearDown(graceful: false)
+    }
+
+    // MARK: Tunnels (see Tunnel)
+
+    /// The backend accepted a WebSocket upgrade: from now on this connection is a tunnel to it.
+    /// What the client sent after its handshake goes first.
+    func beginTunnel(backend: Socket, pool: UpstreamPool, backendBytes: [UInt8]) {
+        let tunnel = Tunnel(session: self, backend: backend, pool: pool)
+        work = .tunnel(tunnel)
+        perform(lifecycle.tunnelOpened(now: now))
+        tunnel.start(clientBytes: takeInput(), backendBytes: backendBytes)
+    }
+
+    func tunnelTraffic() { lifecycle.tunnelTraffic(now: now) }
+
+    /// The backend's side timed out: idle only if the client was silent as long.
+    func tunnelDeadlinePassed() { perform(lifecycle.deadlinePassed(now: now)) }
+
+    /// The backend closed or failed: the client gets what is on its way, then the close.
+    func tunnelEnded() {
+        lifecycle.closed()
+        tearDown(graceful: true)
+    }
+
+    /// The client is read only while the backend keeps up.
+    func readTunnel(_ wanted: Bool) {
+        if wanted {
+            socket.watchReadable(timeout: runtime.config.websocket.tunnelIdle)
+        } else {
+            socket.stopWatchingReadable()
+        }
     }
 }

@@ -5,6 +5,7 @@ import HTTP1
 /// One proxied request, the driver of its `ExchangeMachine`: waits for a pooled connection, sends
 /// the request (streaming its body), then relays the response or, when the backend says
 /// `Grip-Hold`, turns the client into a held one and gives the connection back to the pool at once.
+/// A WebSocket upgrade goes on a connection of its own; the backend's `101` turns it into a `Tunnel`.
 ///
 /// The session owns the exchange while it runs and the exchange holds its session strongly, so
 /// neither can vanish under the other in a callback; the cycle ends when the session moves on.
@@ -61,9 +62,10 @@ final class Exchange: UpstreamUser {
     /// Replaces the backend's `Access-Control-*` in whatever answers this request; nil where CORS is off.
     private let cors: CORSHeaders?
 
-    /// `cors`: nil for a continued stream, whose head the client already has.
+    /// `cors`: nil for a continued stream, whose head the client already has. `upgrade`: a validated
+    /// WebSocket handshake.
     init(session: ClientSession, head: RequestHead, route: Int, backend: Int, clientIP: String, cors: CORSHeaders?,
-         continuing continuedStream: StreamContinuation? = nil, tokenExpiry: Int64? = nil) {
+         continuing continuedStream: StreamContinuation? = nil, tokenExpiry: Int64? = nil, upgrade: Bool = false) {
         self.session = session
         self.clientIP = clientIP
         self.cors = cors
@@ -71,7 +73,7 @@ final class Exchange: UpstreamUser {
         self.head = head
         self.route = route
         self.continuedStream = continuedStream
-        machine = ExchangeMachine(backend: backend, continuingStream: continuedStream != nil)
+        machine = ExchangeMachine(backend: backend, continuingStream: continuedStream != nil, upgrade: upgrade)
         body = RequestBody(head.framing, maxBodyBytes: session.runtime.limits.maxBodyBytes)
         var forwarded = head
         // Holdfast answers `100 Continue` itself when it admits the body: the backend need not.
@@ -79,7 +81,8 @@ final class Exchange: UpstreamUser {
         upstreamHead = ProxyHeaders.upstreamRequest(forwarded, clientIP: clientIP, scheme: "http",
                                                     gripSignature: session.runtime.gripSignature,
                                                     bodyFraming: RequestBody.upstreamFraming(head.framing),
-                                                    backendAddress: session.runtime.pools[backend].hostHeader)
+                                                    backendAddress: session.runtime.pools[backend].hostHeader,
+                                                    upgrade: upgrade ? "websocket" : nil)
         retained = upstreamHead
         responseParser = ResponseHeadParser(maxHeadBytes: session.runtime.limits.maxHeaderBytes, requestMethod: head.method)
     }
@@ -110,10 +113,10 @@ final class Exchange: UpstreamUser {
         switch action {
         case .none:
             break
-        case let .acquire(backend):
+        case let .acquire(backend, dedicated):
             resetResponse()
             isWaitingForUpstream = true
-            runtime.pools[backend].acquire(for: self)
+            if dedicated { runtime.pools[backend].openDedicated(for: self) } else { runtime.pools[backend].acquire(for: self) }
         case .sendRequest:
             guard let upstream else { return }
             upstream.socket.write(retained ?? upstreamHead + outbox)
@@ -131,6 +134,9 @@ final class Exchange: UpstreamUser {
             session.exchangeCutClient()
         case .complete:
             complete()
+        case .tunnel:
+            // Only `informationalResponse` gives it, and `readHead`, which has the 101's head, acts on it.
+            break
         }
     }
 
@@ -217,7 +223,7 @@ final class Exchange: UpstreamUser {
                                     bodyEndsWithClose: endsWithClose)
         switch action {
         case .respond, .cutClient: runtime.reportBackend(backend, false)
-        case .none, .acquire, .sendRequest, .complete: break
+        case .none, .acquire, .sendRequest, .complete, .tunnel: break
         }
         perform(action)
     }
@@ -257,8 +263,11 @@ final class Exchange: UpstreamUser {
         let rest = Array(responseBuffer[headLength...])
         responseBuffer = []
         if (100..<200).contains(responseHead.status) {
+            if machine.informationalResponse(status: responseHead.status) == .tunnel {
+                startTunnel(responseHead, backendBytes: rest)
+                return
+            }
             // Interim responses go no further: a client that asked for `100 Continue` got it from Holdfast.
-            perform(machine.interimResponse())
             responseParser = ResponseHeadParser(maxHeadBytes: runtime.limits.maxHeaderBytes, requestMethod: head.method)
             if !rest.isEmpty { rest.withUnsafeBytes { readHead($0) } }
             return
@@ -286,6 +295,19 @@ final class Exchange: UpstreamUser {
         } else if responseBody.isComplete {
             perform(machine.responseComplete())
         }
+    }
+
+    /// The backend accepted the upgrade: its `101` goes to the client (with `Upgrade` and
+    /// `Connection`), and the connection, never pooled, becomes the tunnel's.
+    private func startTunnel(_ responseHead: ResponseHead, backendBytes: [UInt8]) {
+        guard let connection = upstream else { return }
+        upstream = nil
+        connection.user = nil
+        runtime.countRequest(route: route, status: 101)
+        session.write(ProxyHeaders.clientResponse(status: 101, reason: responseHead.reason, headers: responseHead.headers,
+                                                  framing: .none, keepAlive: true, cors: cors,
+                                                  upgrade: responseHead.headers["upgrade"] ?? "websocket"))
+        session.beginTunnel(backend: connection.socket, pool: runtime.pools[backend], backendBytes: backendBytes)
     }
 
     private var clientKeepAlive: Bool {

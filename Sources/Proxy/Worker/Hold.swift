@@ -16,19 +16,21 @@ final class Hold {
         case subscribeSSE
         case subscribeStream
         case subscribeLongPoll
+        /// A WebSocket Holdfast serves itself: each message is one frame; pinged while idle.
+        case subscribeWebSocket
 
         /// Answered once (long-polls) rather than streamed.
         var isResponse: Bool {
             switch self {
             case .response, .subscribeLongPoll: true
-            case .stream, .subscribeSSE, .subscribeStream: false
+            case .stream, .subscribeSSE, .subscribeStream, .subscribeWebSocket: false
             }
         }
 
         /// A built-in subscribe route rather than a GRIP hold.
         var isSubscription: Bool {
             switch self {
-            case .subscribeSSE, .subscribeStream, .subscribeLongPoll: true
+            case .subscribeSSE, .subscribeStream, .subscribeLongPoll, .subscribeWebSocket: true
             case .response, .stream: false
             }
         }
@@ -43,6 +45,8 @@ final class Hold {
         /// A long-poll's CORS headers, for its answer made after the head is gone (published or
         /// timed out); interned. A stream's went out with its head.
         case cors(CORSHeaders)
+        /// A WebSocket's frame reading and ping state.
+        case webSocket(WebSocketHold)
     }
 
     private let extra: Extra?
@@ -59,10 +63,11 @@ final class Hold {
 
     /// `tokenExpiry`: loop milliseconds at which the admitting token expires, nil without one.
     init(kind: Kind, channels: [String], chunked: Bool, keepAlive: Bool, wakeInterval: Duration?, route: Int,
-         cors: CORSHeaders?, continuation: StreamContinuation? = nil, tokenExpiry: Int64? = nil) {
-        assert(cors == nil || continuation == nil, "a hold keeps a continuation or CORS headers, not both")
+         cors: CORSHeaders?, continuation: StreamContinuation? = nil, webSocket: WebSocketHold? = nil, tokenExpiry: Int64? = nil) {
+        assert([cors != nil, continuation != nil, webSocket != nil].filter { $0 }.count <= 1,
+               "a hold keeps a continuation, CORS headers or WebSocket state, one at most")
         self.channels = channels
-        extra = continuation.map(Extra.continuation) ?? cors.map(Extra.cors)
+        extra = continuation.map(Extra.continuation) ?? cors.map(Extra.cors) ?? webSocket.map(Extra.webSocket)
         wakeMilliseconds = wakeInterval.map { Int32(clamping: $0.milliseconds) } ?? 0
         routeIndex = Int32(clamping: route)
         self.kind = kind
@@ -75,6 +80,7 @@ final class Hold {
     var continuation: StreamContinuation? { if case let .continuation(continuation)? = extra { continuation } else { nil } }
     /// Nil where CORS is off.
     var cors: CORSHeaders? { if case let .cors(cors)? = extra { cors } else { nil } }
+    var webSocket: WebSocketHold? { if case let .webSocket(state)? = extra { state } else { nil } }
 
     var wakeInterval: Duration? { wakeMilliseconds == 0 ? nil : .milliseconds(wakeMilliseconds) }
 
@@ -113,10 +119,11 @@ final class Hold {
         case .response, .subscribeLongPoll: .response
         case .stream, .subscribeStream: .stream
         case .subscribeSSE: .sse
+        case .subscribeWebSocket: .websocket
         }
     }
 
     enum HeldKind {
-        case response, stream, sse
+        case response, stream, sse, websocket
     }
 }

@@ -1,5 +1,6 @@
 import GRIP
 import HTTP1
+import WebSocket
 
 /// One published item as this worker delivers it. Its wire forms are built once, on first use,
 /// and shared by every subscriber (writes go straight to each socket; nothing is copied per client).
@@ -27,6 +28,14 @@ final class PreparedMessage {
     lazy var rawStreamChunk: [UInt8] = ChunkedEncoder.chunk(payload)
 
     lazy var sseChunk: [UInt8] = ChunkedEncoder.chunk(SSEFormat.event(id: id, payload: payload))
+
+    /// Built-in WebSocket routes: the payload as one frame, text when it is UTF-8, else binary
+    /// (a publish does not say which it meant: `content-bin` and `content` both become bytes).
+    lazy var webSocketFrame: [UInt8] = {
+        var validator = UTF8Validator()
+        let isText = validator.validate(payload) && validator.isAtBoundary
+        return FrameEncoder.frame(isText ? .text : .binary, payload: payload)
+    }()
 
     /// Subscribers that differ only in these share one response. Their CORS headers are one of a
     /// handful (one per allowed origin), and nil for clients without `Origin`.

@@ -19,13 +19,21 @@ enum ProxyHeaders {
         }
     }
 
+    /// An upgrade (a WebSocket handshake, the `101` accepting it) keeps what hop-by-hop removal takes.
+    private static func addUpgrade(_ protocolName: String?, to headers: inout HTTPHeaders) {
+        guard let protocolName else { return }
+        headers.add("Connection", "Upgrade")
+        headers.add("Upgrade", protocolName)
+    }
+
     /// The head sent to a backend: hop-by-hop and client `Grip-*` fields removed, forwarding fields added.
     /// It goes out as HTTP/1.1, which needs a Host: an HTTP/1.0 client may have sent none, then it is
-    /// `backendAddress` ("host:port").
+    /// `backendAddress` ("host:port"). `upgrade`: the protocol of a validated upgrade request.
     static func upstreamRequest(_ head: RequestHead, clientIP: String, scheme: String, gripSignature: String,
-                                bodyFraming: BodyFraming, backendAddress: String) -> [UInt8] {
+                                bodyFraming: BodyFraming, backendAddress: String, upgrade: String? = nil) -> [UInt8] {
         var headers = head.headers
         removeHopByHop(&headers, grip: true, also: ["content-length"])
+        addUpgrade(upgrade, to: &headers)
         if head.headers["host"]?.isEmpty ?? true { headers.replace("Host", backendAddress) }
         let forwardedFor = headers["x-forwarded-for"].map { "\($0), \(clientIP)" } ?? clientIP
         headers.replace("X-Forwarded-For", forwardedFor)
@@ -43,11 +51,12 @@ enum ProxyHeaders {
     }
 
     /// The head relayed to a client from a backend response: hop-by-hop and `Grip-*` fields removed,
-    /// and `Access-Control-*` replaced by `cors` where Holdfast answers CORS.
+    /// and `Access-Control-*` replaced by `cors` where Holdfast answers CORS. `upgrade`: the protocol a `101` switches to.
     static func clientResponse(status: Int, reason: String, headers original: HTTPHeaders, framing: BodyFraming,
-                               keepAlive: Bool, cors: CORSHeaders?) -> [UInt8] {
+                               keepAlive: Bool, cors: CORSHeaders?, upgrade: String? = nil) -> [UInt8] {
         var headers = original
         removeHopByHop(&headers, grip: true, also: ["content-length"])
+        addUpgrade(upgrade, to: &headers)
         cors?.apply(to: &headers)
         headers.add("Via", "1.1 holdfast")
         switch framing {

@@ -1,17 +1,20 @@
 import EventLoop
 
 /// One keep-alive connection to a backend, owned by its pool; lent to one user at a time.
+/// Or, not pooled, a tunnel's own connection: opened by the pool, then never counted, lent or kept.
 final class UpstreamConnection: SocketDelegate {
     let socket: Socket
     unowned let pool: UpstreamPool
+    let isPooled: Bool
     weak var user: UpstreamUser?
     /// Whether it already carried a request: a reused connection may have been closed by the backend meanwhile.
     var hasServedRequest = false
     private(set) var isConnected = false
 
-    init(pool: UpstreamPool, socket: Socket) {
+    init(pool: UpstreamPool, socket: Socket, isPooled: Bool) {
         self.pool = pool
         self.socket = socket
+        self.isPooled = isPooled
     }
 
     func socketDidConnect(_ socket: Socket) {

@@ -18,6 +18,8 @@ final class UpstreamPool {
     private var idle: [UpstreamConnection] = []
     /// Connecting or lent out.
     private(set) var busyCount = 0
+    /// WebSocket tunnels to this backend (`holdfast_tunnels`), each on a connection outside the pool.
+    var tunnelCount = 0
     private var waiters: Deque<(user: UpstreamUser, since: Int64)> = []
     private lazy var queueSweep = Timer(base: base) { [unowned self] in self.expireWaiters() }
     /// Passive health reports: (backend index, succeeded).
@@ -49,6 +51,13 @@ final class UpstreamPool {
         }
     }
 
+    /// A connection of `user`'s own, for a WebSocket tunnel: opened like a pooled one (the connect
+    /// timeout, health signals) but outside `max_connections`, so tunnels never starve requests, and
+    /// closed when given back.
+    func openDedicated(for user: UpstreamUser) {
+        open(for: user, pooled: false)
+    }
+
     /// Withdraws a queued request (its client went away).
     func cancel(_ user: UpstreamUser) {
         waiters.removeAll { $0.user === user }
@@ -57,6 +66,7 @@ final class UpstreamPool {
     /// Takes a connection back: kept for the next request if it is in a clean state, else closed.
     func release(_ connection: UpstreamConnection, reusable: Bool) {
         connection.user = nil
+        guard connection.isPooled else { return connection.socket.close() }
         busyCount -= 1
         guard reusable, connection.socket.isOpen else {
             connection.socket.close()
@@ -76,7 +86,7 @@ final class UpstreamPool {
     /// A lent connection that broke: it is gone from the pool.
     func discard(_ connection: UpstreamConnection) {
         connection.socket.close()
-        busyCount -= 1
+        if connection.isPooled { busyCount -= 1 }
         connection.user = nil
         openForNextWaiter()
     }
@@ -102,7 +112,7 @@ final class UpstreamPool {
         let user = connection.user
         connection.user = nil
         connection.socket.close()
-        busyCount -= 1
+        if connection.isPooled { busyCount -= 1 }
         user?.upstreamUnavailable(failure)
         // The slot is free again: the next queued request tries a connection of its own now,
         // rather than waiting out the queue timeout.
@@ -123,16 +133,16 @@ final class UpstreamPool {
         user.upstreamReady(connection)
     }
 
-    private func open(for user: UpstreamUser) {
-        busyCount += 1
+    private func open(for user: UpstreamUser, pooled: Bool = true) {
+        if pooled { busyCount += 1 }
         let connection: UpstreamConnection
         do {
             // The delegate is wired right after: a socket reports nothing before the loop runs again.
             let socket = try Socket.connect(to: address, base: base, timeout: connectTimeout)
-            connection = UpstreamConnection(pool: self, socket: socket)
+            connection = UpstreamConnection(pool: self, socket: socket, isPooled: pooled)
             socket.delegate = connection
         } catch {
-            busyCount -= 1
+            if pooled { busyCount -= 1 }
             onHealthSignal(backendIndex, false)
             user.upstreamUnavailable(.connectFailed(error.message))
             return

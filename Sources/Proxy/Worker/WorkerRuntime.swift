@@ -47,7 +47,8 @@ final class WorkerRuntime {
             headerTimeoutMilliseconds: config.timeouts.clientHeader.milliseconds,
             idleTimeoutMilliseconds: config.timeouts.clientIdle.milliseconds,
             maxBufferedInputBytes: config.server.maxHeaderBytes,
-            outputHighWaterBytes: 256 * 1024)
+            outputHighWaterBytes: 256 * 1024,
+            tunnelIdleMilliseconds: config.websocket.tunnelIdle.milliseconds)
         routeTable = RouteTable(routes: config.routes)
         authenticators = config.auths.map(Authenticator.init)
         corsPolicies = config.routes.map { $0.cors.map(CORSPolicy.init) }
@@ -69,6 +70,7 @@ final class WorkerRuntime {
         }
         stats.poolIdle = Array(repeating: 0, count: pools.count)
         stats.poolBusy = Array(repeating: 0, count: pools.count)
+        stats.tunnels = Array(repeating: 0, count: pools.count)
     }
 
     func setBackendHealth(_ up: [Bool]) {
@@ -126,6 +128,7 @@ final class WorkerRuntime {
         snapshot.clientConnections = sessions.count
         snapshot.poolIdle = pools.map(\.idleCount)
         snapshot.poolBusy = pools.map(\.busyCount)
+        snapshot.tunnels = pools.map(\.tunnelCount)
         snapshot.channelSketch = hub.channelSketch
         snapshot.subscribers = hub.subscriberCount
         return snapshot
@@ -152,6 +155,7 @@ extension WorkerRuntime {
         case .response: stats.heldResponses += delta
         case .stream: stats.heldStreams += delta
         case .sse: stats.heldSSE += delta
+        case .websocket: stats.heldWebSockets += delta
         }
     }
 }

@@ -20,6 +20,7 @@ from urllib.parse import parse_qs, urlsplit
 
 MAX_HEAD_BYTES = 4 * 1024 * 1024
 PATTERN = b"abcdefghijklmnopqrstuvwxyz"
+WEBSOCKET_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
 
 class MalformedRequest(Exception):
@@ -137,6 +138,31 @@ async def read_request(reader):
     return request
 
 
+async def read_ws_frame(reader):
+    """One WebSocket frame (RFC 6455 §5.2): (opcode, payload), unmasked."""
+    first, second = await reader.readexactly(2)
+    length = second & 0x7F
+    if length == 126:
+        length = int.from_bytes(await reader.readexactly(2), "big")
+    elif length == 127:
+        length = int.from_bytes(await reader.readexactly(8), "big")
+    mask = await reader.readexactly(4) if second & 0x80 else b"\0\0\0\0"
+    payload = await reader.readexactly(length)
+    return first & 0x0F, bytes(byte ^ mask[index % 4] for index, byte in enumerate(payload))
+
+
+def ws_frame(opcode, payload):
+    """A server frame: final, unmasked."""
+    length = len(payload)
+    if length < 126:
+        head = bytes([0x80 | opcode, length])
+    elif length < 65536:
+        head = bytes([0x80 | opcode, 126]) + length.to_bytes(2, "big")
+    else:
+        head = bytes([0x80 | opcode, 127]) + length.to_bytes(8, "big")
+    return head + payload
+
+
 class Backend:
     def __init__(self, name):
         self.name = name
@@ -146,6 +172,7 @@ class Backend:
         self.connections_now = 0
         self.connections_max = 0
         self.next_connection_id = 0
+        self.websockets_now = 0
 
     async def serve_connection(self, reader, writer):
         self.next_connection_id += 1
@@ -165,6 +192,9 @@ class Backend:
                 if not request.is_tests_own():
                     self.log.append({"method": request.method, "path": request.target,
                                      "headers": [[k, v] for k, v in request.headers]})
+                if request.path == "/ws" and "refuse" not in request.query:
+                    await self.websocket_echo(request, reader, writer)
+                    break
                 keep_open = await self.respond(request, connection_id, writer)
                 await writer.drain()
                 if not keep_open or request.wants_close():
@@ -176,6 +206,43 @@ class Backend:
             if counted:
                 self.connections_now -= 1
             writer.close()
+
+    async def websocket_echo(self, request, reader, writer):
+        """/ws: accepts the upgrade and echoes text and binary messages, answers pings, and
+        returns a close; the message "close-me" makes it close first. ?greet=1 sends "hello" in
+        the same write as the 101; ?tick_ms=N sends "tick" every N ms on its own."""
+        key = request.header("Sec-WebSocket-Key") or ""
+        accept = base64.b64encode(hashlib.sha1((key + WEBSOCKET_GUID).encode()).digest()).decode()
+        head = response_head(101, "Switching Protocols",
+                             [("Upgrade", "websocket"), ("Connection", "Upgrade"), ("Sec-WebSocket-Accept", accept)])
+        writer.write(head + (ws_frame(0x1, b"hello") if "greet" in request.query else b""))
+        self.websockets_now += 1
+        ticker = asyncio.ensure_future(self.tick(writer, int(request.query["tick_ms"]))) if "tick_ms" in request.query else None
+        try:
+            while True:
+                opcode, payload = await read_ws_frame(reader)
+                if opcode == 0x8:
+                    writer.write(ws_frame(0x8, payload[:2]))
+                    await writer.drain()
+                    return
+                if payload == b"close-me":
+                    writer.write(ws_frame(0x8, (1000).to_bytes(2, "big")))
+                    await writer.drain()
+                    return
+                writer.write(ws_frame(0xA, payload) if opcode == 0x9 else ws_frame(opcode, payload))
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            if ticker:
+                ticker.cancel()
+            self.websockets_now -= 1
+
+    @staticmethod
+    async def tick(writer, interval_ms):
+        while True:
+            await asyncio.sleep(interval_ms / 1000)
+            writer.write(ws_frame(0x1, b"tick"))
 
     async def respond(self, request, connection_id, writer):
         """Writes the answer; returns False when the connection must close after it."""
@@ -203,7 +270,7 @@ class Backend:
             return send(200, "OK", json.dumps(self.log).encode(), (("Content-Type", "application/json"),))
         if path == "/__stats":
             stats = {"connections_now": self.connections_now, "connections_max": self.connections_max,
-                     "requests": self.requests}
+                     "requests": self.requests, "websockets_now": self.websockets_now}
             return send(200, "OK", json.dumps(stats).encode(), (("Content-Type", "application/json"),))
         if path == "/echo":
             echo = {"method": request.method, "path": request.target,
@@ -237,6 +304,9 @@ class Backend:
         if path == "/verify-sig":
             report = verify_grip_sig(request.header("Grip-Sig"), query.get("key", ""))
             return send(200, "OK", json.dumps(report).encode(), (("Content-Type", "application/json"),))
+        if path == "/ws":
+            # ?refuse=STATUS: the upgrade answered as a plain request.
+            return send(int(query["refuse"]), "Refused", b"no websocket here\n")
         if path == "/next":
             return send(200, "OK", query.get("body", f"next {self.name}\n").encode())
         if path == "/linked":

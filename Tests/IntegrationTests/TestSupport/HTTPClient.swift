@@ -96,6 +96,14 @@ final class HTTPClient {
         return true
     }
 
+    /// The next `count` bytes after what was read so far (a WebSocket's frames after its 101).
+    func readBytes(_ count: Int, timeout: Duration = .seconds(5)) throws -> [UInt8] {
+        let deadline = ContinuousClock.now + timeout
+        while received.count < count { try fill(until: deadline, waitingFor: "\(count - received.count) more bytes") }
+        defer { received.removeFirst(count) }
+        return Array(received[..<count])
+    }
+
     /// How many bytes arrived beyond what was read so far, waiting up to `timeout` for more
     /// (to prove nothing follows a response).
     func unreadByteCount(waiting timeout: Duration) -> Int {

@@ -1,7 +1,8 @@
 /// Base64 (RFC 4648) in both alphabets: standard for `body-bin`, `content-bin` and
-/// Grip-Keep-Alive, URL-safe without padding for JWTs. Kept here so GRIP needs no Foundation for it.
-enum Base64 {
-    enum Alphabet {
+/// Grip-Keep-Alive and WebSocket keys, URL-safe without padding for JWTs. Kept here so no module needs
+/// Foundation for it.
+public enum Base64 {
+    public enum Alphabet {
         case standard, url
 
         var characters: [UInt8] {
@@ -13,7 +14,7 @@ enum Base64 {
         }
     }
 
-    static func encode(_ bytes: some Collection<UInt8>, alphabet: Alphabet = .standard, padded: Bool = true) -> String {
+    public static func encode(_ bytes: some Collection<UInt8>, alphabet: Alphabet = .standard, padded: Bool = true) -> String {
         let table = alphabet.characters
         let input = Array(bytes)
         var out: [UInt8] = []
@@ -36,7 +37,7 @@ enum Base64 {
 
     /// nil when `text` holds a character outside the alphabet, misplaced padding, or a length no encoder produces.
     /// Padding is optional.
-    static func decode(_ text: String, alphabet: Alphabet = .standard) -> [UInt8]? {
+    public static func decode(_ text: String, alphabet: Alphabet = .standard) -> [UInt8]? {
         var values: [UInt8] = []
         values.reserveCapacity(text.utf8.count)
         var lookup = [UInt8](repeating: 0xFF, count: 256)

@@ -1,4 +1,4 @@
-@testable import GRIP
+import Wire
 import XCTest
 
 final class Base64Tests: XCTestCase {
