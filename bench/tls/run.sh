@@ -26,6 +26,8 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/tls.XXXXXX")
 groups=()
 # shellcheck source=../lib/processes.sh
 source "$repo/bench/lib/processes.sh"
+# shellcheck source=../lib/nchan.sh
+source "$repo/bench/lib/nchan.sh"
 
 ulimit -n "$(ulimit -Hn)"
 
@@ -77,21 +79,7 @@ EOF
 start_nginx() {
     local d="$work/nginx"
     mkdir -p "$d"
-    cat >"$d/nginx.conf" <<EOF
-load_module /usr/lib/nginx/modules/ngx_nchan_module.so;
-worker_processes 1;
-worker_rlimit_nofile 20000;
-pid $d/nginx.pid;
-error_log $d/error.log warn;
-events { worker_connections 19900; }
-http {
-  access_log off;
-  client_body_temp_path $d/body;
-  proxy_temp_path $d/proxy;
-  fastcgi_temp_path $d/fastcgi;
-  uwsgi_temp_path $d/uwsgi;
-  scgi_temp_path $d/scgi;
-  nchan_max_reserved_memory 1024M;
+    { nchan_config_head 1 "$d"; cat <<EOF
   server {
     listen 127.0.0.1:$tls_port ssl;
     ssl_certificate $work/cert.pem;
@@ -104,6 +92,7 @@ http {
   }
 }
 EOF
+    } >"$d/nginx.conf"
     start "$work/nginx.log" nginx -c "$d/nginx.conf" -p "$d" -g 'daemon off;'
     server_group=$started
     wait_listening "$tls_port"

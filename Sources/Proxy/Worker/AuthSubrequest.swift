@@ -146,12 +146,6 @@ final class AuthSubrequest: UpstreamUser {
     }
 
     private func release(reusable: Bool) {
-        if isWaitingForUpstream {
-            isWaitingForUpstream = false
-            runtime.pools[backend].cancel(self)
-        }
-        guard let connection = upstream else { return }
-        upstream = nil
-        runtime.pools[backend].release(connection, reusable: reusable)
+        runtime.pools[backend].endClaim(of: self, waiting: &isWaitingForUpstream, connection: &upstream, reusable: reusable)
     }
 }

@@ -424,7 +424,7 @@ final class ClientSession: SocketDelegate {
         switch work {
         case let .exchange(exchange): exchange.clientDrained()
         case let .tunnel(tunnel): tunnel.clientDrained()
-        case .none, .readingHead, .hold: break
+        case .none, .readingHead, .authorizing, .hold: break
         }
         perform(lifecycle.outputDrained(buffered: input.count, now: now))
     }

@@ -463,13 +463,7 @@ final class Exchange: UpstreamUser {
     // MARK: Ending
 
     private func releaseUpstream(reusable: Bool) {
-        if isWaitingForUpstream {
-            isWaitingForUpstream = false
-            runtime.pools[backend].cancel(self)
-        }
-        guard let connection = upstream else { return }
-        upstream = nil
-        runtime.pools[backend].release(connection, reusable: reusable)
+        runtime.pools[backend].endClaim(of: self, waiting: &isWaitingForUpstream, connection: &upstream, reusable: reusable)
     }
 
     /// The client went away mid-request.
