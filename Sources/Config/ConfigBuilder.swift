@@ -14,6 +14,7 @@ struct ConfigBuilder {
         let grip = GripConfig(signingKey: root.table(.grip).text("signing_key"))
         let channels = channelsConfig(root.table(.channels))
         let cors = corsConfig(root.table(.cors), over: nil)
+        let cluster = clusterConfig(root.table(.cluster))
         let backendEntries = root.entries(.backend)
         let backends = backendEntries.compactMap(backendConfig)
         let backendNames = backendEntries.map { $0.table["name"]?.string }
@@ -29,7 +30,7 @@ struct ConfigBuilder {
             problems.add("at least one [[route]] is required")
         }
         return ProxyConfig(server: server, timeouts: timeouts, control: control, grip: grip, channels: channels,
-                           cors: cors, backends: backends, routes: routes, auths: auths)
+                           cors: cors, backends: backends, routes: routes, auths: auths, cluster: cluster)
     }
 
     private func serverConfig(_ reader: TableReader) -> ServerConfig {
@@ -72,6 +73,10 @@ struct ConfigBuilder {
     private func channelsConfig(_ reader: TableReader) -> ChannelsConfig {
         ChannelsConfig(historyLength: reader.integer("history_length"), historyTTL: reader.duration("history_ttl"),
                        subscriberBufferBytes: reader.integer("subscriber_buffer_bytes"))
+    }
+
+    private func clusterConfig(_ reader: TableReader) -> ClusterConfig {
+        ClusterConfig(redis: reader.optionalRedis("redis"), channelPrefix: reader.text("channel_prefix"))
     }
 
     private func backendConfig(_ entry: (index: Int, table: TOMLTable)) -> BackendConfig? {

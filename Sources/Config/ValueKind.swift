@@ -33,6 +33,7 @@ enum ValueKind: Sendable {
     case authType
     case jwtAlgorithmList
     case tokenSourceList
+    case redisAddress
 }
 
 /// A converted value, before it is placed in its field of `ProxyConfig`.
@@ -49,6 +50,7 @@ enum ConfigValue: Equatable {
     case subscribe(SubscribeMode)
     case algorithms([JWTAlgorithm])
     case tokenSources([TokenSource])
+    case redis(RedisAddress)
 }
 
 extension ValueKind {
@@ -76,6 +78,7 @@ extension ValueKind {
         case .authType: "\"jwt\" (\"request\" is not supported yet)"
         case .jwtAlgorithmList: "a non-empty list of \"HS256\", \"HS384\", \"HS512\", \"RS256\", \"ES256\""
         case .tokenSourceList: "a non-empty list of \"header:NAME\", \"query:NAME\", \"cookie:NAME\""
+        case .redisAddress: "a Redis address like \"redis://127.0.0.1:6379/0\", \"redis://:password@host:6379\" or \"unix:/run/redis.sock\""
         }
     }
 
@@ -131,6 +134,8 @@ extension ValueKind {
                 let sources = texts.compactMap(TokenSource.init(parsing:))
                 return sources.count == texts.count && !sources.isEmpty ? .tokenSources(sources) : nil
             }
+        case .redisAddress:
+            return raw.string.flatMap(RedisAddress.init(parsing:)).map(ConfigValue.redis)
         }
     }
 }
