@@ -22,6 +22,9 @@ public enum WorkerFrame: Sendable, Equatable {
     case backendFailed(index: Int)
     /// A connection to this backend succeeded.
     case backendSucceeded(index: Int)
+    /// With `[cluster]`: the channel got its first subscriber on this worker, or lost its last one.
+    case channelActive(String)
+    case channelIdle(String)
 }
 
 extension MasterFrame {
@@ -84,6 +87,12 @@ extension WorkerFrame {
         case let .backendSucceeded(index):
             writer.u8(4)
             writer.int(index)
+        case let .channelActive(channel):
+            writer.u8(5)
+            writer.string(channel)
+        case let .channelIdle(channel):
+            writer.u8(6)
+            writer.string(channel)
         }
         return writer.output
     }
@@ -95,7 +104,9 @@ extension WorkerFrame {
         case 2: self = .stats(id: try reader.u64("stats id"), try WorkerStats.decode(from: &reader))
         case 3: self = .backendFailed(index: try reader.int("backend index"))
         case 4: self = .backendSucceeded(index: try reader.int("backend index"))
-        case let kind: throw WireError(reason: "frame kind expected 1 to 4; got \(kind)")
+        case 5: self = .channelActive(try reader.string("channel"))
+        case 6: self = .channelIdle(try reader.string("channel"))
+        case let kind: throw WireError(reason: "frame kind expected 1 to 6; got \(kind)")
         }
         try reader.expectEnd(after: "the frame's fields")
     }

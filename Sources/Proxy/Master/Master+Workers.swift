@@ -48,6 +48,10 @@ extension Master {
             reportPassive(index: index, of: handle, succeeded: false)
         case let .backendSucceeded(index):
             reportPassive(index: index, of: handle, succeeded: true)
+        case let .channelActive(channel):
+            cluster?.channelActive(channel, worker: pid)
+        case let .channelIdle(channel):
+            cluster?.channelIdle(channel, worker: pid)
         }
     }
 
@@ -73,6 +77,7 @@ extension Master {
             guard let handle = workers.removeValue(forKey: pid) else { continue }
             handle.link.close()
             forgetPendingReplies(of: pid)
+            cluster?.workerGone(pid)
             if let stats = handle.lastStats {
                 departedCounters.add(CounterTotals(stats: stats, config: handle.generation.config))
             }

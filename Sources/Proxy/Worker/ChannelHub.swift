@@ -23,6 +23,8 @@ final class ChannelHub<Subscriber: ChannelSubscriber> {
     private let historyLength: Int
     private let historyTTLMilliseconds: Int64
     private(set) var subscriberCount = 0
+    /// Told when a channel gets its first subscriber here (true) and when its last one leaves (false).
+    var onChannelActivity: ((String, Bool) -> Void)?
 
     init(historyLength: Int, historyTTL: Duration) {
         self.historyLength = historyLength
@@ -42,14 +44,20 @@ final class ChannelHub<Subscriber: ChannelSubscriber> {
                 channels[name] = created
                 return created
             }()
-            if channel.subscribers.updateValue(session, forKey: ObjectIdentifier(session)) == nil { subscriberCount += 1 }
+            if channel.subscribers.updateValue(session, forKey: ObjectIdentifier(session)) == nil {
+                subscriberCount += 1
+                if channel.subscribers.count == 1 { onChannelActivity?(name, true) }
+            }
         }
     }
 
     func unsubscribe(_ session: Subscriber, from names: [String]) {
         for name in names {
             guard let channel = channels[name] else { continue }
-            if channel.subscribers.removeValue(forKey: ObjectIdentifier(session)) != nil { subscriberCount -= 1 }
+            if channel.subscribers.removeValue(forKey: ObjectIdentifier(session)) != nil {
+                subscriberCount -= 1
+                if channel.subscribers.isEmpty { onChannelActivity?(name, false) }
+            }
             if channel.subscribers.isEmpty && channel.history.isEmpty { channels[name] = nil }
         }
     }

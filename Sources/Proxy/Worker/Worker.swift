@@ -100,6 +100,12 @@ public final class Worker {
             self.link?.send((succeeded ? WorkerFrame.backendSucceeded(index: index) : .backendFailed(index: index)).encoded())
         }
         runtime.onSessionsChanged = { [unowned self] in self.sessionsChanged() }
+        if config.cluster.redis != nil {
+            // The master subscribes in Redis to the channels that have subscribers in some worker.
+            runtime.hub.onChannelActivity = { [unowned self] channel, active in
+                self.link?.send((active ? WorkerFrame.channelActive(channel) : .channelIdle(channel)).encoded())
+            }
+        }
         self.runtime = runtime
         maxSessions = Self.sessionLimit(config)
         for fd in listenFDs {

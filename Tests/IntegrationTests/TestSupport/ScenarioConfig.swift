@@ -42,6 +42,7 @@ struct ScenarioConfig {
     var grip: [String: TOMLValue] = [:]
     var channels: [String: TOMLValue] = [:]
     var cors: [String: TOMLValue] = [:]
+    var cluster: [String: TOMLValue] = [:]
     var backends: [Backend]
     var routes: [[String: TOMLValue]]
     var auths: [[String: TOMLValue]] = []
@@ -71,6 +72,7 @@ struct ScenarioConfig {
         if !grip.isEmpty { text += Self.table("[grip]", grip) }
         if !channels.isEmpty { text += Self.table("[channels]", channels) }
         if !cors.isEmpty { text += Self.table("[cors]", cors) }
+        if !cluster.isEmpty { text += Self.table("[cluster]", cluster) }
         for backend in backends {
             var settings = backend.settings
             settings["name"] = .string(backend.name)

@@ -1,0 +1,118 @@
+import XCTest
+
+/// SPEC §13 (docs/cluster.md): instances sharing one Redis act as one. Each instance has an SSE, a
+/// long-poll and a stream route of its own (`/sse/`, `/poll/`, `/stream/`), and one worker unless a test says.
+final class ClusterTests: ScenarioTestCase {
+    private var redis: RedisServer!
+    private var instances: [Holdfast] = []
+    private var failed = false
+
+    override func setUpWithError() throws {
+        try super.setUpWithError()
+        redis = try RedisServer()
+    }
+
+    override func recordFailure(withDescription description: String, inFile filePath: String, atLine lineNumber: Int, expected: Bool) {
+        failed = true
+        super.recordFailure(withDescription: description, inFile: filePath, atLine: lineNumber, expected: expected)
+    }
+
+    override func tearDown() {
+        for (index, instance) in instances.enumerated() {
+            if failed { print("--- instance \(index) stderr (\(name)) ---\n\(instance.stderrText.suffix(4000))") }
+            instance.stop()
+        }
+        instances = []
+        redis?.stop()
+        redis = nil
+        super.tearDown()
+    }
+
+    private func startInstances(_ count: Int = 3, workers: Int = 1) throws -> [Holdfast] {
+        for _ in 0..<count {
+            var config = ScenarioConfig(backendPort: backend.port)
+            config.server["workers"] = .integer(workers)
+            config.cluster["redis"] = .string(redis.url)
+            config.routes.insert(contentsOf: [["path_prefix": "/sse/", "subscribe": "sse"], ["path_prefix": "/poll/", "subscribe": "longpoll"],
+                                              ["path_prefix": "/stream/", "subscribe": "stream"]], at: 0)
+            instances.append(try Holdfast(config))
+        }
+        for instance in instances {
+            try eventually("the instance is ready (Redis connected)") { try instance.control.readyz().status == 200 }
+        }
+        return instances
+    }
+
+    private func open(_ instance: Holdfast, _ target: String) throws -> HTTPClient {
+        let client = try instance.client()
+        try client.sendRequest("GET", target)
+        if !target.hasPrefix("/poll/") {
+            XCTAssertEqual(try client.readResponseHead().status, 200)
+        }
+        return client
+    }
+
+    private func waitUntilSubscribed(_ channel: String, instances count: Int) throws {
+        try eventually("\(count) instances subscribed to holdfast:\(channel) in Redis") { try redis.subscriberCount("holdfast:\(channel)") == count }
+    }
+
+    private func readEvent(_ client: HTTPClient) throws -> String {
+        try client.readStream(until: "one SSE event") { $0.hasSuffix("\n\n") }
+    }
+
+    func testAPublishToAnyInstanceReachesEveryHeldClientOnce() throws {
+        let instances = try startInstances()
+        var clients: [(poll: HTTPClient, stream: HTTPClient, sse: HTTPClient)] = []
+        for instance in instances {
+            clients.append((try open(instance, "/poll/news"), try open(instance, "/stream/news"), try open(instance, "/sse/news")))
+            try instance.control.waitUntilHeld(3)
+        }
+        try waitUntilSubscribed("news", instances: 3)
+
+        XCTAssertEqual(try instances[1].control.publishShorthand(channel: "news", body: "first"), 3, "this instance's deliveries")
+
+        for (poll, stream, sse) in clients {
+            XCTAssertEqual(try poll.readResponse().bodyText, "first")
+            XCTAssertEqual(try stream.readStream(until: "the first message") { $0.count >= 5 }, "first")
+            XCTAssertEqual(try readEvent(sse), "id: 1\ndata: first\n\n", "the id is Redis's sequence number, the same everywhere")
+        }
+
+        XCTAssertEqual(try instances[2].control.publishShorthand(channel: "news", body: "second"), 2)
+        for (_, stream, sse) in clients {
+            XCTAssertEqual(try stream.readStream(until: "the second message") { $0.count >= 6 }, "second")
+            XCTAssertEqual(try readEvent(sse), "id: 2\ndata: second\n\n")
+        }
+        for (_, stream, sse) in clients {
+            XCTAssertEqual(stream.unreadByteCount(waiting: .milliseconds(300)), 0, "nothing delivered twice")
+            XCTAssertEqual(sse.unreadByteCount(waiting: .milliseconds(10)), 0, "nothing delivered twice")
+        }
+    }
+
+    func testAPublishStraightIntoRedisReachesEveryInstance() throws {
+        let instances = try startInstances()
+        let clients = try instances.map { try open($0, "/sse/direct") }
+        try waitUntilSubscribed("direct", instances: 3)
+
+        let payload = #"{"items": [{"channel": "direct", "id": "x1", "formats": {"http-stream": {"content": "from redis-cli"}}}]}"#
+        XCTAssertEqual(try redis.cli("PUBLISH", "holdfast:direct", payload), "3")
+
+        for client in clients {
+            XCTAssertEqual(try readEvent(client), "id: x1\ndata: from redis-cli\n\n")
+        }
+    }
+
+    func testTheRedisSubscriptionEndsWithTheLastLocalSubscriber() throws {
+        let instance = try startInstances(1, workers: 2)[0]
+        var subscribers = [try open(instance, "/sse/leaving"), try open(instance, "/sse/leaving")]
+        try instance.control.waitUntilHeld(2)
+        try waitUntilSubscribed("leaving", instances: 1)
+
+        subscribers.removeFirst()
+        try instance.control.waitUntilHeld(1)
+        XCTAssertEqual(try redis.subscriberCount("holdfast:leaving"), 1, "one subscriber is left")
+
+        subscribers.removeAll()
+        try instance.control.waitUntilHeld(0)
+        try eventually("no instance subscribed in Redis") { try redis.cli("PUBSUB", "CHANNELS", "holdfast:*").isEmpty }
+    }
+}
