@@ -115,4 +115,60 @@ final class ClusterTests: ScenarioTestCase {
         try instance.control.waitUntilHeld(0)
         try eventually("no instance subscribed in Redis") { try redis.cli("PUBSUB", "CHANNELS", "holdfast:*").isEmpty }
     }
+
+    func testARedisOutageRefusesPublishesKeepsHeldClientsAndRecovers() throws {
+        let instances = try startInstances(2)
+        let streams = try instances.map { try open($0, "/stream/outage") }
+        let polls = try instances.map { try open($0, "/poll/outage") }
+        for instance in instances { try instance.control.waitUntilHeld(2) }
+        try waitUntilSubscribed("outage", instances: 2)
+
+        redis.kill()
+        for instance in instances {
+            try eventually("/readyz says Redis is unreachable") {
+                let answer = try instance.control.readyz()
+                return answer.status == 503 && answer.bodyText.contains("Redis")
+            }
+        }
+        let refused = try instances[0].control.publish(channel: "outage", body: "lost")
+        XCTAssertEqual(refused.status, 503, refused.bodyText)
+        XCTAssertEqual(try instances[0].control.metric("holdfast_redis_up", labels: #"connection="commands""#), 0)
+        for (stream, poll) in zip(streams, polls) {
+            XCTAssertFalse(stream.isClosedByPeer(timeout: .milliseconds(100)), "held streams stay connected")
+            XCTAssertFalse(poll.isClosedByPeer(timeout: .milliseconds(10)), "held long-polls stay connected")
+        }
+
+        try redis.start()
+        for instance in instances {
+            try eventually("the instance is ready again", timeout: .seconds(10)) { try instance.control.readyz().status == 200 }
+        }
+        try waitUntilSubscribed("outage", instances: 2)
+        XCTAssertEqual(try instances[1].control.publishShorthand(channel: "outage", body: "after"), 2)
+        for (stream, poll) in zip(streams, polls) {
+            XCTAssertEqual(try stream.readStream(until: "the message published after recovery") { $0.count >= 5 }, "after")
+            XCTAssertEqual(try poll.readResponse().bodyText, "after")
+        }
+        XCTAssertGreaterThanOrEqual(try XCTUnwrap(instances[0].control.metric("holdfast_redis_reconnects_total", labels: #"connection="subscriber""#)), 1)
+    }
+
+    /// Messages published while an instance's subscriber connection was down come from the channel's
+    /// history in Redis once it is back, each exactly once.
+    func testMessagesMissedWhileResubscribingAreReplayedOnce() throws {
+        let instances = try startInstances(2)
+        let clients = try instances.map { try open($0, "/sse/gap") }
+        try waitUntilSubscribed("gap", instances: 2)
+
+        XCTAssertEqual(try redis.cli("CLIENT", "KILL", "TYPE", "pubsub"), "2")
+        for index in 1...3 {
+            XCTAssertEqual(try instances[0].control.publishShorthand(channel: "gap", body: "m\(index)"), 1)
+        }
+        try waitUntilSubscribed("gap", instances: 2)
+        XCTAssertEqual(try instances[1].control.publishShorthand(channel: "gap", body: "m4"), 1)
+
+        let expected = (1...4).map { "id: \($0)\ndata: m\($0)\n\n" }.joined()
+        for client in clients {
+            XCTAssertEqual(try client.readStream(until: "four events") { $0.count >= expected.count }, expected)
+            XCTAssertEqual(client.unreadByteCount(waiting: .milliseconds(300)), 0, "nothing delivered twice")
+        }
+    }
 }

@@ -155,9 +155,14 @@ final class ClusterLink {
         guard channels.isActive(channel) else { return }
         guard lastSequence[channel] != nil else {
             commands.send([Array("GET".utf8), keys.sequence(channel)]) { [unowned self] reply in
-                guard channels.isActive(channel), case .bulk(let text) = reply,
-                      let sequence = Int64(String(decoding: text, as: UTF8.self)) else { return }
-                lastSequence[channel] = max(lastSequence[channel] ?? 0, sequence)
+                guard channels.isActive(channel) else { return }
+                // No key yet: nothing was ever published on the channel.
+                let sequence: Int64? = switch reply {
+                case .null: 0
+                case .bulk(let text): Int64(String(decoding: text, as: UTF8.self))
+                default: nil
+                }
+                if let sequence { lastSequence[channel] = max(lastSequence[channel] ?? 0, sequence) }
             }
             return
         }
