@@ -171,4 +171,27 @@ final class ClusterTests: ScenarioTestCase {
             XCTAssertEqual(client.unreadByteCount(waiting: .milliseconds(300)), 0, "nothing delivered twice")
         }
     }
+
+    /// An SSE client that comes back to another instance with Last-Event-ID replays what it missed from
+    /// the channel's history in Redis, then goes on live.
+    func testSSEReplayAcrossInstances() throws {
+        let instances = try startInstances(2)
+        let first = try open(instances[0], "/sse/resume")
+        try waitUntilSubscribed("resume", instances: 1)
+        for index in 1...3 {
+            XCTAssertEqual(try instances[0].control.publishShorthand(channel: "resume", body: "m\(index)"), 1)
+        }
+        XCTAssertEqual(try first.readStream(until: "three events") { $0.components(separatedBy: "\n\n").count > 3 },
+                       "id: 1\ndata: m1\n\nid: 2\ndata: m2\n\nid: 3\ndata: m3\n\n")
+
+        let client = try instances[1].client()
+        try client.sendRequest("GET", "/sse/resume", headers: [("Last-Event-ID", "1")])
+        XCTAssertEqual(try client.readResponseHead().status, 200)
+        let replayed = "id: 2\ndata: m2\n\nid: 3\ndata: m3\n\n"
+        XCTAssertEqual(try client.readStream(until: "events 2 and 3") { $0.count >= replayed.count }, replayed)
+
+        try waitUntilSubscribed("resume", instances: 2)
+        XCTAssertEqual(try instances[0].control.publishShorthand(channel: "resume", body: "m4"), 1)
+        XCTAssertEqual(try readEvent(client), "id: 4\ndata: m4\n\n")
+    }
 }

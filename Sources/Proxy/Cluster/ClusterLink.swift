@@ -36,6 +36,11 @@ final class ClusterLink {
     /// UNSUBSCRIBEs not yet confirmed. hiredis 0.14 forgets a channel's callback at the confirmation, even
     /// when a SUBSCRIBE followed, so a channel wanted again is subscribed only after it.
     private var unsubscribing: Set<String> = []
+    /// Channels whose SUBSCRIBE Redis confirmed on the current subscriber connection: what is published
+    /// on them from now on reaches this instance.
+    private var confirmed: Set<String> = []
+    /// History reads waiting for their channel's confirmation, so nothing falls between the read and the subscription.
+    private var historyReads: [String: [(afterID: String, completion: ([PublishItem]) -> Void)]] = [:]
     private var pingSentAt: Int64?
     private lazy var pingTimer = Timer(base: base) { [unowned self] in ping() }
     private(set) var messagesIn = 0
@@ -52,7 +57,7 @@ final class ClusterLink {
         subscriber = RedisSession(base: base, address: address, role: "subscriber", logger: logger)
         commands.onReady = { [unowned self] in startCatchUps() }
         subscriber.onReady = { [unowned self] in subscribeAll() }
-        subscriber.onLost = { [unowned self] in unsubscribing = [] }
+        subscriber.onLost = { [unowned self] in subscriberLost() }
         subscriber.onPush = { [unowned self] in pushed($0) }
     }
 
@@ -116,6 +121,8 @@ final class ClusterLink {
     private func unsubscribe(_ channel: String) {
         lastSequence[channel] = nil
         catchingUp[channel] = nil
+        confirmed.remove(channel)
+        for read in historyReads.removeValue(forKey: channel) ?? [] { read.completion([]) }
         if subscriber.sendExpectingPushes([Array("UNSUBSCRIBE".utf8), keys.pubSubChannel(channel)]) {
             unsubscribing.insert(channel)
         }
@@ -150,9 +157,19 @@ final class ClusterLink {
         }
     }
 
+    private func subscriberLost() {
+        unsubscribing = []
+        confirmed = []
+        let waiting = historyReads
+        historyReads = [:]
+        for read in waiting.values.joined() { read.completion([]) }
+    }
+
     /// A channel heard before catches up from its history; a new one notes where its history stands.
     private func subscribed(_ channel: String) {
         guard channels.isActive(channel) else { return }
+        confirmed.insert(channel)
+        for read in historyReads.removeValue(forKey: channel) ?? [] { readHistory(of: channel, after: read.afterID, completion: read.completion) }
         guard lastSequence[channel] != nil else {
             commands.send([Array("GET".utf8), keys.sequence(channel)]) { [unowned self] reply in
                 guard channels.isActive(channel) else { return }
@@ -168,6 +185,33 @@ final class ClusterLink {
         }
         if catchingUp[channel] == nil { catchingUp[channel] = [] }
         startCatchUps()
+    }
+
+    // MARK: History for clients that come back (SSE Last-Event-ID)
+
+    /// The messages Redis's history of `channel` holds after the one with id `afterID`; none when that id is
+    /// not there (any more). The asking worker keeps the channel active, and the read waits until Redis has
+    /// confirmed the subscription, so later messages reach the worker live.
+    func history(of channel: String, after afterID: String, completion: @escaping ([PublishItem]) -> Void) {
+        guard channels.isActive(channel), subscriber.isReady else { return completion([]) }
+        if confirmed.contains(channel) {
+            readHistory(of: channel, after: afterID, completion: completion)
+        } else {
+            historyReads[channel, default: []].append((afterID, completion))
+        }
+    }
+
+    private func readHistory(of channel: String, after afterID: String, completion: @escaping ([PublishItem]) -> Void) {
+        let sent = commands.send([Array("LRANGE".utf8), keys.history(channel), Array("0".utf8), Array("-1".utf8)]) { reply in
+            guard case .array(let entries) = reply else { return completion([]) }
+            let items = entries.flatMap { entry -> [PublishItem] in
+                guard case .bulk(let payload) = entry, let message = try? ClusterMessage(decoding: payload, channel: channel) else { return [] }
+                return message.items
+            }
+            guard let position = items.lastIndex(where: { $0.id == afterID }) else { return completion([]) }
+            completion(Array(items[(position + 1)...]))
+        }
+        if !sent { completion([]) }
     }
 
     // MARK: Messages in

@@ -1,5 +1,6 @@
 import Config
 import EventLoop
+import GRIP
 import Glibc
 import Logging
 
@@ -52,6 +53,12 @@ extension Master {
             cluster?.channelActive(channel, worker: pid)
         case let .channelIdle(channel):
             cluster?.channelIdle(channel, worker: pid)
+        case let .historyRequest(id, channel, afterID):
+            let answer = { [unowned self] (items: [PublishItem]) -> Void in
+                workers[pid]?.send(.history(id: id, items: PublishCodec.encode(items)))
+            }
+            guard let cluster else { return answer([]) }
+            cluster.history(of: channel, after: afterID, completion: answer)
         }
     }
 
