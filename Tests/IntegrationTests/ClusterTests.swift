@@ -28,15 +28,19 @@ final class ClusterTests: ScenarioTestCase {
         super.tearDown()
     }
 
-    private func startInstances(_ count: Int = 3, workers: Int = 1) throws -> [Holdfast] {
-        for _ in 0..<count {
-            var config = ScenarioConfig(backendPort: backend.port)
-            config.server["workers"] = .integer(workers)
-            config.cluster["redis"] = .string(redis.url)
-            config.routes.insert(contentsOf: [["path_prefix": "/sse/", "subscribe": "sse"], ["path_prefix": "/poll/", "subscribe": "longpoll"],
-                                              ["path_prefix": "/stream/", "subscribe": "stream"]], at: 0)
-            instances.append(try Holdfast(config))
-        }
+    private func clusterConfig(workers: Int = 1, redisURL: String? = nil) -> ScenarioConfig {
+        var config = ScenarioConfig(backendPort: backend.port)
+        config.server["workers"] = .integer(workers)
+        config.cluster["redis"] = .string(redisURL ?? redis.url)
+        config.routes.insert(contentsOf: [["path_prefix": "/sse/", "subscribe": "sse"], ["path_prefix": "/poll/", "subscribe": "longpoll"],
+                                          ["path_prefix": "/stream/", "subscribe": "stream"]], at: 0)
+        return config
+    }
+
+    private func startInstances(_ count: Int = 3, workers: Int = 1, redisURL: String? = nil) throws -> [Holdfast] {
+        let first = instances.count
+        for _ in 0..<count { instances.append(try Holdfast(clusterConfig(workers: workers, redisURL: redisURL))) }
+        let instances = Array(self.instances[first...])
         for instance in instances {
             try eventually("the instance is ready (Redis connected)") { try instance.control.readyz().status == 200 }
         }
@@ -193,5 +197,21 @@ final class ClusterTests: ScenarioTestCase {
         try waitUntilSubscribed("resume", instances: 2)
         XCTAssertEqual(try instances[0].control.publishShorthand(channel: "resume", body: "m4"), 1)
         XCTAssertEqual(try readEvent(client), "id: 4\ndata: m4\n\n")
+    }
+
+    func testAPasswordAndADatabaseFromTheURL() throws {
+        redis.stop()
+        redis = try RedisServer(password: "s3cret")
+        let refused = try Holdfast(clusterConfig(redisURL: "redis://:wrong@127.0.0.1:\(redis.port)/3"))
+        instances.append(refused)
+        try eventually("/readyz says AUTH was refused") {
+            let answer = try refused.control.readyz()
+            return answer.status == 503 && answer.bodyText.contains("AUTH refused")
+        }
+        XCTAssertEqual(try refused.control.publish(channel: "db", body: "x").status, 503)
+
+        let instance = try startInstances(1, redisURL: "redis://:s3cret@127.0.0.1:\(redis.port)/3")[0]
+        XCTAssertEqual(try instance.control.publishShorthand(channel: "db", body: "x"), 0)
+        XCTAssertEqual(try redis.cli("-n", "3", "GET", "holdfast:seq:db"), "1", "the sequence lives in database 3")
     }
 }

@@ -90,8 +90,8 @@ final class RedisSession {
             connection.send(command.map { Array($0.utf8) }) { [unowned self] reply in
                 guard self.connection === connection else { return }
                 if case .error(let message) = reply {
-                    connection.close()
                     lost(connection, reason: "\(command[0]) refused: \(message)")
+                    connection.close()
                     return
                 }
                 unanswered -= 1

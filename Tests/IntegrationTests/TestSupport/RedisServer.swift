@@ -5,10 +5,13 @@ import Glibc
 /// process; `redis-cli` talks to it. It can be killed and started again on the same port.
 final class RedisServer {
     let port: UInt16
+    /// `requirepass`: clients must AUTH first (redis-cli too, through REDISCLI_AUTH).
+    let password: String?
     private var process: Process?
 
-    init(port requestedPort: UInt16? = nil) throws {
-        port = try requestedPort ?? freePort()
+    init(password: String? = nil) throws {
+        port = try freePort()
+        self.password = password
         try start()
     }
 
@@ -20,6 +23,7 @@ final class RedisServer {
         let process = Process()
         process.executableURL = try Self.executable("redis-server")
         process.arguments = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+            + (password.map { ["--requirepass", $0] } ?? [])
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         self.process = process
@@ -44,6 +48,7 @@ final class RedisServer {
         let process = Process()
         process.executableURL = try Self.executable("redis-cli")
         process.arguments = ["-p", String(port)] + arguments
+        if let password { process.environment = ["REDISCLI_AUTH": password] }
         let output = Pipe()
         process.standardOutput = output
         process.standardError = output
