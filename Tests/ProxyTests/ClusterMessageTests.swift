@@ -1,3 +1,4 @@
+import EventLoop
 import GRIP
 import XCTest
 @testable import Proxy
@@ -62,6 +63,19 @@ final class ClusterMessageTests: XCTestCase {
         ])
         XCTAssertEqual(keys.channel(fromPubSub: Array("hf:news".utf8)), "news")
         XCTAssertNil(keys.channel(fromPubSub: Array("other:news".utf8)))
+    }
+
+    func testHistoryLeavesOutWhatIsOlderThanTheTTLByRedissClock() throws {
+        let entries: [RedisReply] = [
+            .bulk(scriptPayload(origin: "a", sequence: 1, milliseconds: 1_000, item: item)),
+            .bulk(Array("garbage".utf8)),
+            .bulk(scriptPayload(origin: "a", sequence: 2, milliseconds: 5_000, item: item)),
+            .bulk(scriptPayload(origin: "b", sequence: 3, milliseconds: 9_000, item: item)),
+        ]
+        let messages = try XCTUnwrap(HistoryScript.messages(in: .array([.integer(10_000), .array(entries)]), channel: "news",
+                                                            ttlMilliseconds: 5_000))
+        XCTAssertEqual(messages.map(\.sequence), [2, 3])
+        XCTAssertNil(HistoryScript.messages(in: .error("NOSCRIPT"), channel: "news", ttlMilliseconds: 5_000))
     }
 
     func testAChannelIsActiveWhileAnyWorkerHasSubscribers() {

@@ -202,16 +202,25 @@ final class ClusterLink {
     }
 
     private func readHistory(of channel: String, after afterID: String, completion: @escaping ([PublishItem]) -> Void) {
-        let sent = commands.send([Array("LRANGE".utf8), keys.history(channel), Array("0".utf8), Array("-1".utf8)]) { reply in
-            guard case .array(let entries) = reply else { return completion([]) }
-            let items = entries.flatMap { entry -> [PublishItem] in
-                guard case .bulk(let payload) = entry, let message = try? ClusterMessage(decoding: payload, channel: channel) else { return [] }
-                return message.items
-            }
+        readHistory(of: channel) { messages in
+            let items = (messages ?? []).flatMap(\.items)
             guard let position = items.lastIndex(where: { $0.id == afterID }) else { return completion([]) }
             completion(Array(items[(position + 1)...]))
         }
-        if !sent { completion([]) }
+    }
+
+    /// The channel's history in Redis within the TTL, oldest first: empty when unreadable (logged), nil when
+    /// the command connection is down or was lost before the answer.
+    private func readHistory(of channel: String, completion: @escaping ([ClusterMessage]?) -> Void) {
+        let sent = commands.send(HistoryScript.command(historyKey: keys.history(channel))) { [unowned self] reply in
+            guard reply != .connectionLost else { return completion(nil) }
+            guard let messages = HistoryScript.messages(in: reply, channel: channel, ttlMilliseconds: historyTTLMilliseconds) else {
+                logger.warning("cannot read channel history from Redis", metadata: ["channel": .string(channel), "reply": .string(Self.describe(reply))])
+                return completion([])
+            }
+            completion(messages)
+        }
+        if !sent { completion(nil) }
     }
 
     // MARK: Messages in
@@ -248,27 +257,18 @@ final class ClusterLink {
         guard commands.isReady else { return }
         for channel in catchingUp.keys where !catchUpsInFlight.contains(channel) {
             catchUpsInFlight.insert(channel)
-            let sent = commands.send([Array("LRANGE".utf8), keys.history(channel), Array("0".utf8), Array("-1".utf8)]) { [unowned self] reply in
+            readHistory(of: channel) { [unowned self] history in
                 catchUpsInFlight.remove(channel)
-                // Lost with the connection: tried again when it is back.
-                guard reply != .connectionLost else { return }
-                guard case .array(let entries) = reply else {
-                    logger.warning("cannot read channel history from Redis", metadata: ["channel": .string(channel), "reply": .string(Self.describe(reply))])
-                    return finishCatchUp(channel, history: [])
-                }
-                finishCatchUp(channel, history: entries)
+                // Without an answer the catch-up is tried again when the command connection is back.
+                guard let history else { return }
+                finishCatchUp(channel, history: history)
             }
-            if !sent { catchUpsInFlight.remove(channel) }
         }
     }
 
-    private func finishCatchUp(_ channel: String, history: [RedisReply]) {
+    private func finishCatchUp(_ channel: String, history: [ClusterMessage]) {
         guard channels.isActive(channel), let held = catchingUp.removeValue(forKey: channel) else { return }
-        for entry in history {
-            guard case .bulk(let payload) = entry, let message = try? ClusterMessage(decoding: payload, channel: channel) else { continue }
-            deliver(message, on: channel, onlyIfNew: true)
-        }
-        for message in held { deliver(message, on: channel, onlyIfNew: true) }
+        for message in history + held { deliver(message, on: channel, onlyIfNew: true) }
     }
 
     // MARK: Liveness

@@ -1,3 +1,4 @@
+import EventLoop
 import GRIP
 
 /// The Lua script every Holdfast publish runs in Redis (docs/cluster.md): for each item, atomically with
@@ -39,6 +40,31 @@ enum PublishScript {
             valueArguments.append(ClusterMessage.body(of: item))
         }
         return [Array("EVAL".utf8), Array(source.utf8), Array(String(keyArguments.count).utf8)] + keyArguments + valueArguments
+    }
+}
+
+/// Reads a channel's history list together with Redis's clock, so entries older than the history TTL can be
+/// left out by the clock that stamped them (the list as a whole expires only `history_ttl` after its last publish).
+enum HistoryScript {
+    static let source = """
+        local now = redis.call('TIME')
+        return {now[1] * 1000 + math.floor(now[2] / 1000), redis.call('LRANGE', KEYS[1], 0, -1)}
+        """
+
+    static func command(historyKey: [UInt8]) -> [[UInt8]] {
+        [Array("EVAL".utf8), Array(source.utf8), Array("1".utf8), historyKey]
+    }
+
+    /// The decodable entries of the script's answer still within `ttlMilliseconds`, oldest first; nil for another answer.
+    static func messages(in reply: RedisReply, channel: String, ttlMilliseconds: Int64) -> [ClusterMessage]? {
+        guard case .array(let parts) = reply, parts.count == 2, case .integer(let now) = parts[0], case .array(let entries) = parts[1] else {
+            return nil
+        }
+        return entries.compactMap { entry in
+            guard case .bulk(let payload) = entry, let message = try? ClusterMessage(decoding: payload, channel: channel),
+                  (message.publishedAtMilliseconds ?? now) >= now - ttlMilliseconds else { return nil }
+            return message
+        }
     }
 }
 
