@@ -26,7 +26,7 @@ public final class RedisConnection {
     /// hiredis goes on using the context after that callback, so nothing may close it from there.
     private lazy var announceTimer = Timer(base: base) { [unowned self] in announce() }
     private var earlyFailure: String?
-    public private(set) var isConnected = false
+    private var isConnected = false
 
     /// Starts connecting; `onConnected` or `onClosed` follows on a later turn of the loop, never during this call.
     public init(base: EventBase, target: Target, connectTimeout: Duration,

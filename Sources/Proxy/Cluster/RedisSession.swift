@@ -15,7 +15,6 @@ final class RedisSession {
     private var connection: RedisConnection?
     private var readySince: ContinuousClock.Instant?
     private var backoff = RespawnBackoff()
-    private var isStopped = false
     private lazy var retryTimer = Timer(base: base) { [unowned self] in connect() }
     /// nil while ready, else why not.
     private(set) var problem: String? = "connecting"
@@ -36,13 +35,6 @@ final class RedisSession {
     var isReady: Bool { problem == nil }
 
     func start() { connect() }
-
-    func stop() {
-        isStopped = true
-        retryTimer.cancel()
-        connection?.close()
-        connection = nil
-    }
 
     /// Ends the connection as if Redis had dropped it, and reconnects.
     func reset(reason: String) {
@@ -65,7 +57,6 @@ final class RedisSession {
     }
 
     private func connect() {
-        guard !isStopped else { return }
         let target: RedisConnection.Target = switch address.target {
         case let .tcp(host, port): .tcp(host: host, port: Int(port))
         case let .unix(path): .unix(path: path)
