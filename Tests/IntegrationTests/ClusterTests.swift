@@ -1,3 +1,4 @@
+import Glibc
 import XCTest
 
 /// SPEC §13 (docs/cluster.md): instances sharing one Redis act as one. Each instance has an SSE, a
@@ -213,5 +214,22 @@ final class ClusterTests: ScenarioTestCase {
         let instance = try startInstances(1, redisURL: "redis://:s3cret@127.0.0.1:\(redis.port)/3")[0]
         XCTAssertEqual(try instance.control.publishShorthand(channel: "db", body: "x"), 0)
         XCTAssertEqual(try redis.cli("-n", "3", "GET", "holdfast:seq:db"), "1", "the sequence lives in database 3")
+    }
+
+    func testAReloadCannotChangeTheClusterTable() throws {
+        let instance = try startInstances(1)[0]
+        let workers = Set(instance.workerPIDs())
+        var changed = clusterConfig()
+        changed.cluster["channel_prefix"] = "other:"
+        try changed.render(listenPort: instance.port, controlPort: instance.controlPort)
+            .write(toFile: instance.configPath, atomically: true, encoding: .utf8)
+        instance.signal(SIGHUP)
+        try eventually("the rejected reload is logged") { instance.stderrText.contains("[cluster] cannot change at a reload") }
+        XCTAssertEqual(Set(instance.workerPIDs()), workers, "the workers expected untouched")
+
+        let client = try open(instance, "/sse/kept")
+        try waitUntilSubscribed("kept", instances: 1)
+        XCTAssertEqual(try instance.control.publishShorthand(channel: "kept", body: "same prefix"), 1)
+        XCTAssertEqual(try readEvent(client), "id: 1\ndata: same prefix\n\n")
     }
 }
