@@ -214,6 +214,15 @@ final class ClusterTests: ScenarioTestCase {
         let instance = try startInstances(1, redisURL: "redis://:s3cret@127.0.0.1:\(redis.port)/3")[0]
         XCTAssertEqual(try instance.control.publishShorthand(channel: "db", body: "x"), 0)
         XCTAssertEqual(try redis.cli("-n", "3", "GET", "holdfast:seq:db"), "1", "the sequence lives in database 3")
+
+        // The ACL user security.md suggests is enough.
+        XCTAssertEqual(try redis.cli("ACL", "SETUSER", "app", "on", ">pw", "~holdfast:*", "&holdfast:*", "+@read", "+@write", "+@pubsub",
+                                     "+eval", "+time", "+ping", "+select"), "OK")
+        let user = try startInstances(1, redisURL: "redis://app:pw@127.0.0.1:\(redis.port)/3")[0]
+        let client = try open(user, "/sse/db")
+        try waitUntilSubscribed("db", instances: 1)
+        XCTAssertEqual(try user.control.publishShorthand(channel: "db", body: "as app"), 1)
+        XCTAssertEqual(try readEvent(client), "id: 2\ndata: as app\n\n")
     }
 
     func testAReloadCannotChangeTheClusterTable() throws {
