@@ -1,7 +1,7 @@
 import CHiredis
 
 /// One connection to a Redis server, driven by hiredis's libevent adapter on an event loop. It connects
-/// once: after `onClosed` it is finished, and a reconnect is a new connection (`RedisClient` does that).
+/// once: after `onClosed` it is finished, and a reconnect is a new connection (`Proxy.RedisSession` makes them).
 /// Commands go out as argument vectors and their replies come back in order; on a connection used for
 /// SUBSCRIBE, subscription replies and messages arrive through `onPush`.
 public final class RedisConnection {
@@ -13,7 +13,7 @@ public final class RedisConnection {
     private typealias ReplyCallback = @convention(c) (UnsafeMutablePointer<redisAsyncContext>?, UnsafeMutableRawPointer?, UnsafeMutableRawPointer?) -> Void
 
     private let base: EventBase
-    /// Nil once the connection has ended; hiredis frees the context itself, or we ask it to on the loop's next turn.
+    /// Nil once the connection has ended (freed by hiredis after its disconnect, or by `releaseContext`).
     private var context: UnsafeMutablePointer<redisAsyncContext>?
     private var pendingReplies: [(RedisReply) -> Void] = []
     private var firstPending = 0
@@ -114,8 +114,9 @@ public final class RedisConnection {
         guard firstPending < pendingReplies.count else { return }
         let handler = pendingReplies[firstPending]
         firstPending += 1
-        if firstPending == pendingReplies.count {
-            pendingReplies.removeAll(keepingCapacity: true)
+        // A queue that never drains (commands always in flight) is compacted now and then instead.
+        if firstPending == pendingReplies.count || firstPending >= 1024 {
+            pendingReplies.removeFirst(firstPending)
             firstPending = 0
         }
         handler(reply)

@@ -21,6 +21,8 @@ final class RedisSession {
     /// Connections made again after one was lost.
     private(set) var reconnects = 0
     private var hasBeenReady = false
+    /// One log line per outage, not one per attempt.
+    private var isOutageLogged = false
     var onReady: () -> Void = {}
     var onLost: () -> Void = {}
     var onPush: (RedisReply) -> Void = { _ in }
@@ -100,6 +102,7 @@ final class RedisSession {
             logger.info("Redis connection back", metadata: ["connection": .string(role)])
         }
         hasBeenReady = true
+        isOutageLogged = false
         onReady()
     }
 
@@ -107,8 +110,8 @@ final class RedisSession {
         guard self.connection === connection else { return }
         self.connection = nil
         let wasReady = isReady
-        // One log line per outage, not one per attempt.
-        if wasReady || problem == "connecting" {
+        if !isOutageLogged {
+            isOutageLogged = true
             logger.warning("Redis connection lost; reconnecting", metadata: ["connection": .string(role), "reason": .string(reason)])
         }
         problem = reason
