@@ -66,7 +66,7 @@ final class ClusterTests: ScenarioTestCase {
     }
 
     func testAPublishToAnyInstanceReachesEveryHeldClientOnce() throws {
-        let instances = try startInstances()
+        let instances = try startInstances(workers: 2)
         var clients: [(poll: HTTPClient, stream: HTTPClient, sse: HTTPClient)] = []
         for instance in instances {
             clients.append((try open(instance, "/poll/news"), try open(instance, "/stream/news"), try open(instance, "/sse/news")))
@@ -179,6 +179,19 @@ final class ClusterTests: ScenarioTestCase {
 
     /// An SSE client that comes back to another instance with Last-Event-ID replays what it missed from
     /// the channel's history in Redis, then goes on live.
+    func testACommandConnectionKilledInRedisIsMadeAgain() throws {
+        let instance = try startInstances(1)[0]
+        let client = try open(instance, "/sse/killed")
+        try waitUntilSubscribed("killed", instances: 1)
+
+        XCTAssertEqual(try redis.cli("CLIENT", "KILL", "TYPE", "normal"), "1", "the instance's command connection")
+        try eventually("the command connection is back") {
+            try instance.control.metric("holdfast_redis_reconnects_total", labels: #"connection="commands""#) == 1
+        }
+        XCTAssertEqual(try instance.control.publishShorthand(channel: "killed", body: "again"), 1)
+        XCTAssertEqual(try readEvent(client), "id: 1\ndata: again\n\n")
+    }
+
     func testSSEReplayAcrossInstances() throws {
         let instances = try startInstances(2)
         let first = try open(instances[0], "/sse/resume")

@@ -57,6 +57,8 @@ extension ClusterLink {
     }
 
     func subscriberLost() {
+        subscriberLosses += 1
+        catchUpsInFlight = []
         unsubscribing = []
         confirmed = []
         let waiting = historyReads
@@ -116,9 +118,11 @@ extension ClusterLink {
 
     func startCatchUps() {
         guard commands.isReady else { return }
+        let losses = subscriberLosses
         for channel in catchingUp.keys where !catchUpsInFlight.contains(channel) {
             catchUpsInFlight.insert(channel)
             readHistory(of: channel) { [unowned self] history in
+                guard losses == subscriberLosses else { return }
                 catchUpsInFlight.remove(channel)
                 // Without an answer the catch-up is tried again when the command connection is back.
                 guard let history else { return }

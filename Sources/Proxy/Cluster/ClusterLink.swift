@@ -32,6 +32,9 @@ final class ClusterLink {
     /// Live messages held per channel while its history is read after a resubscribe.
     var catchingUp: [String: [ClusterMessage]] = [:]
     var catchUpsInFlight: Set<String> = []
+    /// Counts subscriber connections lost: a catch-up read from before a loss is not used after it, since
+    /// what was published between that read and the new subscription would be missing from it.
+    var subscriberLosses = 0
     /// UNSUBSCRIBEs not yet confirmed. hiredis 0.14 forgets a channel's callback at the confirmation, even
     /// when a SUBSCRIBE followed, so a channel wanted again is subscribed only after it.
     var unsubscribing: Set<String> = []
