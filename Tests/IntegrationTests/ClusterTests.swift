@@ -93,6 +93,25 @@ final class ClusterTests: ScenarioTestCase {
         }
     }
 
+    /// One script numbers a batch's items per channel, all or nothing.
+    func testABatchOverSeveralChannelsIsNumberedPerChannel() throws {
+        let instances = try startInstances(2)
+        let news = try open(instances[1], "/sse/news")
+        let sport = try open(instances[1], "/stream/sport")
+        try waitUntilSubscribed("news", instances: 1)
+        try waitUntilSubscribed("sport", instances: 1)
+
+        let items = [httpStreamItem(channel: "news", content: "n1"), httpStreamItem(channel: "sport", content: "s1"),
+                     httpStreamItem(channel: "news", content: "n2", id: "own")]
+        XCTAssertEqual(try instances[0].control.publish(items: items), 0, "no subscriber on the publishing instance")
+
+        XCTAssertEqual(try news.readStream(until: "two events") { $0.components(separatedBy: "\n\n").count > 2 },
+                       "id: 1\ndata: n1\n\nid: own\ndata: n2\n\n")
+        XCTAssertEqual(try sport.readStream(until: "the sport item") { $0.count >= 2 }, "s1")
+        XCTAssertEqual(try redis.cli("GET", "holdfast:seq:news"), "2")
+        XCTAssertEqual(try redis.cli("LLEN", "holdfast:history:news"), "2")
+    }
+
     func testAPublishStraightIntoRedisReachesEveryInstance() throws {
         let instances = try startInstances()
         let clients = try instances.map { try open($0, "/sse/direct") }
