@@ -78,6 +78,17 @@ final class ClusterMessageTests: XCTestCase {
         XCTAssertNil(HistoryScript.messages(in: .error("NOSCRIPT"), channel: "news", ttlMilliseconds: 5_000))
     }
 
+    func testACatchUpNoticesARedisThatLostTheSequence() throws {
+        func message(_ sequence: Int) throws -> ClusterMessage {
+            try ClusterMessage(decoding: scriptPayload(origin: "o", sequence: sequence, milliseconds: 0, item: item), channel: "news")
+        }
+        XCTAssertFalse(ClusterLink.sequenceWentBack(from: 7, history: [try message(6), try message(7)], held: [try message(7), try message(8)]),
+                       "overlap between history and held messages is normal")
+        XCTAssertFalse(ClusterLink.sequenceWentBack(from: 7, history: [], held: [try message(8)]))
+        XCTAssertTrue(ClusterLink.sequenceWentBack(from: 7, history: [try message(1), try message(2)], held: []))
+        XCTAssertTrue(ClusterLink.sequenceWentBack(from: 7, history: [], held: [try message(1)]))
+    }
+
     func testAChannelIsActiveWhileAnyWorkerHasSubscribers() {
         var channels = ClusterChannels()
         XCTAssertTrue(channels.add("news", worker: 10))

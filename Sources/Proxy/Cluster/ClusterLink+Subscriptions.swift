@@ -133,6 +133,18 @@ extension ClusterLink {
 
     func finishCatchUp(_ channel: String, history: [ClusterMessage]) {
         guard channels.isActive(channel), let held = catchingUp.removeValue(forKey: channel) else { return }
+        if let last = lastSequence[channel], Self.sequenceWentBack(from: last, history: history, held: held) {
+            logger.warning("Redis numbers the channel from the start again (restarted without its data?)", metadata: ["channel": .string(channel)])
+            lastSequence[channel] = 0
+        }
         for message in history + held { deliver(message, on: channel, onlyIfNew: true) }
+    }
+
+    /// Whether Redis lost the channel's sequence (a restart without persistence numbers from 1 again), so
+    /// nothing read now is a repeat. The history ends with the newest message as of the read; without a
+    /// history, a message that arrived after the subscription but is numbered at most `last` tells it.
+    static func sequenceWentBack(from last: Int64, history: [ClusterMessage], held: [ClusterMessage]) -> Bool {
+        if let newest = history.last?.sequence { return newest < last }
+        return held.contains { ($0.sequence ?? .max) <= last }
     }
 }
