@@ -105,11 +105,13 @@ extension ClusterLink {
     }
 
     /// Live messages are delivered as they come (Redis pub/sub never repeats one); during a catch-up,
-    /// history and held messages overlap, and only sequence numbers not yet heard are delivered.
+    /// history and held messages overlap, and only sequence numbers not yet heard are delivered. A
+    /// channel's messages arrive in sequence order, so the last one heard is the highest, unless Redis
+    /// started numbering again.
     func deliver(_ message: ClusterMessage, on channel: String, onlyIfNew: Bool) {
         if let sequence = message.sequence {
             if onlyIfNew, let last = lastSequence[channel], sequence <= last { return }
-            lastSequence[channel] = max(lastSequence[channel] ?? 0, sequence)
+            lastSequence[channel] = sequence
         }
         guard message.origin != origin, !message.items.isEmpty else { return }
         messagesIn += message.items.count
