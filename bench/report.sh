@@ -19,10 +19,12 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
     echo "- \`BASELINE=<older holdfast> bench/proxy/run.sh\`: proxied requests against HAProxy for two builds"
     echo "  in the same rounds (\`bench/results/proxy-baseline.md\`)."
     echo "- \`bench/hashing/run.sh\`: sticky-hashing remap fractions, balance and cost (\`docs/hashing.md\`)."
+    echo "- \`bench/cluster/fanout.sh\`: publish → last delivery for held long-polls on one instance and over"
+    echo "  three instances sharing a Redis (\`bench/results/cluster.md\`)."
     echo
     echo "The machine is shared and has 2 cores that the load generators use too: compare ratios"
     echo "measured in the same run, not absolute figures across runs."
-    for part in proxy holding proxy-baseline holding-baseline; do
+    for part in proxy holding proxy-baseline holding-baseline cluster; do
         file="$repo/bench/results/$part.md"
         [[ -f $file ]] || continue
         echo
