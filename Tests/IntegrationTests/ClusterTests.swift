@@ -1,3 +1,4 @@
+import Foundation
 import Glibc
 import XCTest
 
@@ -255,6 +256,20 @@ final class ClusterTests: ScenarioTestCase {
         try waitUntilSubscribed("db", instances: 1)
         XCTAssertEqual(try user.control.publishShorthand(channel: "db", body: "as app"), 1)
         XCTAssertEqual(try readEvent(client), "id: 2\ndata: as app\n\n")
+    }
+
+    func testARedisOnAUnixSocket() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("redis.sock").path
+        redis.stop()
+        redis = try RedisServer(unixSocket: path)
+        let instances = try startInstances(2, redisURL: "unix:\(path)?db=1")
+        let client = try open(instances[1], "/sse/local")
+        try waitUntilSubscribed("local", instances: 1)
+        XCTAssertEqual(try instances[0].control.publishShorthand(channel: "local", body: "by socket"), 0)
+        XCTAssertEqual(try readEvent(client), "id: 1\ndata: by socket\n\n")
+        XCTAssertEqual(try redis.cli("-n", "1", "GET", "holdfast:seq:local"), "1")
     }
 
     func testAReloadCannotChangeTheClusterTable() throws {

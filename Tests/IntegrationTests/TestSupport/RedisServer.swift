@@ -9,9 +9,13 @@ final class RedisServer {
     let password: String?
     private var process: Process?
 
-    init(password: String? = nil) throws {
+    /// Also listening on this Unix socket, if set.
+    let unixSocket: String?
+
+    init(password: String? = nil, unixSocket: String? = nil) throws {
         port = try freePort()
         self.password = password
+        self.unixSocket = unixSocket
         try start()
     }
 
@@ -23,7 +27,7 @@ final class RedisServer {
         let process = Process()
         process.executableURL = try Self.executable("redis-server")
         process.arguments = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-            + (password.map { ["--requirepass", $0] } ?? [])
+            + (password.map { ["--requirepass", $0] } ?? []) + (unixSocket.map { ["--unixsocket", $0] } ?? [])
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         self.process = process
