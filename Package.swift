@@ -21,8 +21,13 @@ let package = Package(
             pkgConfig: "libevent",
             providers: [.apt(["libevent-dev"])]
         ),
+        .systemLibrary(
+            name: "CHiredis",
+            pkgConfig: "hiredis",
+            providers: [.apt(["libhiredis-dev"])]
+        ),
         .target(name: "Wire"),
-        .target(name: "EventLoop", dependencies: ["CLibevent", "Wire"]),
+        .target(name: "EventLoop", dependencies: ["CLibevent", "CHiredis", "Wire"]),
         .target(name: "HTTP1"),
         .target(name: "WebSocket", dependencies: ["Wire", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Auth", dependencies: [

@@ -21,10 +21,12 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
     echo "- \`bench/tls/run.sh\`: bytes per held TLS long-poll and handshakes per second (full and resumed)"
     echo "  beside nginx (\`bench/results/tls.md\`)."
     echo "- \`bench/hashing/run.sh\`: sticky-hashing remap fractions, balance and cost (\`docs/hashing.md\`)."
+    echo "- \`bench/cluster/fanout.sh\`: publish → last delivery for held long-polls on one instance and over"
+    echo "  three instances sharing a Redis (\`bench/results/cluster.md\`)."
     echo
     echo "The machine is shared and has 2 cores that the load generators use too: compare ratios"
     echo "measured in the same run, not absolute figures across runs."
-    for part in proxy holding tls proxy-baseline holding-baseline; do
+    for part in proxy holding tls proxy-baseline holding-baseline cluster; do
         file="$repo/bench/results/$part.md"
         [[ -f $file ]] || continue
         echo

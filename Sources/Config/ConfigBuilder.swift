@@ -18,6 +18,7 @@ struct ConfigBuilder {
         let websocket = WebSocketConfig(maxMessageBytes: websocketTable.integer("max_message_bytes"),
                                         pingInterval: websocketTable.duration("ping_interval"),
                                         tunnelIdle: websocketTable.duration("tunnel_idle"))
+        let cluster = clusterConfig(root.table(.cluster))
         let backendEntries = root.entries(.backend)
         let backends = backendEntries.compactMap(backendConfig)
         let backendNames = backendEntries.map { $0.table["name"]?.string }
@@ -33,7 +34,7 @@ struct ConfigBuilder {
             problems.add("at least one [[route]] is required")
         }
         return ProxyConfig(server: server, timeouts: timeouts, control: control, grip: grip, channels: channels,
-                           cors: cors, websocket: websocket, backends: backends, routes: routes, auths: auths)
+                           cors: cors, websocket: websocket, backends: backends, routes: routes, auths: auths, cluster: cluster)
     }
 
     private func serverConfig(_ reader: TableReader) -> ServerConfig {
@@ -76,6 +77,10 @@ struct ConfigBuilder {
     private func channelsConfig(_ reader: TableReader) -> ChannelsConfig {
         ChannelsConfig(historyLength: reader.integer("history_length"), historyTTL: reader.duration("history_ttl"),
                        subscriberBufferBytes: reader.integer("subscriber_buffer_bytes"))
+    }
+
+    private func clusterConfig(_ reader: TableReader) -> ClusterConfig {
+        ClusterConfig(redis: reader.optionalRedis("redis"), channelPrefix: reader.text("channel_prefix"))
     }
 
     private func backendConfig(_ entry: (index: Int, table: TOMLTable)) -> BackendConfig? {

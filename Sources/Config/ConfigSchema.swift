@@ -61,6 +61,11 @@ enum ConfigSchema {
         KeySpec(.channels, "subscriber_buffer_bytes", .byteCount(1024...Int.max), .defaulted(.integer(65536)),
                 "a subscriber whose unsent output passes this is disconnected"),
 
+        KeySpec(.cluster, "redis", .redisAddress, .optional,
+                "redis://[user:password@]host:port/db or unix:/path; set: instances share publishes and history"),
+        KeySpec(.cluster, "channel_prefix", .text, .defaulted(.string("holdfast:")),
+                "starts every Redis channel and key of this cluster"),
+
         KeySpec(.cors, "allow_origins", .originList, .defaulted(.strings([])),
                 "origins allowed cross-origin requests, or [\"*\"]; empty: CORS off"),
         KeySpec(.cors, "allow_credentials", .boolean, .defaulted(.boolean(false)),

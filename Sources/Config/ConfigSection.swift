@@ -6,6 +6,7 @@ enum ConfigSection: String, CaseIterable, Sendable {
     case backend, backendHealth = "backend.health"
     case route, routeCORS = "route.cors"
     case auth
+    case cluster
 
     var parent: ConfigSection? {
         switch self {

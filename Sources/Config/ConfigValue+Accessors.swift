@@ -13,4 +13,5 @@ extension ConfigValue {
     var subscribe: SubscribeMode? { if case .subscribe(let value) = self { value } else { nil } }
     var algorithms: [JWTAlgorithm]? { if case .algorithms(let value) = self { value } else { nil } }
     var tokenSources: [TokenSource]? { if case .tokenSources(let value) = self { value } else { nil } }
+    var redis: RedisAddress? { if case .redis(let value) = self { value } else { nil } }
 }

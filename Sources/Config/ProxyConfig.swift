@@ -13,10 +13,11 @@ public struct ProxyConfig: Sendable, Equatable {
     public var backends: [BackendConfig]
     public var routes: [RouteConfig]
     public var auths: [AuthConfig]
+    public var cluster: ClusterConfig
 
     public init(server: ServerConfig, timeouts: TimeoutsConfig, control: ControlConfig, grip: GripConfig,
                 channels: ChannelsConfig, cors: CORSConfig, websocket: WebSocketConfig, backends: [BackendConfig], routes: [RouteConfig],
-                auths: [AuthConfig] = []) {
+                auths: [AuthConfig] = [], cluster: ClusterConfig = ClusterConfig()) {
         self.server = server
         self.timeouts = timeouts
         self.control = control
@@ -27,6 +28,7 @@ public struct ProxyConfig: Sendable, Equatable {
         self.backends = backends
         self.routes = routes
         self.auths = auths
+        self.cluster = cluster
     }
 }
 
@@ -145,6 +147,18 @@ public struct WebSocketConfig: Sendable, Equatable {
         self.maxMessageBytes = maxMessageBytes
         self.pingInterval = pingInterval
         self.tunnelIdle = tunnelIdle
+    }
+}
+
+/// `[cluster]`: several instances acting as one through Redis (docs/cluster.md). Off without `redis`.
+public struct ClusterConfig: Sendable, Equatable {
+    public var redis: RedisAddress?
+    /// Starts every Redis pub/sub channel and key Holdfast uses.
+    public var channelPrefix: String
+
+    public init(redis: RedisAddress? = nil, channelPrefix: String = "holdfast:") {
+        self.redis = redis
+        self.channelPrefix = channelPrefix
     }
 }
 

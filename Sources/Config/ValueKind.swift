@@ -37,6 +37,7 @@ enum ValueKind: Sendable {
     case authType
     case jwtAlgorithmList
     case tokenSourceList
+    case redisAddress
 }
 
 /// A converted value, before it is placed in its field of `ProxyConfig`.
@@ -53,6 +54,7 @@ enum ConfigValue: Equatable {
     case subscribe(SubscribeMode)
     case algorithms([JWTAlgorithm])
     case tokenSources([TokenSource])
+    case redis(RedisAddress)
 }
 
 extension ValueKind {
@@ -82,6 +84,7 @@ extension ValueKind {
         case .authType: "\"jwt\" or \"request\""
         case .jwtAlgorithmList: "a non-empty list of \"HS256\", \"HS384\", \"HS512\", \"RS256\", \"ES256\""
         case .tokenSourceList: "a non-empty list of \"header:NAME\", \"query:NAME\", \"cookie:NAME\""
+        case .redisAddress: "a Redis address like \"redis://127.0.0.1:6379/0\", \"redis://:password@host:6379\" or \"unix:/run/redis.sock\""
         }
     }
 
@@ -141,6 +144,8 @@ extension ValueKind {
                 let sources = texts.compactMap(TokenSource.init(parsing:))
                 return sources.count == texts.count && !sources.isEmpty ? .tokenSources(sources) : nil
             }
+        case .redisAddress:
+            return raw.string.flatMap(RedisAddress.init(parsing:)).map(ConfigValue.redis)
         }
     }
 }

@@ -81,6 +81,27 @@ final class ChannelHubTests: XCTestCase {
         XCTAssertNil(hub.history(of: "unknown", after: "1", now: 0))
     }
 
+    /// With `[cluster]` the master subscribes in Redis to exactly the channels this tells it about.
+    func testActivityIsReportedAtTheFirstSubscriberOrReservationAndAfterTheLast() {
+        let journal = Journal()
+        let hub = ChannelHub<Subscriber>(historyLength: 10, historyTTL: .seconds(60))
+        var activity: [String] = []
+        hub.onChannelActivity = { activity.append("\($0) \($1 ? "active" : "idle")") }
+        let (a, b) = (Subscriber("a", journal: journal), Subscriber("b", journal: journal))
+        hub.subscribe(a, to: ["news"])
+        hub.subscribe(b, to: ["news"])
+        let mark = hub.reserve("news")
+        hub.unsubscribe(a, from: ["news"])
+        hub.unsubscribe(b, from: ["news"])
+        XCTAssertEqual(activity, ["news active"], "the reservation keeps the channel active")
+        _ = hub.publish([item("news", id: "5")], publishID: 1, now: 0)
+        XCTAssertEqual(hub.history(of: "news", recordedSince: mark, now: 0).map(\.id), ["5"])
+        hub.release("news")
+        XCTAssertEqual(activity, ["news active", "news idle"])
+        _ = hub.reserve("other")
+        XCTAssertEqual(activity.last, "other active")
+    }
+
     func testSweepForgetsChannelsWithNothingLeft() {
         let hub = ChannelHub<Subscriber>(historyLength: 10, historyTTL: .seconds(1))
         _ = hub.publish([item("old", id: "1")], publishID: 1, now: 0)

@@ -124,6 +124,7 @@ final class ProcessFrameTests: XCTestCase {
             .configure(fileName: "proxy.conf", text: "[server]\n", backendsUp: [true, false]),
             .publish(id: 42, items: PublishCodec.encode([PublishRequest.shorthand(channel: "c", body: [0, 255, 10])])),
             .backendHealth(up: [false]), .statsRequest(id: 7), .retire, .drain,
+            .history(id: 3, items: PublishCodec.encode([PublishRequest.shorthand(channel: "c", body: [1])])),
         ]
         for frame in masterFrames { XCTAssertEqual(try MasterFrame(decoding: frame.encoded()), frame) }
 
@@ -137,7 +138,8 @@ final class ProcessFrameTests: XCTestCase {
         stats.timeouts["hold"] = 5
         stats.subscribersDropped["slow_reader"] = 1
         let workerFrames: [WorkerFrame] = [.publishAck(id: 42, delivered: 500), .stats(id: 7, stats), .backendFailed(index: 2),
-                                           .backendSucceeded(index: 0)]
+                                           .backendSucceeded(index: 0), .channelActive("news"), .channelIdle("news"),
+                                           .historyRequest(id: 3, channel: "news", afterID: "17")]
         for frame in workerFrames { XCTAssertEqual(try WorkerFrame(decoding: frame.encoded()), frame) }
     }
 

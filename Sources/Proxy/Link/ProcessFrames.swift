@@ -12,6 +12,8 @@ public enum MasterFrame: Sendable, Equatable {
     case retire
     /// Shutdown: stop accepting, answer holds with their timeout response, end streams, finish in-flight requests within the drain time, exit 0.
     case drain
+    /// The answer to `historyRequest`: the channel's messages after the id, from Redis (`PublishCodec` items, ids set).
+    case history(id: UInt64, items: [UInt8])
 }
 
 /// What a worker tells the master.
@@ -22,6 +24,11 @@ public enum WorkerFrame: Sendable, Equatable {
     case backendFailed(index: Int)
     /// A connection to this backend succeeded.
     case backendSucceeded(index: Int)
+    /// With `[cluster]`: the channel got its first subscriber on this worker, or lost its last one.
+    case channelActive(String)
+    case channelIdle(String)
+    /// With `[cluster]`: the messages Redis's history holds after `afterID` (answered with `history`).
+    case historyRequest(id: UInt64, channel: String, afterID: String)
 }
 
 extension MasterFrame {
@@ -47,6 +54,10 @@ extension MasterFrame {
             writer.u8(5)
         case .drain:
             writer.u8(6)
+        case let .history(id, items):
+            writer.u8(7)
+            writer.u64(id)
+            writer.bytes(items)
         }
         return writer.output
     }
@@ -60,7 +71,8 @@ extension MasterFrame {
         case 4: self = .statsRequest(id: try reader.u64("stats id"))
         case 5: self = .retire
         case 6: self = .drain
-        case let kind: throw WireError(reason: "frame kind expected 1 to 6; got \(kind)")
+        case 7: self = .history(id: try reader.u64("history id"), items: try reader.bytes("history items"))
+        case let kind: throw WireError(reason: "frame kind expected 1 to 7; got \(kind)")
         }
         try reader.expectEnd(after: "the frame's fields")
     }
@@ -84,6 +96,17 @@ extension WorkerFrame {
         case let .backendSucceeded(index):
             writer.u8(4)
             writer.int(index)
+        case let .channelActive(channel):
+            writer.u8(5)
+            writer.string(channel)
+        case let .channelIdle(channel):
+            writer.u8(6)
+            writer.string(channel)
+        case let .historyRequest(id, channel, afterID):
+            writer.u8(7)
+            writer.u64(id)
+            writer.string(channel)
+            writer.string(afterID)
         }
         return writer.output
     }
@@ -95,7 +118,10 @@ extension WorkerFrame {
         case 2: self = .stats(id: try reader.u64("stats id"), try WorkerStats.decode(from: &reader))
         case 3: self = .backendFailed(index: try reader.int("backend index"))
         case 4: self = .backendSucceeded(index: try reader.int("backend index"))
-        case let kind: throw WireError(reason: "frame kind expected 1 to 4; got \(kind)")
+        case 5: self = .channelActive(try reader.string("channel"))
+        case 6: self = .channelIdle(try reader.string("channel"))
+        case 7: self = .historyRequest(id: try reader.u64("history id"), channel: try reader.string("channel"), afterID: try reader.string("after id"))
+        case let kind: throw WireError(reason: "frame kind expected 1 to 7; got \(kind)")
         }
         try reader.expectEnd(after: "the frame's fields")
     }

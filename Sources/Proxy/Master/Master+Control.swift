@@ -27,13 +27,14 @@ extension Master {
             reply(.text(200, "ok\n"))
         case "/readyz":
             let problem = Readiness.problem(config: current.config, isListening: control != nil && !listeners.descriptors.isEmpty,
-                                            isDraining: isDraining, backendIsUp: health?.upFlags(for: current.config) ?? [])
+                                            isDraining: isDraining, backendIsUp: health?.upFlags(for: current.config) ?? [],
+                                            clusterProblem: cluster?.problem)
             reply(problem.map { .text(503, $0 + "\n") } ?? .text(200, "ready\n"))
         case "/metrics":
             collectStats { [unowned self] snapshot in
                 var response = ControlResponse.text(200, MetricsText.render(snapshot: snapshot, backends: health?.statuses() ?? [],
                                                                             messagesPublished: messagesPublished,
-                                                                            control: controlConnectionUsage()))
+                                                                            control: controlConnectionUsage(), cluster: cluster?.stats))
                 response.headers.replace("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
                 reply(response)
             }
@@ -54,7 +55,7 @@ extension Master {
         let work: @Sendable () -> Result<PreparedPublish, ControlResponseError> = { PublishEndpoint.prepare(request, token: token) }
         let finish = { [unowned self] (prepared: Result<PreparedPublish, ControlResponseError>) in
             switch prepared {
-            case let .success(batch): publish(batch, reply: reply)
+            case let .success(batch): publishThroughCluster(batch, reply: reply)
             case let .failure(refusal): reply(refusal.response)
             }
             if bodyBytes >= Self.largePublishBytes { scheduleMemoryRelease() }
@@ -63,6 +64,17 @@ extension Master {
             offLoopWork.run(work, then: finish)
         } else {
             finish(work())
+        }
+    }
+
+    /// With `[cluster]`, Redis numbers and spreads the items first; unreachable, nothing is published (503).
+    private func publishThroughCluster(_ batch: PreparedPublish, reply: @escaping (ControlResponse) -> Void) {
+        guard let cluster else { return publish(batch, reply: reply) }
+        cluster.publish(batch.items) { [unowned self] result in
+            switch result {
+            case let .success(numbered): publish(PreparedPublish(items: numbered, encoded: PublishCodec.encode(numbered)), reply: reply)
+            case let .failure(error): reply(.error(503, "not published: \(error.reason); nothing was delivered, retry later"))
+            }
         }
     }
 

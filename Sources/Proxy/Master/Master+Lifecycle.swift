@@ -21,6 +21,10 @@ extension Master {
             logger.error("reload rejected; keeping the running configuration")
             return
         }
+        guard config.cluster == current.config.cluster else {
+            logger.error("[cluster] cannot change at a reload (restart to change it); reload rejected; keeping the running configuration")
+            return
+        }
         guard prepareListeners(for: config) else {
             logger.error("reload rejected; keeping the running configuration")
             return

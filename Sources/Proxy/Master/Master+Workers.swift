@@ -1,5 +1,6 @@
 import Config
 import EventLoop
+import GRIP
 import Glibc
 import Logging
 
@@ -48,6 +49,16 @@ extension Master {
             reportPassive(index: index, of: handle, succeeded: false)
         case let .backendSucceeded(index):
             reportPassive(index: index, of: handle, succeeded: true)
+        case let .channelActive(channel):
+            cluster?.channelActive(channel, worker: pid)
+        case let .channelIdle(channel):
+            cluster?.channelIdle(channel, worker: pid)
+        case let .historyRequest(id, channel, afterID):
+            let answer = { [unowned self] (items: [PublishItem]) -> Void in
+                workers[pid]?.send(.history(id: id, items: PublishCodec.encode(items)))
+            }
+            guard let cluster else { return answer([]) }
+            cluster.history(of: channel, after: afterID, completion: answer)
         }
     }
 
@@ -73,6 +84,7 @@ extension Master {
             guard let handle = workers.removeValue(forKey: pid) else { continue }
             handle.link.close()
             forgetPendingReplies(of: pid)
+            cluster?.workerGone(pid)
             if let stats = handle.lastStats {
                 departedCounters.add(CounterTotals(stats: stats, config: handle.generation.config))
             }

@@ -17,6 +17,8 @@ public final class Master {
     var listeners = ListeningSockets()
     var control: ControlServer?
     var health: HealthChecker?
+    /// With `[cluster] redis`: publishes go through Redis (docs/cluster.md).
+    var cluster: ClusterLink?
     var signalWatchers: [SignalWatcher] = []
     var respawnBackoffs: [Int: RespawnBackoff] = [:]
     var respawnTimers: [Int: Timer] = [:]
@@ -57,6 +59,7 @@ public final class Master {
         }
         installSignalWatchers()
         startHealthChecks(previous: nil)
+        startCluster(config)
         guard startWorkers(of: current, retryingFailures: false) else {
             abortStartup()
             return 1

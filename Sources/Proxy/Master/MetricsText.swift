@@ -7,7 +7,7 @@ enum MetricsText {
     /// Those totals are kept monotonic by the master (dead and retired workers' last counts are kept in
     /// `ProxySnapshot.counters`), so every scrape shows a counter that never goes backwards.
     static func render(snapshot: ProxySnapshot, backends: [BackendStatus], messagesPublished: Int,
-                       control: ControlConnectionUsage) -> String {
+                       control: ControlConnectionUsage, cluster: ClusterStats? = nil) -> String {
         let registry = PrometheusCollectorRegistry()
         func gauge(_ name: String, _ help: String, _ labels: [(String, String)], _ value: Int) {
             registry.makeGauge(descriptor: descriptor(name, help), labels: labels).set(Int64(value))
@@ -50,6 +50,17 @@ enum MetricsText {
         let timeouts = snapshot.counters.timeouts.merging(TimeoutKind.allCases.map { ($0.rawValue, 0) }) { count, _ in count }
         for (kind, count) in timeouts.sorted(by: { $0.key < $1.key }) {
             counter("holdfast_timeouts_total", "Timeouts, by kind.", [("kind", kind)], count)
+        }
+        if let cluster {
+            for connection in cluster.connections {
+                gauge("holdfast_redis_up", "Whether the Redis connection is up (1) or down (0).", [("connection", connection.role)],
+                      connection.isUp ? 1 : 0)
+                counter("holdfast_redis_reconnects_total", "Redis connections made again after a loss.", [("connection", connection.role)],
+                        connection.reconnects)
+            }
+            let messagesHelp = "Items published into Redis (out) and received from other instances and producers (in)."
+            counter("holdfast_redis_messages_total", messagesHelp, [("direction", "in")], cluster.messagesIn)
+            counter("holdfast_redis_messages_total", messagesHelp, [("direction", "out")], cluster.messagesOut)
         }
         return registry.emitToString()
     }

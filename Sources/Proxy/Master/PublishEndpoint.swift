@@ -29,7 +29,7 @@ enum PublishEndpoint {
     /// The items, encoded for the workers, or the refusal: all of a publish's work that needs nothing
     /// but the request, so it can run off the event loop.
     static func prepare(_ request: ControlRequest, token: String?) -> Result<PreparedPublish, ControlResponseError> {
-        items(for: request, token: token).map { PreparedPublish(itemCount: $0.count, encoded: PublishCodec.encode($0)) }
+        items(for: request, token: token).map { PreparedPublish(items: $0, encoded: PublishCodec.encode($0)) }
     }
 
     /// `{"subscribers": N}`: how many held connections, over all workers, got the items.
@@ -56,8 +56,10 @@ struct ControlResponseError: Error {
     init(_ response: ControlResponse) { self.response = response }
 }
 
-/// A validated publish, in `PublishCodec`'s bytes.
+/// A validated publish, and its items in `PublishCodec`'s bytes.
 struct PreparedPublish {
-    var itemCount: Int
+    var items: [PublishItem]
     var encoded: [UInt8]
+
+    var itemCount: Int { items.count }
 }

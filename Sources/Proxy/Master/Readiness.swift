@@ -4,9 +4,12 @@ import Config
 /// Whether the proxy can serve traffic (`GET /readyz`): nil when ready, else why not.
 enum Readiness {
     /// `backendIsUp` is indexed like `config.backends`. Subscribe routes need no backend.
-    static func problem(config: ProxyConfig, isListening: Bool, isDraining: Bool, backendIsUp: [Bool]) -> String? {
+    /// `clusterProblem` is why Redis cannot be used (`ClusterLink.problem`), if it cannot.
+    static func problem(config: ProxyConfig, isListening: Bool, isDraining: Bool, backendIsUp: [Bool],
+                        clusterProblem: String? = nil) -> String? {
         if isDraining { return "shutting down" }
         if !isListening { return "not listening" }
+        if let clusterProblem { return clusterProblem }
         let problems = config.routes.indices.compactMap { index -> String? in
             let route = config.routes[index]
             guard !route.backends.isEmpty,

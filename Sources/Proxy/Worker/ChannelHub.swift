@@ -17,12 +17,21 @@ final class ChannelHub<Subscriber: ChannelSubscriber> {
     private final class Channel {
         var subscribers: [ObjectIdentifier: Subscriber] = [:]
         var history: [PreparedMessage] = []
+        /// Subscribers on their way (waiting for Redis's history): the channel counts as active meanwhile.
+        var reservations = 0
+        /// Messages ever recorded in `history`, to tell which arrived after a point in time.
+        var recorded = 0
+
+        var isActive: Bool { !subscribers.isEmpty || reservations > 0 }
+        var isUnused: Bool { !isActive && history.isEmpty }
     }
 
     private var channels: [String: Channel] = [:]
     private let historyLength: Int
     private let historyTTLMilliseconds: Int64
     private(set) var subscriberCount = 0
+    /// Told when a channel gets its first subscriber here (true) and when its last one leaves (false).
+    var onChannelActivity: ((String, Bool) -> Void)?
 
     init(historyLength: Int, historyTTL: Duration) {
         self.historyLength = historyLength
@@ -37,21 +46,40 @@ final class ChannelHub<Subscriber: ChannelSubscriber> {
 
     func subscribe(_ session: Subscriber, to names: [String]) {
         for name in names {
-            let channel = channels[name] ?? {
-                let created = Channel()
-                channels[name] = created
-                return created
-            }()
-            if channel.subscribers.updateValue(session, forKey: ObjectIdentifier(session)) == nil { subscriberCount += 1 }
+            let channel = channel(named: name)
+            let wasActive = channel.isActive
+            if channel.subscribers.updateValue(session, forKey: ObjectIdentifier(session)) == nil {
+                subscriberCount += 1
+                if !wasActive { onChannelActivity?(name, true) }
+            }
         }
     }
 
     func unsubscribe(_ session: Subscriber, from names: [String]) {
         for name in names {
             guard let channel = channels[name] else { continue }
-            if channel.subscribers.removeValue(forKey: ObjectIdentifier(session)) != nil { subscriberCount -= 1 }
-            if channel.subscribers.isEmpty && channel.history.isEmpty { channels[name] = nil }
+            if channel.subscribers.removeValue(forKey: ObjectIdentifier(session)) != nil {
+                subscriberCount -= 1
+                if !channel.isActive { onChannelActivity?(name, false) }
+            }
+            if channel.isUnused { channels[name] = nil }
         }
+    }
+
+    /// Keeps the channel active for a subscriber that is not there yet; returns the history mark
+    /// (`history(of:recordedSince:)`) of this moment.
+    func reserve(_ name: String) -> Int {
+        let channel = channel(named: name)
+        channel.reservations += 1
+        if channel.reservations == 1 && channel.subscribers.isEmpty { onChannelActivity?(name, true) }
+        return channel.recorded
+    }
+
+    func release(_ name: String) {
+        guard let channel = channels[name], channel.reservations > 0 else { return }
+        channel.reservations -= 1
+        if !channel.isActive { onChannelActivity?(name, false) }
+        if channel.isUnused { channels[name] = nil }
     }
 
     /// Delivers each item to the channel's subscribers, in order; returns how many distinct
@@ -64,14 +92,7 @@ final class ChannelHub<Subscriber: ChannelSubscriber> {
             let id = item.id ?? (items.count == 1 ? "\(publishID)" : "\(publishID).\(index)")
             let message = PreparedMessage(item: item, id: id, publishedAt: now)
             let channel = channels[item.channel]
-            if historyLength > 0 {
-                let target = channel ?? {
-                    let created = Channel()
-                    channels[item.channel] = created
-                    return created
-                }()
-                record(message, in: target, now: now)
-            }
+            if historyLength > 0 { record(message, in: channel ?? self.channel(named: item.channel), now: now) }
             guard let channel, !channel.subscribers.isEmpty else { continue }
             // Every socket gets the bytes first; then the bookkeeping (a long-poll leaves its hold,
             // which changes the subscriber set: hence the snapshot).
@@ -96,15 +117,30 @@ final class ChannelHub<Subscriber: ChannelSubscriber> {
         return Array(channel.history[(position + 1)...])
     }
 
+    /// The messages recorded since `mark` (from `reserve`) that the history still holds.
+    func history(of name: String, recordedSince mark: Int, now: Int64) -> [PreparedMessage] {
+        guard let channel = channels[name] else { return [] }
+        expire(channel, now: now)
+        return Array(channel.history.suffix(min(channel.recorded - mark, channel.history.count)))
+    }
+
     /// Drops expired history and channels left with neither subscribers nor history.
     func sweep(now: Int64) {
         for (name, channel) in channels {
             expire(channel, now: now)
-            if channel.subscribers.isEmpty && channel.history.isEmpty { channels[name] = nil }
+            if channel.isUnused { channels[name] = nil }
         }
     }
 
+    private func channel(named name: String) -> Channel {
+        if let existing = channels[name] { return existing }
+        let created = Channel()
+        channels[name] = created
+        return created
+    }
+
     private func record(_ message: PreparedMessage, in channel: Channel, now: Int64) {
+        channel.recorded += 1
         channel.history.append(message)
         if channel.history.count > historyLength { channel.history.removeFirst(channel.history.count - historyLength) }
         expire(channel, now: now)

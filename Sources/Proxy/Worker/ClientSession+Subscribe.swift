@@ -17,7 +17,30 @@ extension ClientSession {
         }
         let now = runtime.base.nowMilliseconds
         let lastEventID = head.headers["last-event-id"] ?? QueryParameter.value(named: "last-event-id", in: head.target)
-        let replay = lastEventID.flatMap { runtime.hub.history(of: channel, after: $0, now: now) } ?? []
+        let localReplay = lastEventID.flatMap { runtime.hub.history(of: channel, after: $0, now: now) }
+        if let lastEventID, localReplay == nil, let requestHistory = runtime.requestHistory, runtime.config.channels.historyLength > 0 {
+            // Not in this worker's history: the client may come from another instance, and Redis's history is shared.
+            // The reservation keeps the channel subscribed in Redis meanwhile, so what is published during the wait
+            // reaches this worker's history and is replayed too.
+            let hub = runtime.hub
+            let mark = hub.reserve(channel)
+            requestHistory(channel, lastEventID) { [weak self] items in
+                defer { hub.release(channel) }
+                guard let self, !self.socket.wasClosed else { return }
+                let later = self.runtime.base.nowMilliseconds
+                var replay = items.map { PreparedMessage(item: $0, id: $0.id ?? "", publishedAt: later) }
+                let fetched = Set(replay.map(\.id))
+                replay += hub.history(of: channel, recordedSince: mark, now: later).filter { !fetched.contains($0.id) }
+                self.startSubscription(mode: mode, route: route, channel: channel, head: head, replay: replay,
+                                       tokenExpiry: tokenExpiry, cors: cors)
+            }
+            return
+        }
+        startSubscription(mode: mode, route: route, channel: channel, head: head, replay: localReplay ?? [], tokenExpiry: tokenExpiry, cors: cors)
+    }
+
+    private func startSubscription(mode: SubscribeMode, route: Int, channel: String, head: RequestHead, replay: [PreparedMessage],
+                                   tokenExpiry: Int64?, cors: CORSHeaders?) {
         let chunked = head.version == .http11
         let keepAlive = head.keepAlive && !runtime.isWindingDown
         let channels = runtime.interned([channel])

@@ -17,6 +17,9 @@ public final class Worker {
     private var signalWatchers: [SignalWatcher] = []
     private var maxSessions = Int.max
     private var isAcceptPaused = false
+    /// History requests sent to the master, by id.
+    private var pendingHistory: [UInt64: ([PublishItem]) -> Void] = [:]
+    private var lastHistoryID: UInt64 = 0
     private lazy var sweepTimer = Timer(base: base) { [unowned self] in
         self.runtime?.hub.sweep(now: self.base.nowMilliseconds)
         // A burst of requests leaves freed head and body buffers between long-lived held clients;
@@ -77,6 +80,14 @@ public final class Worker {
             windDown(drain: false)
         case .drain:
             windDown(drain: true)
+        case let .history(id, encoded):
+            guard let completion = pendingHistory.removeValue(forKey: id) else { return }
+            do {
+                completion(try PublishCodec.decode(encoded))
+            } catch {
+                logger.error("undecodable history from master", metadata: ["error": "\(error.reason)"])
+                completion([])
+            }
         }
     }
 
@@ -100,6 +111,19 @@ public final class Worker {
             self.link?.send((succeeded ? WorkerFrame.backendSucceeded(index: index) : .backendFailed(index: index)).encoded())
         }
         runtime.onSessionsChanged = { [unowned self] in self.sessionsChanged() }
+        if config.cluster.redis != nil {
+            // The master subscribes in Redis to the channels that have subscribers in some worker.
+            runtime.hub.onChannelActivity = { [unowned self] channel, active in
+                self.link?.send((active ? WorkerFrame.channelActive(channel) : .channelIdle(channel)).encoded())
+            }
+            runtime.requestHistory = { [unowned self] channel, afterID, completion in
+                self.lastHistoryID += 1
+                guard self.link?.send(WorkerFrame.historyRequest(id: self.lastHistoryID, channel: channel, afterID: afterID).encoded()) == true else {
+                    return completion([])
+                }
+                self.pendingHistory[self.lastHistoryID] = completion
+            }
+        }
         self.runtime = runtime
         maxSessions = Self.sessionLimit(config)
         for fd in listenFDs {

@@ -29,6 +29,8 @@ final class WorkerRuntime {
     /// Set when the worker stops taking requests: keep-alive connections are closed as they go idle.
     var isWindingDown = false
     var onSessionsChanged: () -> Void = {}
+    /// With `[cluster]`: asks Redis (through the master) for a channel's messages after an id.
+    var requestHistory: ((_ channel: String, _ afterID: String, _ completion: @escaping ([PublishItem]) -> Void) -> Void)?
     private var internedBytes = InternTable<[UInt8]>()
     /// Per route; nil where CORS is off.
     private let corsPolicies: [CORSPolicy?]

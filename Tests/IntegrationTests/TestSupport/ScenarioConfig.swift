@@ -43,6 +43,7 @@ struct ScenarioConfig {
     var channels: [String: TOMLValue] = [:]
     var cors: [String: TOMLValue] = [:]
     var websocket: [String: TOMLValue] = [:]
+    var cluster: [String: TOMLValue] = [:]
     var backends: [Backend]
     var routes: [[String: TOMLValue]]
     var auths: [[String: TOMLValue]] = []
@@ -73,6 +74,7 @@ struct ScenarioConfig {
         if !channels.isEmpty { text += Self.table("[channels]", channels) }
         if !cors.isEmpty { text += Self.table("[cors]", cors) }
         if !websocket.isEmpty { text += Self.table("[websocket]", websocket) }
+        if !cluster.isEmpty { text += Self.table("[cluster]", cluster) }
         for backend in backends {
             var settings = backend.settings
             settings["name"] = .string(backend.name)
