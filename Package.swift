@@ -21,8 +21,13 @@ let package = Package(
             pkgConfig: "libevent",
             providers: [.apt(["libevent-dev"])]
         ),
+        .systemLibrary(
+            name: "CTLS",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
         .target(name: "Wire"),
-        .target(name: "EventLoop", dependencies: ["CLibevent", "Wire"]),
+        .target(name: "EventLoop", dependencies: ["CLibevent", "CTLS", "Wire"]),
         .target(name: "HTTP1"),
         .target(name: "Auth", dependencies: [
             "GRIP",

@@ -27,9 +27,12 @@ enum ValueKind: Sendable {
     case routePath
     case healthPath
     case hostPattern
+    /// At least one.
+    case hostPatternList
     case sticky
     case subscribe
     case readableFile
+    case tlsVersion
     case authType
     case jwtAlgorithmList
     case tokenSourceList
@@ -45,6 +48,7 @@ enum ConfigValue: Equatable {
     case endpoints([EndpointAddress])
     case strings([String])
     case hostPattern(HostPattern)
+    case hostPatterns([HostPattern])
     case sticky(StickyKey)
     case subscribe(SubscribeMode)
     case algorithms([JWTAlgorithm])
@@ -70,9 +74,11 @@ extension ValueKind {
         case .routePath: "a path starting with \"/\", without \"?\""
         case .healthPath: "a path starting with \"/\""
         case .hostPattern: "a host like \"example.org\" or \"*.example.org\""
+        case .hostPatternList: "a non-empty list of hosts like [\"example.org\", \"*.example.org\"]"
         case .sticky: "one of \"cookie:NAME\", \"header:NAME\", \"query:NAME\", \"ip\", \"none\""
         case .subscribe: "one of \"sse\", \"longpoll\", \"stream\""
         case .readableFile: "a path to a readable file"
+        case .tlsVersion: "\"1.2\" or \"1.3\""
         case .authType: "\"jwt\" (\"request\" is not supported yet)"
         case .jwtAlgorithmList: "a non-empty list of \"HS256\", \"HS384\", \"HS512\", \"RS256\", \"ES256\""
         case .tokenSourceList: "a non-empty list of \"header:NAME\", \"query:NAME\", \"cookie:NAME\""
@@ -113,12 +119,19 @@ extension ValueKind {
             return raw.string.flatMap { isURLPath($0, allowingQuery: true) ? .text($0) : nil }
         case .hostPattern:
             return raw.string.flatMap(HostPattern.init(parsing:)).map(ConfigValue.hostPattern)
+        case .hostPatternList:
+            return strings(raw).flatMap { texts in
+                let patterns = texts.compactMap(HostPattern.init(parsing:))
+                return patterns.count == texts.count && !patterns.isEmpty ? .hostPatterns(patterns) : nil
+            }
         case .sticky:
             return raw.string.flatMap(StickyKey.init(parsing:)).map(ConfigValue.sticky)
         case .subscribe:
             return raw.string.flatMap(SubscribeMode.init(rawValue:)).map(ConfigValue.subscribe)
         case .readableFile:
             return raw.string.flatMap { isReadableFile($0) ? .text($0) : nil }
+        case .tlsVersion:
+            return raw.string.flatMap { TLSVersion(rawValue: $0) == nil ? nil : .text($0) }
         case .authType:
             return raw.string.flatMap { $0 == "jwt" ? .text($0) : nil }
         case .jwtAlgorithmList:

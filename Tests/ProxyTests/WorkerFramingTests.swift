@@ -96,7 +96,8 @@ final class RequestTargetTests: XCTestCase {
 final class ProcessFrameTests: XCTestCase {
     func testEveryFrameSurvivesItsEncoding() throws {
         let masterFrames: [MasterFrame] = [
-            .configure(fileName: "proxy.conf", text: "[server]\n", backendsUp: [true, false]),
+            .configure(fileName: "proxy.conf", text: "[server]\n", backendsUp: [true, false],
+                       certificates: [CertificatePEM(certificate: Array("cert".utf8), privateKey: Array("key".utf8))]),
             .publish(id: 42, items: PublishCodec.encode([PublishRequest.shorthand(channel: "c", body: [0, 255, 10])])),
             .backendHealth(up: [false]), .statsRequest(id: 7), .retire, .drain,
         ]
@@ -110,13 +111,14 @@ final class ProcessFrameTests: XCTestCase {
         stats.requests[WorkerStats.RequestKey(route: -1, status: 404)] = 9
         stats.timeouts["hold"] = 5
         stats.subscribersDropped["slow_reader"] = 1
+        stats.tlsHandshakeFailures["timeout"] = 2
         let workerFrames: [WorkerFrame] = [.publishAck(id: 42, delivered: 500), .stats(id: 7, stats), .backendFailed(index: 2),
                                            .backendSucceeded(index: 0)]
         for frame in workerFrames { XCTAssertEqual(try WorkerFrame(decoding: frame.encoded()), frame) }
     }
 
     func testTruncatedOrUnknownFramesAreRefused() {
-        let encoded = MasterFrame.configure(fileName: "f", text: "t", backendsUp: [true]).encoded()
+        let encoded = MasterFrame.configure(fileName: "f", text: "t", backendsUp: [true], certificates: []).encoded()
         XCTAssertThrowsError(try MasterFrame(decoding: Array(encoded.dropLast())))
         XCTAssertThrowsError(try MasterFrame(decoding: [99]))
         XCTAssertThrowsError(try WorkerFrame(decoding: WorkerFrame.backendFailed(index: 1).encoded() + [0]))
