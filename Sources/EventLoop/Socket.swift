@@ -9,7 +9,7 @@ import Glibc
 ///
 /// An open socket keeps itself (and so its delegate) alive; `close()` releases both.
 public final class Socket {
-    // Field order packs the object into 96 bytes (every held client has one).
+    // Field order packs the object into 88 bytes (every held client has one).
     public let fd: Int32
     /// Set with the failing states: the error of a write or connect that failed inside a call, reported from the loop.
     private var deferredErrno: Int32 = 0

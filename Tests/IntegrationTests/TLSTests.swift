@@ -113,6 +113,7 @@ final class TLSTests: ScenarioTestCase {
         let apex = try handshake(proxy, serverName: "wild.test")
         XCTAssertFalse(apex.ok)
         XCTAssertTrue(apex.error?.contains("certificate verify failed") ?? false, apex.error ?? "")
+        try eventually("the client's refusal counted") { try handshakeFailures(proxy, "handshake") == 1 }
     }
 
     func testTLS10And11AreRefusedAndCounted() throws {
