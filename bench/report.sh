@@ -14,6 +14,8 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
     echo "- \`bench/holding/run.sh\`: bytes per held long-poll, backend connections while holding, fan-out"
     echo "  latency against a raw C floor, Pushpin and nginx+nchan, new holds per second"
     echo "  (\`bench/results/holding.md\`)."
+    echo "- \`bench/holding/tls.sh\`: bytes per long-poll held over TLS, Holdfast beside nginx+nchan"
+    echo "  (\`bench/results/holding-tls.md\`)."
     echo "- \`BASELINE=<older holdfast> bench/holding/run.sh\`: the same held-connection figures for two builds"
     echo "  in the same rounds, before and after a change (\`bench/results/holding-baseline.md\`)."
     echo "- \`BASELINE=<older holdfast> bench/proxy/run.sh\`: proxied requests against HAProxy for two builds"
@@ -22,7 +24,7 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
     echo
     echo "The machine is shared and has 2 cores that the load generators use too: compare ratios"
     echo "measured in the same run, not absolute figures across runs."
-    for part in proxy holding proxy-baseline holding-baseline; do
+    for part in proxy holding holding-tls proxy-baseline holding-baseline; do
         file="$repo/bench/results/$part.md"
         [[ -f $file ]] || continue
         echo

@@ -178,13 +178,15 @@ public final class Socket {
         switch tls.handshake() {
         case .done:
             if pending != nil {
+                armWrite(timeout: reportsWriteStalls ? base.writeStallTimeout : nil)
                 flushPending()
             } else if let writeEvent {
                 event_free(writeEvent)
                 self.writeEvent = nil
             }
         case .wantRead:
-            if pending == nil, let writeEvent { event_del(writeEvent) }
+            // Write readiness is wanted only while a handshake flight waits for the kernel.
+            if let writeEvent { event_del(writeEvent) }
             // Each flight restarted the read timer: what is left of the deadline, so a trickling handshake still ends on time.
             let remaining = tls.handshakeDeadline - base.nowMilliseconds
             guard remaining > 0 else { return failHandshake(tls, .timeout, detail: "not finished in time") }

@@ -32,27 +32,10 @@ client_port=18500 control_port=18501 backend_port=18502 trigger_port=18503
 pushpin_offset=13000                 # Pushpin's publish port 5561 becomes 18561
 work=$(mktemp -d "${TMPDIR:-/tmp}/holding.XXXXXX")
 groups=()                            # process-group ids of everything started here
+# shellcheck source=bench/holding/lib.sh
+source "$repo/bench/holding/lib.sh"
 
 ulimit -n "$(ulimit -Hn)"
-
-# A process and all its descendants, even those that moved to another process group.
-descendants() {
-    local pid
-    echo "$1"
-    for pid in $(pgrep -P "$1"); do descendants "$pid"; done
-}
-
-stop_group() {
-    local pgid=$1 pids pid
-    pids=$(descendants "$pgid")
-    kill -TERM -- "-$pgid" 2>/dev/null || true
-    for _ in $(seq 50); do
-        kill -0 -- "-$pgid" 2>/dev/null || break
-        sleep 0.1
-    done
-    kill -KILL -- "-$pgid" 2>/dev/null || true
-    for pid in $pids; do kill -KILL "$pid" 2>/dev/null || true; done
-}
 
 cleanup() {
     local pgid
@@ -64,41 +47,6 @@ trap cleanup EXIT
 trap 'echo "interrupted" >&2; exit 130' INT TERM
 (sleep "$deadline_s"; echo "run.sh: over ${deadline_s}s, stopping" >&2; kill -TERM $$) &
 watchdog=$!
-
-# Starts a command in a new process group (setsid execs in place, so $! is the group id).
-start() {
-    local log=$1; shift
-    setsid "$@" >"$log" 2>&1 </dev/null &
-    started=$!
-    groups+=("$started")
-}
-
-stop_all() {
-    local pgid
-    for pgid in "${groups[@]}"; do stop_group "$pgid"; done
-    groups=()
-}
-
-wait_listening() {
-    local port=$1
-    for _ in $(seq 100); do
-        ss -Htln "( sport = :$port )" | grep -q . && return 0
-        sleep 0.1
-    done
-    echo "expected a listener on 127.0.0.1:$port within 10s, got none" >&2
-    return 1
-}
-
-# Sum of Pss and Rss (kB) over a process and its descendants: "pss rss".
-group_memory() {
-    local pid pss=0 rss=0 p r
-    for pid in $(descendants "$1"); do
-        p=$(awk '/^Pss:/ {print $2}' "/proc/$pid/smaps_rollup" 2>/dev/null || echo 0)
-        r=$(awk '/^Rss:/ {print $2}' "/proc/$pid/smaps_rollup" 2>/dev/null || echo 0)
-        pss=$((pss + ${p:-0})) rss=$((rss + ${r:-0}))
-    done
-    echo "$pss $rss"
-}
 
 backend_connections() {
     ss -Htn state established "( dport = :$backend_port )" | wc -l
