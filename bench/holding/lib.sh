@@ -53,3 +53,51 @@ group_memory() {
     done
     echo "$pss $rss"
 }
+
+# Holdfast's configuration for the benchmarks, on stdout: $1 workers, $2 the port of server.listen,
+# then any further lines of [server] (a [server.tls] table). Uses $control_port and $backend_port.
+holdfast_config() {
+    cat <<EOF
+[server]
+listen = ["127.0.0.1:$2"]
+workers = $1
+${3:-}
+[timeouts]
+client_idle = "10m"
+[control]
+listen = "127.0.0.1:$control_port"
+[[backend]]
+name = "app"
+address = "127.0.0.1:$backend_port"
+[[route]]
+path_prefix = "/"
+backends = ["app"]
+EOF
+}
+
+# nginx+nchan's configuration, on stdout: $1 its directory, $2 workers, then the server's listen
+# (and TLS) lines. /x holds a long-poll on channel "bench", /pub publishes to it.
+nchan_config() {
+    cat <<EOF
+load_module /usr/lib/nginx/modules/ngx_nchan_module.so;
+worker_processes $2;
+worker_rlimit_nofile 20000;
+pid $1/nginx.pid;
+error_log $1/error.log warn;
+events { worker_connections 19900; }
+http {
+  access_log off;
+  client_body_temp_path $1/body;
+  proxy_temp_path $1/proxy;
+  fastcgi_temp_path $1/fastcgi;
+  uwsgi_temp_path $1/uwsgi;
+  scgi_temp_path $1/scgi;
+  nchan_max_reserved_memory 1024M;
+  server {
+$3
+    location = /x { nchan_subscriber longpoll; nchan_channel_id bench; nchan_subscriber_timeout 600; nchan_subscriber_first_message newest; }
+    location = /pub { nchan_publisher; nchan_channel_id bench; }
+  }
+}
+EOF
+}

@@ -77,21 +77,7 @@ start_backend() {
 
 start_holdfast() {   # workers
     start_backend
-    cat >"$work/holdfast.conf" <<EOF
-[server]
-listen = ["127.0.0.1:$client_port"]
-workers = $1
-[timeouts]
-client_idle = "10m"
-[control]
-listen = "127.0.0.1:$control_port"
-[[backend]]
-name = "app"
-address = "127.0.0.1:$backend_port"
-[[route]]
-path_prefix = "/"
-backends = ["app"]
-EOF
+    holdfast_config "$1" "$client_port" >"$work/holdfast.conf"
     start "$work/holdfast.log" "$holdfast" --config "$work/holdfast.conf" --log-level warning
     proxy_group=$started
     wait_listening "$client_port"
@@ -129,28 +115,7 @@ start_pushpin() {   # workers (Pushpin has no worker count: condure holds every 
 start_nchan() {   # workers
     local d="$work/nginx"
     mkdir -p "$d"
-    cat >"$d/nginx.conf" <<EOF
-load_module /usr/lib/nginx/modules/ngx_nchan_module.so;
-worker_processes $1;
-worker_rlimit_nofile 20000;
-pid $d/nginx.pid;
-error_log $d/error.log warn;
-events { worker_connections 19900; }
-http {
-  access_log off;
-  client_body_temp_path $d/body;
-  proxy_temp_path $d/proxy;
-  fastcgi_temp_path $d/fastcgi;
-  uwsgi_temp_path $d/uwsgi;
-  scgi_temp_path $d/scgi;
-  nchan_max_reserved_memory 1024M;
-  server {
-    listen 127.0.0.1:$client_port reuseport;
-    location = /x { nchan_subscriber longpoll; nchan_channel_id bench; nchan_subscriber_timeout 600; nchan_subscriber_first_message newest; }
-    location = /pub { nchan_publisher; nchan_channel_id bench; }
-  }
-}
-EOF
+    nchan_config "$d" "$1" "    listen 127.0.0.1:$client_port reuseport;" >"$d/nginx.conf"
     start "$work/nginx.log" nginx -c "$d/nginx.conf" -p "$d" -g 'daemon off;'
     proxy_group=$started
     wait_listening "$client_port"
