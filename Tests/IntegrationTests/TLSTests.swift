@@ -204,7 +204,16 @@ final class TLSTests: ScenarioTestCase {
         XCTAssertTrue(bad.stderr.contains("server.tls: private_key \(other.privateKey)"), bad.stderr)
         XCTAssertTrue(bad.stderr.contains("does not match"), bad.stderr)
 
+        // An SNI entry is checked too, and a file that is no certificate at all is named as such.
         settings.tls?["private_key"] = .string(defaultPair.privateKey)
+        settings.sni = [["server_names": ["other.test"], "certificate": .string(other.privateKey), "private_key": .string(other.privateKey)]]
+        try settings.render(listenPort: 8080, tlsPort: 8443, controlPort: 5561).write(toFile: path, atomically: true, encoding: .utf8)
+        let notACertificate = try Holdfast.run(["--check-config", path])
+        XCTAssertEqual(notACertificate.status, 2)
+        XCTAssertTrue(notACertificate.stderr.contains("server.tls.sni[0]: certificate \(other.privateKey): not a usable PEM certificate"),
+                      notACertificate.stderr)
+
+        settings.sni[0]["certificate"] = .string(other.certificate)
         try settings.render(listenPort: 8080, tlsPort: 8443, controlPort: 5561).write(toFile: path, atomically: true, encoding: .utf8)
         let good = try Holdfast.run(["--check-config", path])
         XCTAssertEqual(good.status, 0, good.stderr)
