@@ -26,8 +26,13 @@ let package = Package(
             pkgConfig: "hiredis",
             providers: [.apt(["libhiredis-dev"])]
         ),
+        .systemLibrary(
+            name: "CTLS",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
         .target(name: "Wire"),
-        .target(name: "EventLoop", dependencies: ["CLibevent", "CHiredis", "Wire"]),
+        .target(name: "EventLoop", dependencies: ["CLibevent", "CHiredis", "CTLS", "Wire"]),
         .target(name: "HTTP1"),
         .target(name: "WebSocket", dependencies: ["Wire", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Auth", dependencies: [

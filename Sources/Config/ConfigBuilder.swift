@@ -56,8 +56,25 @@ struct ConfigBuilder {
         let listen = reader.optionalEndpoint("listen")
         let certificate = reader.optionalText("certificate")
         let privateKey = reader.optionalText("private_key")
-        guard let listen, let certificate, let privateKey else { return nil }
-        return TLSListenConfig(listen: listen, certificatePath: certificate, privateKeyPath: privateKey)
+        let minVersion = TLSVersion(rawValue: reader.text("min_version")) ?? .tls12
+        let sniEntries = reader.entries(.serverTLSSNI)
+        let sni = sniEntries.compactMap { entry in
+            sniConfig(TableReader(entry.table, section: .serverTLSSNI,
+                                  location: Location(entry: "server.tls.sni[\(entry.index)]",
+                                                     path: reader.location.path.appending("sni").appending(index: entry.index)),
+                                  problems: problems))
+        }
+        guard let listen, let certificate, let privateKey, sni.count == sniEntries.count else { return nil }
+        return TLSListenConfig(listen: listen, certificatePath: certificate, privateKeyPath: privateKey,
+                               minVersion: minVersion, sni: sni)
+    }
+
+    private func sniConfig(_ reader: TableReader) -> SNICertificateConfig? {
+        let names = reader.optionalHostPatterns("server_names")
+        let certificate = reader.optionalText("certificate")
+        let privateKey = reader.optionalText("private_key")
+        guard let names, let certificate, let privateKey else { return nil }
+        return SNICertificateConfig(serverNames: names, certificatePath: certificate, privateKeyPath: privateKey)
     }
 
     private func timeoutsConfig(_ reader: TableReader) -> TimeoutsConfig {

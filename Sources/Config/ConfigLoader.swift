@@ -44,11 +44,12 @@ public enum ConfigLoader {
     }
 }
 
-struct ReadFailure: Error {
-    let reason: String
+public struct ReadFailure: Error {
+    public let reason: String
 }
 
-func readFile(_ path: String) throws(ReadFailure) -> [UInt8] {
+/// The whole file at `path`: also how the master reads the TLS certificates and keys the file names.
+public func readFile(_ path: String) throws(ReadFailure) -> [UInt8] {
     let descriptor = open(path, O_RDONLY)
     guard descriptor >= 0 else { throw ReadFailure(reason: String(cString: strerror(errno))) }
     defer { close(descriptor) }

@@ -22,6 +22,12 @@ enum ConfigSchema {
         KeySpec(.serverTLS, "listen", .endpoint, .required, "address accepting TLS client connections"),
         KeySpec(.serverTLS, "certificate", .readableFile, .required, "PEM certificate chain file"),
         KeySpec(.serverTLS, "private_key", .readableFile, .required, "PEM private key file"),
+        KeySpec(.serverTLS, "min_version", .tlsVersion, .defaulted(.string("1.2")),
+                "oldest TLS version accepted: \"1.2\" or \"1.3\"; 1.0 and 1.1 never"),
+        KeySpec(.serverTLSSNI, "server_names", .hostPatternList, .required,
+                "SNI names this certificate serves: exact, or *.example.org for subdomains"),
+        KeySpec(.serverTLSSNI, "certificate", .readableFile, .required, "PEM certificate chain file for these names"),
+        KeySpec(.serverTLSSNI, "private_key", .readableFile, .required, "PEM private key file for these names"),
 
         KeySpec(.timeouts, "client_header", .duration, .defaulted(.string("10s")),
                 "whole request head must arrive in time (slowloris)"),

@@ -9,6 +9,7 @@ extension ConfigValue {
     var endpoints: [EndpointAddress]? { if case .endpoints(let value) = self { value } else { nil } }
     var strings: [String]? { if case .strings(let value) = self { value } else { nil } }
     var hostPattern: HostPattern? { if case .hostPattern(let value) = self { value } else { nil } }
+    var hostPatterns: [HostPattern]? { if case .hostPatterns(let value) = self { value } else { nil } }
     var sticky: StickyKey? { if case .sticky(let value) = self { value } else { nil } }
     var subscribe: SubscribeMode? { if case .subscribe(let value) = self { value } else { nil } }
     var algorithms: [JWTAlgorithm]? { if case .algorithms(let value) = self { value } else { nil } }

@@ -43,12 +43,36 @@ public struct EndpointAddress: Sendable, Hashable, CustomStringConvertible {
     public var description: String { host.utf8.contains(UInt8(ascii: ":")) ? "[\(host)]:\(port)" : "\(host):\(port)" }
 }
 
+/// `[server.tls]`: the default certificate, and those chosen by SNI (docs/configuration.md).
 public struct TLSListenConfig: Sendable, Equatable {
     public var listen: EndpointAddress
     public var certificatePath: String
     public var privateKeyPath: String
-    public init(listen: EndpointAddress, certificatePath: String, privateKeyPath: String) {
+    public var minVersion: TLSVersion
+    /// In file order: the first entry with a matching name wins.
+    public var sni: [SNICertificateConfig]
+    public init(listen: EndpointAddress, certificatePath: String, privateKeyPath: String, minVersion: TLSVersion = .tls12,
+                sni: [SNICertificateConfig] = []) {
         self.listen = listen
+        self.certificatePath = certificatePath
+        self.privateKeyPath = privateKeyPath
+        self.minVersion = minVersion
+        self.sni = sni
+    }
+}
+
+public enum TLSVersion: String, Sendable {
+    case tls12 = "1.2"
+    case tls13 = "1.3"
+}
+
+/// One `[[server.tls.sni]]`: a certificate for the server names a client asks for.
+public struct SNICertificateConfig: Sendable, Equatable {
+    public var serverNames: [HostPattern]
+    public var certificatePath: String
+    public var privateKeyPath: String
+    public init(serverNames: [HostPattern], certificatePath: String, privateKeyPath: String) {
+        self.serverNames = serverNames
         self.certificatePath = certificatePath
         self.privateKeyPath = privateKeyPath
     }

@@ -141,6 +141,7 @@ extension TableReader {
     func optionalEndpoint(_ name: String) -> EndpointAddress? { optionalValue(name).map { typed($0.endpoint, name) } }
     func optionalStrings(_ name: String) -> [String]? { optionalValue(name).map { typed($0.strings, name) } }
     func optionalHostPattern(_ name: String) -> HostPattern? { optionalValue(name).map { typed($0.hostPattern, name) } }
+    func optionalHostPatterns(_ name: String) -> [HostPattern]? { optionalValue(name).map { typed($0.hostPatterns, name) } }
     func optionalSubscribe(_ name: String) -> SubscribeMode? { optionalValue(name).map { typed($0.subscribe, name) } }
     func optionalAlgorithms(_ name: String) -> [JWTAlgorithm]? { optionalValue(name).map { typed($0.algorithms, name) } }
     func optionalRedis(_ name: String) -> RedisAddress? { optionalValue(name).map { typed($0.redis, name) } }

@@ -27,6 +27,8 @@ enum ValueKind: Sendable {
     case routePath
     case healthPath
     case hostPattern
+    /// At least one.
+    case hostPatternList
     case sticky
     case subscribe
     case readableFile
@@ -34,6 +36,7 @@ enum ValueKind: Sendable {
     case textOrList
     /// One readable file's path, or a non-empty list of them.
     case readableFileOrList
+    case tlsVersion
     case authType
     case jwtAlgorithmList
     case tokenSourceList
@@ -50,6 +53,7 @@ enum ConfigValue: Equatable {
     case endpoints([EndpointAddress])
     case strings([String])
     case hostPattern(HostPattern)
+    case hostPatterns([HostPattern])
     case sticky(StickyKey)
     case subscribe(SubscribeMode)
     case algorithms([JWTAlgorithm])
@@ -76,12 +80,14 @@ extension ValueKind {
         case .routePath: "a path starting with \"/\", without \"?\""
         case .healthPath: "a path starting with \"/\""
         case .hostPattern: "a host like \"example.org\" or \"*.example.org\""
+        case .hostPatternList: "a non-empty list of hosts like [\"example.org\", \"*.example.org\"]"
         case .sticky: "one of \"cookie:NAME\", \"header:NAME\", \"query:NAME\", \"ip\", \"none\""
         case .subscribe: "one of \"sse\", \"longpoll\", \"stream\", \"websocket\""
         case .readableFile: "a path to a readable file"
         case .textOrList: "a non-empty string or a non-empty list of them"
         case .readableFileOrList: "a path to a readable file or a non-empty list of them"
         case .authType: "\"jwt\" or \"request\""
+        case .tlsVersion: "\"1.2\" or \"1.3\""
         case .jwtAlgorithmList: "a non-empty list of \"HS256\", \"HS384\", \"HS512\", \"RS256\", \"ES256\""
         case .tokenSourceList: "a non-empty list of \"header:NAME\", \"query:NAME\", \"cookie:NAME\""
         case .redisAddress: "a Redis address like \"redis://127.0.0.1:6379/0\", \"redis://:password@host:6379\" or \"unix:/run/redis.sock\""
@@ -122,6 +128,11 @@ extension ValueKind {
             return raw.string.flatMap { isURLPath($0, allowingQuery: true) ? .text($0) : nil }
         case .hostPattern:
             return raw.string.flatMap(HostPattern.init(parsing:)).map(ConfigValue.hostPattern)
+        case .hostPatternList:
+            return strings(raw).flatMap { texts in
+                let patterns = texts.compactMap(HostPattern.init(parsing:))
+                return patterns.count == texts.count && !patterns.isEmpty ? .hostPatterns(patterns) : nil
+            }
         case .sticky:
             return raw.string.flatMap(StickyKey.init(parsing:)).map(ConfigValue.sticky)
         case .subscribe:
@@ -132,6 +143,8 @@ extension ValueKind {
             return oneOrMore(raw).flatMap { $0.allSatisfy { !$0.isEmpty } ? .strings($0) : nil }
         case .readableFileOrList:
             return oneOrMore(raw).flatMap { $0.allSatisfy(isReadableFile) ? .strings($0) : nil }
+        case .tlsVersion:
+            return raw.string.flatMap { TLSVersion(rawValue: $0) == nil ? nil : .text($0) }
         case .authType:
             return raw.string.flatMap { $0 == "jwt" || $0 == "request" ? .text($0) : nil }
         case .jwtAlgorithmList:

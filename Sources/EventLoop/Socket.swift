@@ -4,7 +4,8 @@ import Glibc
 /// A non-blocking TCP or Unix stream socket driven by bare libevent events instead of a bufferevent:
 /// an idle socket costs one `struct event` and this object, with no buffers. Reads land in the loop's
 /// shared scratch buffer; writes go straight to the kernel, and only what the kernel refuses is queued,
-/// with write readiness requested only then.
+/// with write readiness requested only then. A socket accepted on a TLS listener reads and writes
+/// through its `TLSStream` instead, after the handshake; its owner does not see the difference.
 ///
 /// An open socket keeps itself (and so its delegate) alive; `close()` releases both.
 public final class Socket {
@@ -18,6 +19,8 @@ public final class Socket {
     public var delegate: SocketDelegate?
     /// What the kernel has not taken yet; nil (no memory at all) whenever the socket is caught up.
     private var pending: PendingOutput?
+    /// Set for a connection accepted on a TLS listener.
+    private let tls: TLSStream?
     private var state: State
     /// Set by owners that want `socketWriteDidStall`: queued output that made no progress for the
     /// loop's `writeStallTimeout` (a peer that stopped reading).
@@ -35,14 +38,17 @@ public final class Socket {
         case connecting, open, failingToConnect, failingToWrite, failed, lingering, closed
     }
 
-    /// Adopts an accepted or inherited descriptor (made non-blocking here).
-    public init(base: EventBase, fd: Int32, delegate: SocketDelegate? = nil) {
+    /// Adopts an accepted or inherited descriptor (made non-blocking here). With `tls`, the client's
+    /// handshake comes first, within the acceptor's handshake timeout; what is written meanwhile waits.
+    public init(base: EventBase, fd: Int32, tls acceptor: TLSAcceptor? = nil, delegate: SocketDelegate? = nil) {
         self.base = base
         self.fd = fd
         self.delegate = delegate
+        tls = acceptor.flatMap { TLSStream(acceptor: $0, fd: fd, now: base.nowMilliseconds) }
         state = .open
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
         _ = Unmanaged.passRetained(self)
+        if acceptor != nil && tls == nil { failFromLoop(errno: ENOMEM) }
     }
 
     /// Starts a non-blocking connect; the delegate hears `socketDidConnect`, a failure, or a timeout,
@@ -72,6 +78,8 @@ public final class Socket {
     /// `close()` or `closeAfterFlush()` was called (a failed socket is not open, but not closed yet).
     public var wasClosed: Bool { state == .lingering || state == .closed }
     public var pendingOutputBytes: Int { pending?.count ?? 0 }
+    /// Accepted on a TLS listener (relayed requests say `X-Forwarded-Proto: https`).
+    public var isEncrypted: Bool { tls != nil }
 
     /// The address of the other end (nil once the socket is gone).
     public var peerAddress: SocketAddress? {
@@ -136,11 +144,14 @@ public final class Socket {
             lingerRead(timedOut: timedOut)
             return
         }
+        if let tls, tls.isHandshaking {
+            return timedOut ? failHandshake(tls, .timeout, detail: "not finished in time") : continueHandshake(tls)
+        }
         if timedOut {
             delegate?.socketDidTimeOut(self)
             return
         }
-        let count = Glibc.read(fd, base.scratch.baseAddress, base.scratch.count)
+        let count = receive()
         if count > 0 {
             delegate?.socket(self, didRead: UnsafeRawBufferPointer(rebasing: base.scratch[..<count]))
         } else if count == 0 {
@@ -149,6 +160,47 @@ public final class Socket {
         } else if errno != EAGAIN && errno != EINTR {
             fail(SocketError(operation: "read", errno: errno))
         }
+    }
+
+    /// One read into the scratch buffer, through TLS when there is one; `read(2)`'s conventions.
+    private func receive() -> Int {
+        tls?.read(into: base.scratch) ?? Glibc.read(fd, base.scratch.baseAddress, base.scratch.count)
+    }
+
+    /// `send(2)`'s conventions, through TLS when there is one.
+    private func transmit(_ bytes: UnsafeRawPointer, count: Int) -> Int {
+        tls?.write(bytes, count: count) ?? Glibc.send(fd, bytes, count, Int32(MSG_NOSIGNAL))
+    }
+
+    // MARK: TLS handshake
+
+    private func continueHandshake(_ tls: TLSStream) {
+        switch tls.handshake() {
+        case .done:
+            if pending != nil {
+                armWrite(timeout: reportsWriteStalls ? base.writeStallTimeout : nil)
+                flushPending()
+            } else if let writeEvent {
+                event_free(writeEvent)
+                self.writeEvent = nil
+            }
+        case .wantRead:
+            // Write readiness is wanted only while a handshake flight waits for the kernel.
+            if let writeEvent { event_del(writeEvent) }
+            // Each flight restarted the read timer: what is left of the deadline, so a trickling handshake still ends on time.
+            let remaining = tls.handshakeDeadline - base.nowMilliseconds
+            guard remaining > 0 else { return failHandshake(tls, .timeout, detail: "not finished in time") }
+            armRead(EventBase.timevalFor(.milliseconds(remaining)))
+        case .wantWrite:
+            armWrite(timeout: nil)
+        case let .failed(reason, detail):
+            failHandshake(tls, reason, detail: detail)
+        }
+    }
+
+    private func failHandshake(_ tls: TLSStream, _ reason: TLSHandshakeFailure, detail: String) {
+        tls.acceptor.countFailure(reason)
+        fail(SocketError(operation: "tls handshake", code: 0, message: "\(reason.rawValue): \(detail)"))
     }
 
     // MARK: Writing
@@ -163,9 +215,16 @@ public final class Socket {
             pending.bytes.append(contentsOf: bytes)
             return true
         }
+        if let tls, tls.isHandshaking {
+            // Sent when the handshake is done.
+            let queue = PendingOutput()
+            queue.bytes.append(contentsOf: bytes)
+            pending = queue
+            return true
+        }
         var offset = 0
         while offset < bytes.count {
-            let sent = Glibc.send(fd, bytes.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL))
+            let sent = transmit(bytes.baseAddress! + offset, count: bytes.count - offset)
             if sent > 0 {
                 offset += sent
             } else if sent < 0 && errno == EINTR {
@@ -229,6 +288,7 @@ public final class Socket {
             // A persistent event's timeout restarts at every write readiness: it passes only
             // when nothing could be written for that long.
             if timedOut { return writeStalled() }
+            if let tls, tls.isHandshaking { return continueHandshake(tls) }
             flushPending()
         case .failingToConnect, .failingToWrite:
             let operation = state == .failingToConnect ? "connect" : "write"
@@ -243,7 +303,7 @@ public final class Socket {
     private func flushPending() {
         while let queue = pending, queue.count > 0 {
             let sent = queue.bytes.withUnsafeBytes { buffer in
-                Glibc.send(fd, buffer.baseAddress! + queue.start, buffer.count - queue.start, Int32(MSG_NOSIGNAL))
+                transmit(buffer.baseAddress! + queue.start, count: buffer.count - queue.start)
             }
             if sent > 0 {
                 queue.start += sent
@@ -282,6 +342,8 @@ public final class Socket {
         case .failingToConnect, .failingToWrite, .failed: return close()  // nothing more can be sent
         case .lingering, .closed: return
         }
+        // A client that never finished its handshake can be told nothing.
+        if let tls, tls.isHandshaking { return close() }
         delegate = nil
         state = .lingering
         if pendingOutputBytes == 0 { beginLinger() }
@@ -290,6 +352,7 @@ public final class Socket {
     private static let lingerTimeout = Duration.seconds(2)
 
     private func beginLinger() {
+        tls?.sendCloseNotify()
         shutdown(fd, Int32(SHUT_WR))
         armRead(base.commonTimeval(Self.lingerTimeout))
     }

@@ -32,6 +32,9 @@ struct Holdfast: ParsableCommand {
     @Option(name: .customLong("listen-fds"), help: .hidden)
     var listenFDs: String = ""
 
+    @Option(name: .customLong("tls-listen-fds"), help: .hidden)
+    var tlsListenFDs: String = ""
+
     func validate() throws {
         if worker {
             guard linkFD != nil else { throw ValidationError("--worker needs --link-fd") }
@@ -43,8 +46,9 @@ struct Holdfast: ParsableCommand {
     func run() throws {
         if worker {
             bootstrapLogging(level: logLevel, format: logFormat, role: "worker")
-            let fds = listenFDs.split(separator: ",").compactMap { Int32($0) }
-            throw ExitCode(Worker(linkFD: linkFD!, listenFDs: fds, logger: Logger(label: "holdfast.worker")).run())
+            let descriptors = { (list: String) in list.split(separator: ",").compactMap { Int32($0) } }
+            throw ExitCode(Worker(linkFD: linkFD!, listenFDs: descriptors(listenFDs), tlsListenFDs: descriptors(tlsListenFDs),
+                                  logger: Logger(label: "holdfast.worker")).run())
         }
         if let path = checkConfig {
             _ = try load(path)
@@ -52,17 +56,19 @@ struct Holdfast: ParsableCommand {
             return
         }
         let path = config!
-        let loaded = try load(path)
+        let (loaded, certificates) = try load(path)
         bootstrapLogging(level: logLevel, format: logFormat, role: "master")
-        let master = Master(configPath: path, config: loaded, logger: Logger(label: "holdfast.master"),
+        let master = Master(configPath: path, config: loaded, certificates: certificates, logger: Logger(label: "holdfast.master"),
                             workerArguments: ["--log-level", logLevel.rawValue, "--log-format", logFormat.rawValue])
         throw ExitCode(master.run())
     }
 
-    /// Bad configuration is refused before anything starts: exit 2, every problem on stderr.
-    private func load(_ path: String) throws -> ProxyConfig {
+    /// Bad configuration, a TLS certificate or key that does not load or match included, is refused
+    /// before anything starts: exit 2, every problem on stderr.
+    private func load(_ path: String) throws -> (ProxyConfig, [CertificatePEM]) {
         do {
-            return try ConfigLoader.load(path: path)
+            let config = try ConfigLoader.load(path: path)
+            return (config, try TLSCertificateLoader.load(config, configFile: path))
         } catch {
             let text = error.problems.joined(separator: "\n") + "\n"
             _ = text.withCString { write(2, $0, strlen($0)) }

@@ -62,15 +62,6 @@ final class CheckConfigTests: XCTestCase {
         XCTAssertTrue(bad.stderr.contains(#"auth[0] "users": key_file cannot verify ES256"#), bad.stderr)
     }
 
-    private func runOpenSSL(_ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        process.arguments = arguments
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        guard process.waitForExit(timeout: .seconds(30)) == 0 else { throw HarnessError("openssl \(arguments.joined(separator: " ")) failed") }
-    }
-
     func testWildcardOriginWithCredentialsExits2NamingTheLine() throws {
         var config = goodConfig
         config.cors = ["allow_origins": ["*"], "allow_credentials": true]

@@ -8,7 +8,7 @@ import XCTest
 /// Startup failures end `run()` with status 1 before any worker starts.
 final class MasterStartupTests: XCTestCase {
     func testUnreadableConfigFileFailsStartup() {
-        let master = Master(configPath: "/nonexistent/holdfast.conf", config: masterTestConfig(), logger: Logger(label: "test"), workerArguments: [])
+        let master = Master(configPath: "/nonexistent/holdfast.conf", config: masterTestConfig(), certificates: [], logger: Logger(label: "test"), workerArguments: [])
         XCTAssertEqual(master.run(), 1)
         XCTAssertTrue(master.workers.isEmpty)
     }
@@ -24,7 +24,7 @@ final class MasterStartupTests: XCTestCase {
         _ = withUnsafeMutablePointer(to: &bound) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(taken, $0, &length) } }
         var config = masterTestConfig()
         config.server.listen = [EndpointAddress(host: "127.0.0.1", port: UInt16(bigEndian: bound.sin_port))]
-        let master = Master(configPath: path, config: config, logger: Logger(label: "test"), workerArguments: [])
+        let master = Master(configPath: path, config: config, certificates: [], logger: Logger(label: "test"), workerArguments: [])
         XCTAssertEqual(master.run(), 1)
         XCTAssertTrue(master.workers.isEmpty)
         XCTAssertTrue(master.listeners.descriptors.isEmpty, "nothing left open")

@@ -121,7 +121,8 @@ final class RequestTargetTests: XCTestCase {
 final class ProcessFrameTests: XCTestCase {
     func testEveryFrameSurvivesItsEncoding() throws {
         let masterFrames: [MasterFrame] = [
-            .configure(fileName: "proxy.conf", text: "[server]\n", backendsUp: [true, false]),
+            .configure(fileName: "proxy.conf", text: "[server]\n", backendsUp: [true, false],
+                       certificates: [CertificatePEM(certificate: Array("cert".utf8), privateKey: Array("key".utf8))]),
             .publish(id: 42, items: PublishCodec.encode([PublishRequest.shorthand(channel: "c", body: [0, 255, 10])])),
             .backendHealth(up: [false]), .statsRequest(id: 7), .retire, .drain,
             .history(id: 3, items: PublishCodec.encode([PublishRequest.shorthand(channel: "c", body: [1])])),
@@ -137,6 +138,7 @@ final class ProcessFrameTests: XCTestCase {
         stats.requests[WorkerStats.RequestKey(route: -1, status: 404)] = 9
         stats.timeouts["hold"] = 5
         stats.subscribersDropped["slow_reader"] = 1
+        stats.tlsHandshakeFailures["timeout"] = 2
         let workerFrames: [WorkerFrame] = [.publishAck(id: 42, delivered: 500), .stats(id: 7, stats), .backendFailed(index: 2),
                                            .backendSucceeded(index: 0), .channelActive("news"), .channelIdle("news"),
                                            .historyRequest(id: 3, channel: "news", afterID: "17")]
@@ -144,7 +146,7 @@ final class ProcessFrameTests: XCTestCase {
     }
 
     func testTruncatedOrUnknownFramesAreRefused() {
-        let encoded = MasterFrame.configure(fileName: "f", text: "t", backendsUp: [true]).encoded()
+        let encoded = MasterFrame.configure(fileName: "f", text: "t", backendsUp: [true], certificates: []).encoded()
         XCTAssertThrowsError(try MasterFrame(decoding: Array(encoded.dropLast())))
         XCTAssertThrowsError(try MasterFrame(decoding: [99]))
         XCTAssertThrowsError(try WorkerFrame(decoding: WorkerFrame.backendFailed(index: 1).encoded() + [0]))

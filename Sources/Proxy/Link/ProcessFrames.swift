@@ -2,8 +2,9 @@ import Wire
 
 /// What the master tells a worker over their socketpair.
 public enum MasterFrame: Sendable, Equatable {
-    /// The first frame a worker gets: its configuration (already validated by the master) and backend health.
-    case configure(fileName: String, text: String, backendsUp: [Bool])
+    /// The first frame a worker gets: its configuration (already validated by the master), backend
+    /// health, and the `[server.tls]` certificates the master loaded (`TLSCertificateLoader`).
+    case configure(fileName: String, text: String, backendsUp: [Bool], certificates: [CertificatePEM])
     /// A publish, items encoded with `PublishCodec`; the worker answers `publishAck` with the same id.
     case publish(id: UInt64, items: [UInt8])
     case backendHealth(up: [Bool])
@@ -35,11 +36,12 @@ extension MasterFrame {
     public func encoded() -> [UInt8] {
         var writer = ByteWriter()
         switch self {
-        case let .configure(fileName, text, backendsUp):
+        case let .configure(fileName, text, backendsUp, certificates):
             writer.u8(1)
             writer.string(fileName)
             writer.string(text)
             writeFlags(backendsUp, into: &writer)
+            CertificatePEM.encode(certificates, into: &writer)
         case let .publish(id, items):
             writer.u8(2)
             writer.u64(id)
@@ -65,7 +67,8 @@ extension MasterFrame {
     public init(decoding bytes: [UInt8]) throws(WireError) {
         var reader = ByteReader(bytes)
         switch try reader.u8("frame kind") {
-        case 1: self = .configure(fileName: try reader.string("file name"), text: try reader.string("config text"), backendsUp: try readFlags(from: &reader))
+        case 1: self = .configure(fileName: try reader.string("file name"), text: try reader.string("config text"),
+                                  backendsUp: try readFlags(from: &reader), certificates: try CertificatePEM.decodeList(from: &reader))
         case 2: self = .publish(id: try reader.u64("publish id"), items: try reader.bytes("publish items"))
         case 3: self = .backendHealth(up: try readFlags(from: &reader))
         case 4: self = .statsRequest(id: try reader.u64("stats id"))

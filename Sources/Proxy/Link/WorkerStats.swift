@@ -16,6 +16,8 @@ public struct WorkerStats: Sendable, Equatable {
     public var messagesDelivered = 0
     public var subscribersDropped: [String: Int] = [:]
     public var timeouts: [String: Int] = [:]
+    /// By `TLSHandshakeFailure` reason.
+    public var tlsHandshakeFailures: [String: Int] = [:]
     /// This worker's channels, for counting distinct channels over all workers.
     public var channelSketch = ChannelSketch()
     public var subscribers = 0
@@ -51,6 +53,7 @@ extension WorkerStats {
         }
         writeCounts(subscribersDropped, into: &writer)
         writeCounts(timeouts, into: &writer)
+        writeCounts(tlsHandshakeFailures, into: &writer)
     }
 
     static func decode(from reader: inout ByteReader) throws(WireError) -> WorkerStats {
@@ -76,6 +79,7 @@ extension WorkerStats {
         }
         stats.subscribersDropped = try readCounts("drop counters", from: &reader)
         stats.timeouts = try readCounts("timeout counters", from: &reader)
+        stats.tlsHandshakeFailures = try readCounts("TLS handshake failure counters", from: &reader)
         return stats
     }
 }

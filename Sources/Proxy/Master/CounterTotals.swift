@@ -12,6 +12,7 @@ struct CounterTotals: Equatable {
     var messagesDelivered = 0
     var subscribersDropped: [String: Int] = [:]
     var timeouts: [String: Int] = [:]
+    var tlsHandshakeFailures: [String: Int] = [:]
 
     init() {}
 
@@ -23,6 +24,7 @@ struct CounterTotals: Equatable {
         messagesDelivered = stats.messagesDelivered
         subscribersDropped = stats.subscribersDropped
         timeouts = stats.timeouts
+        tlsHandshakeFailures = stats.tlsHandshakeFailures
     }
 
     mutating func add(_ other: CounterTotals) {
@@ -30,5 +32,6 @@ struct CounterTotals: Equatable {
         messagesDelivered += other.messagesDelivered
         subscribersDropped.merge(other.subscribersDropped, uniquingKeysWith: +)
         timeouts.merge(other.timeouts, uniquingKeysWith: +)
+        tlsHandshakeFailures.merge(other.tlsHandshakeFailures, uniquingKeysWith: +)
     }
 }

@@ -2,7 +2,7 @@ import Config
 import EventLoop
 import Glibc
 
-/// The client listening sockets of `server.listen`, kept by address so a reload reuses the descriptor
+/// The client listening sockets of `server.listen` and `server.tls.listen`, kept by address so a reload reuses the descriptor
 /// of every address it keeps (workers of both generations then share one accept queue).
 struct ListeningSockets {
     private(set) var descriptors: [EndpointAddress: Int32] = [:]
@@ -37,4 +37,9 @@ struct ListeningSockets {
             if let fd = descriptors.removeValue(forKey: address) { Glibc.close(fd) }
         }
     }
+}
+
+extension ServerConfig {
+    /// Every client listener: `listen`, then the TLS one.
+    var allListenAddresses: [EndpointAddress] { listen + (tls.map { [$0.listen] } ?? []) }
 }

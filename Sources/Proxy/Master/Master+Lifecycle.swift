@@ -14,8 +14,11 @@ extension Master {
             return
         }
         let config: ProxyConfig
+        let certificates: [CertificatePEM]
         do {
             config = try ConfigLoader.parse(text, fileName: configPath)
+            // A certificate that does not load rejects the whole file; running workers keep theirs.
+            certificates = try TLSCertificateLoader.load(config, configFile: configPath)
         } catch {
             for problem in error.problems { logger.error("\(problem)") }
             logger.error("reload rejected; keeping the running configuration")
@@ -31,7 +34,7 @@ extension Master {
         }
         let retiring = workers.values.filter { $0.phase == .serving }
         cancelRespawns()
-        current = WorkerGeneration(number: current.number + 1, config: config, configText: text)
+        current = WorkerGeneration(number: current.number + 1, config: config, configText: text, certificates: certificates)
         control?.limits = ControlLimits(config: config)
         control?.updateAccepting()
         health?.stop()
@@ -41,7 +44,7 @@ extension Master {
             handle.phase = .retiring
             handle.send(.retire)
         }
-        listeners.close(allBut: Set(config.server.listen))
+        listeners.close(allBut: Set(config.server.allListenAddresses))
         logger.info("reloaded", metadata: ["generation": .stringConvertible(current.number), "workers": .stringConvertible(workerCount(config)),
                                            "retiring": .stringConvertible(retiring.count)])
     }
@@ -49,10 +52,10 @@ extension Master {
     /// Opens the new configuration's listening sockets (client and control) before anything changes.
     private func prepareListeners(for config: ProxyConfig) -> Bool {
         do {
-            try listeners.open(config.server.listen)
+            try listeners.open(config.server.allListenAddresses)
         } catch {
             logger.error("cannot listen: \(error)")
-            listeners.close(allBut: Set(current.config.server.listen))
+            listeners.close(allBut: Set(current.config.server.allListenAddresses))
             return false
         }
         guard config.control.listen != current.config.control.listen else { return true }
@@ -63,7 +66,7 @@ extension Master {
             return true
         } catch {
             logger.error("cannot listen for control: \(error)")
-            listeners.close(allBut: Set(current.config.server.listen))
+            listeners.close(allBut: Set(current.config.server.allListenAddresses))
             return false
         }
     }

@@ -10,12 +10,15 @@ extension Master {
         let (masterEnd, workerEnd) = try makeSocketPair()
         defer { Glibc.close(workerEnd) }
         let listenFDs = listeners.descriptors(for: generation.config.server.listen)
+        let tlsListenFDs = listeners.descriptors(for: generation.config.server.tls.map { [$0.listen] } ?? [])
         let arguments = workerArguments + [
             "--worker", "--link-fd", String(workerEnd), "--listen-fds", listenFDs.map(String.init).joined(separator: ","),
+            "--tls-listen-fds", tlsListenFDs.map(String.init).joined(separator: ","),
         ]
         let pid: pid_t
         do {
-            pid = try ChildProcess.spawn(executable: ChildProcess.currentExecutable, arguments: arguments, inherited: [workerEnd] + listenFDs)
+            pid = try ChildProcess.spawn(executable: ChildProcess.currentExecutable, arguments: arguments,
+                                         inherited: [workerEnd] + listenFDs + tlsListenFDs)
         } catch {
             Glibc.close(masterEnd)
             throw error
@@ -26,7 +29,8 @@ extension Master {
         let handle = WorkerHandle(pid: pid, slot: slot, generation: generation, link: link)
         workers[pid] = handle
         handle.send(.configure(fileName: configPath, text: generation.configText,
-                               backendsUp: health?.upFlags(for: generation.config) ?? generation.config.backends.map { _ in true }))
+                               backendsUp: health?.upFlags(for: generation.config) ?? generation.config.backends.map { _ in true },
+                               certificates: generation.certificates))
         logger.debug("started worker", metadata: ["pid": .stringConvertible(pid), "generation": .stringConvertible(generation.number)])
     }
 

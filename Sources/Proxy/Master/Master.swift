@@ -35,11 +35,12 @@ public final class Master {
     lazy var offLoopWork: OffLoopWork? = try? OffLoopWork(base: base)
     lazy var memoryRelease = Timer(base: base) { releaseFreeMemory() }
 
-    public init(configPath: String, config: ProxyConfig, logger: Logger, workerArguments: [String]) {
+    /// `certificates`: what `TLSCertificateLoader.load` gave for `config`.
+    public init(configPath: String, config: ProxyConfig, certificates: [CertificatePEM], logger: Logger, workerArguments: [String]) {
         self.configPath = configPath
         self.logger = logger
         self.workerArguments = workerArguments
-        current = WorkerGeneration(number: 1, config: config, configText: "")
+        current = WorkerGeneration(number: 1, config: config, configText: "", certificates: certificates)
     }
 
     /// Runs until shut down; returns the exit status (0 after a clean shutdown, 1 if startup failed).
@@ -47,10 +48,10 @@ public final class Master {
         signal(SIGPIPE, SIG_IGN)
         perProcessFileLimit = FileLimit.raiseToHardLimit()
         guard let text = readConfigText() else { return 1 }
-        current = WorkerGeneration(number: 1, config: current.config, configText: text)
+        current = WorkerGeneration(number: 1, config: current.config, configText: text, certificates: current.certificates)
         let config = current.config
         do {
-            try listeners.open(config.server.listen)
+            try listeners.open(config.server.allListenAddresses)
             control = try openControlServer(for: config)
         } catch {
             logger.error("cannot listen: \(error)")
@@ -66,6 +67,7 @@ public final class Master {
         }
         logger.info("started", metadata: [
             "listen": .string(config.server.listen.map(\.description).joined(separator: ",")),
+            "tls": .string(config.server.tls?.listen.description ?? "off"),
             "control": .string(config.control.listen.description), "workers": .stringConvertible(workers.count),
         ])
         base.run()
@@ -147,7 +149,6 @@ public final class Master {
     func startWorkers(of generation: WorkerGeneration, retryingFailures: Bool) -> Bool {
         warnIfConnectionLimitCannotFit(generation.config)
         warnIfControlCapIsLowered(generation.config)
-        warnAboutUnservedFeatures(generation.config)
         for slot in 0..<workerCount(generation.config) {
             do {
                 try spawnWorker(slot: slot, generation: generation)
@@ -158,13 +159,6 @@ public final class Master {
             }
         }
         return true
-    }
-
-    /// Keys whose features are not served yet are accepted (the file format is settled) but must not pass silently.
-    func warnAboutUnservedFeatures(_ config: ProxyConfig) {
-        if let tls = config.server.tls {
-            logger.warning("[server.tls] is set but TLS termination is not implemented yet; nothing listens on \(tls.listen)")
-        }
     }
 
     func warnIfConnectionLimitCannotFit(_ config: ProxyConfig) {

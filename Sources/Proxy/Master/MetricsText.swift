@@ -1,3 +1,4 @@
+import EventLoop
 import Prometheus
 
 /// Renders /metrics in the Prometheus text format.
@@ -50,6 +51,10 @@ enum MetricsText {
         let timeouts = snapshot.counters.timeouts.merging(TimeoutKind.allCases.map { ($0.rawValue, 0) }) { count, _ in count }
         for (kind, count) in timeouts.sorted(by: { $0.key < $1.key }) {
             counter("holdfast_timeouts_total", "Timeouts, by kind.", [("kind", kind)], count)
+        }
+        let handshakes = snapshot.counters.tlsHandshakeFailures.merging(TLSHandshakeFailure.allCases.map { ($0.rawValue, 0) }) { count, _ in count }
+        for (reason, count) in handshakes.sorted(by: { $0.key < $1.key }) {
+            counter("holdfast_tls_handshake_failures_total", "TLS handshakes that did not finish, by reason.", [("reason", reason)], count)
         }
         if let cluster {
             for connection in cluster.connections {

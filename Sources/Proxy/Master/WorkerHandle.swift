@@ -8,11 +8,14 @@ final class WorkerGeneration {
     let config: ProxyConfig
     /// The file as read when it was loaded; workers parse this very text.
     let configText: String
+    /// `[server.tls]`'s certificates as the master read and checked them; workers get these bytes.
+    let certificates: [CertificatePEM]
 
-    init(number: Int, config: ProxyConfig, configText: String) {
+    init(number: Int, config: ProxyConfig, configText: String, certificates: [CertificatePEM]) {
         self.number = number
         self.config = config
         self.configText = configText
+        self.certificates = certificates
     }
 }
 

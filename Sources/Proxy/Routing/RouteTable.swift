@@ -3,12 +3,6 @@ import Config
 /// The routes of the configuration, matched by host and path prefix in file order; the first
 /// match wins (docs/configuration.md, `[[route]]`).
 public struct RouteTable: Sendable {
-    private enum HostRule: Sendable {
-        case exact(String)
-        /// `.example.org`: the host must end with it and have something before it.
-        case dottedSuffix(String)
-    }
-
     private struct Rule: Sendable {
         /// Nil: any host, including a request without one.
         let host: HostRule?
@@ -18,15 +12,7 @@ public struct RouteTable: Sendable {
     private let rules: [Rule]
 
     public init(routes: [RouteConfig]) {
-        rules = routes.map { route in
-            let host = route.host.map { pattern -> HostRule in
-                switch pattern {
-                case .exact(let name): .exact(HostName.normalized(name) ?? name)
-                case .subdomains(let suffix): .dottedSuffix("." + (HostName.normalized(suffix) ?? suffix))
-                }
-            }
-            return Rule(host: host, pathPrefix: route.pathPrefix)
-        }
+        rules = routes.map { Rule(host: $0.host.map(HostRule.init), pathPrefix: $0.pathPrefix) }
     }
 
     /// The index of the first route matching `host` (the `Host` header or the authority of an
@@ -40,13 +26,7 @@ public struct RouteTable: Sendable {
     }
 
     private static func matches(_ rule: HostRule?, _ host: String?) -> Bool {
-        switch rule {
-        case nil:
-            true
-        case .exact(let name)?:
-            host == name
-        case .dottedSuffix(let suffix)?:
-            host.map { $0.utf8.count > suffix.utf8.count && $0.utf8.suffix(suffix.utf8.count).elementsEqual(suffix.utf8) } ?? false
-        }
+        guard let rule else { return true }
+        return host.map(rule.matches) ?? false
     }
 }

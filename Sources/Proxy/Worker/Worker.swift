@@ -10,6 +10,9 @@ public final class Worker {
     private let base = EventBase()
     private let linkFD: Int32
     private let listenFDs: [Int32]
+    /// Inherited listening sockets whose clients speak TLS (`[server.tls]`).
+    private let tlsListenFDs: [Int32]
+    private var tlsAcceptor: TLSAcceptor?
     private let logger: Logger
     private var link: FrameLink?
     private var runtime: WorkerRuntime?
@@ -31,9 +34,10 @@ public final class Worker {
         self.base.stop()
     }
 
-    public init(linkFD: Int32, listenFDs: [Int32], logger: Logger) {
+    public init(linkFD: Int32, listenFDs: [Int32], tlsListenFDs: [Int32], logger: Logger) {
         self.linkFD = linkFD
         self.listenFDs = listenFDs
+        self.tlsListenFDs = tlsListenFDs
         self.logger = logger
     }
 
@@ -60,8 +64,8 @@ public final class Worker {
             return
         }
         switch frame {
-        case let .configure(fileName, text, backendsUp):
-            configure(fileName: fileName, text: text, backendsUp: backendsUp)
+        case let .configure(fileName, text, backendsUp, certificates):
+            configure(fileName: fileName, text: text, backendsUp: backendsUp, certificates: certificates)
         case let .publish(id, encoded):
             guard let runtime else { return }
             var delivered = 0
@@ -75,7 +79,9 @@ public final class Worker {
         case let .backendHealth(up):
             runtime?.setBackendHealth(up)
         case let .statsRequest(id):
-            link?.send(WorkerFrame.stats(id: id, runtime?.snapshot() ?? WorkerStats()).encoded())
+            var stats = runtime?.snapshot() ?? WorkerStats()
+            for (reason, count) in tlsAcceptor?.handshakeFailures ?? [:] { stats.tlsHandshakeFailures[reason.rawValue] = count }
+            link?.send(WorkerFrame.stats(id: id, stats).encoded())
         case .retire:
             windDown(drain: false)
         case .drain:
@@ -91,7 +97,7 @@ public final class Worker {
         }
     }
 
-    private func configure(fileName: String, text: String, backendsUp: [Bool]) {
+    private func configure(fileName: String, text: String, backendsUp: [Bool], certificates: [CertificatePEM]) {
         guard runtime == nil else { return }
         let config: ProxyConfig
         var addresses: [SocketAddress] = []
@@ -100,6 +106,8 @@ public final class Worker {
             for backend in config.backends {
                 addresses.append(try SocketAddress.resolve(host: backend.address.host, port: backend.address.port))
             }
+            // Built from the bytes the master checked, never from the files, which may have changed since.
+            if !tlsListenFDs.isEmpty { tlsAcceptor = try TLSAcceptor(config: config, certificates: certificates) }
         } catch {
             logger.critical("worker cannot use its configuration", metadata: ["error": "\(error)"])
             exit(2)
@@ -126,14 +134,14 @@ public final class Worker {
         }
         self.runtime = runtime
         maxSessions = Self.sessionLimit(config)
-        for fd in listenFDs {
-            let listener = Listener(base: base, fd: fd, onAccept: { [unowned self] fd, _ in self.accept(fd) },
+        for (fd, tls) in listenFDs.map({ ($0, nil) }) + tlsListenFDs.map({ ($0, tlsAcceptor) }) {
+            let listener = Listener(base: base, fd: fd, onAccept: { [unowned self] fd, _ in self.accept(fd, tls: tls) },
                                     onError: { [unowned self] error in self.logger.warning("accept failed", metadata: ["error": "\(error)"]) })
             listener.resume()
             listeners.append(listener)
         }
         sweepTimer.schedule(after: .seconds(5), repeating: true)
-        logger.info("worker ready", metadata: ["listeners": "\(listenFDs.count)", "max_connections": "\(maxSessions)"])
+        logger.info("worker ready", metadata: ["listeners": "\(listeners.count)", "max_connections": "\(maxSessions)"])
     }
 
     /// This worker's share of `server.max_connections`, within what its open-file limit allows
@@ -148,12 +156,12 @@ public final class Worker {
         return max(1, min(share, fileLimit))
     }
 
-    private func accept(_ fd: Int32) {
+    private func accept(_ fd: Int32, tls: TLSAcceptor?) {
         guard let runtime, !runtime.isWindingDown else {
             close(fd)
             return
         }
-        _ = ClientSession(runtime: runtime, socket: Socket(base: base, fd: fd))
+        _ = ClientSession(runtime: runtime, socket: Socket(base: base, fd: fd, tls: tls))
         if runtime.sessions.count >= maxSessions && !isAcceptPaused {
             // At the limit, stop accepting: the kernel queues new clients for the other workers.
             isAcceptPaused = true

@@ -21,7 +21,7 @@ final class FakeBackend {
         try process.run()
         self.name = name
         do {
-            port = try Self.readReadyLine(from: output.fileHandleForReading.fileDescriptor, timeout: readyTimeout)
+            port = try readReadyLine(of: "backend.py", from: output.fileHandleForReading.fileDescriptor, timeout: readyTimeout)
         } catch {
             process.stop()
             throw error
@@ -37,26 +37,6 @@ final class FakeBackend {
         guard process.isRunning else { return }
         kill(process.processIdentifier, SIGKILL)
         _ = process.waitForExit(timeout: .seconds(5))
-    }
-
-    private static func readReadyLine(from fd: Int32, timeout: Duration) throws -> UInt16 {
-        let deadline = ContinuousClock.now + timeout
-        var line: [UInt8] = []
-        while !line.contains(UInt8(ascii: "\n")) {
-            guard waitReadable(fd, until: deadline) else {
-                throw HarnessError("backend.py expected to print \"READY <port>\" within \(timeout), got \(String(decoding: line, as: UTF8.self).debugDescription)")
-            }
-            var byte: UInt8 = 0
-            guard read(fd, &byte, 1) == 1 else {
-                throw HarnessError("backend.py exited before printing \"READY <port>\"")
-            }
-            line.append(byte)
-        }
-        let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard text.hasPrefix("READY "), let port = UInt16(text.dropFirst("READY ".count)) else {
-            throw HarnessError("backend.py expected to print \"READY <port>\", got \(text.debugDescription)")
-        }
-        return port
     }
 
     // MARK: the tests' own endpoints, called directly (not through the proxy)
@@ -102,4 +82,25 @@ func decode<T: Decodable>(_ type: T.Type, from response: HTTPResponse) throws ->
     let decoder = JSONDecoder()
     decoder.keyDecodingStrategy = .convertFromSnakeCase
     return try decoder.decode(T.self, from: Data(response.body))
+}
+
+/// Waits (bounded) for a fixture's `READY <port>` line on `fd`.
+func readReadyLine(of script: String, from fd: Int32, timeout: Duration) throws -> UInt16 {
+    let deadline = ContinuousClock.now + timeout
+    var line: [UInt8] = []
+    while !line.contains(UInt8(ascii: "\n")) {
+        guard waitReadable(fd, until: deadline) else {
+            throw HarnessError("\(script) expected to print \"READY <port>\" within \(timeout), got \(String(decoding: line, as: UTF8.self).debugDescription)")
+        }
+        var byte: UInt8 = 0
+        guard read(fd, &byte, 1) == 1 else {
+            throw HarnessError("\(script) exited before printing \"READY <port>\"")
+        }
+        line.append(byte)
+    }
+    let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    guard text.hasPrefix("READY "), let port = UInt16(text.dropFirst("READY ".count)) else {
+        throw HarnessError("\(script) expected to print \"READY <port>\", got \(text.debugDescription)")
+    }
+    return port
 }

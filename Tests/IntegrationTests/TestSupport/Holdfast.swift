@@ -4,6 +4,8 @@ import Glibc
 /// The real holdfast binary running a scenario's configuration, with stderr kept in a file.
 final class Holdfast {
     let port: UInt16
+    /// `[server.tls]`'s port, used when the scenario sets `tls`.
+    let tlsPort: UInt16
     let controlPort: UInt16
     let configPath: String
     private let directory: URL
@@ -30,11 +32,12 @@ final class Holdfast {
     init(_ config: ScenarioConfig, openFileLimit: Int? = nil, readyTimeout: Duration = .seconds(10)) throws {
         let binary = try Self.binaryURL()
         port = try freePort()
+        tlsPort = try freePort()
         controlPort = try freePort()
         directory = try makeTemporaryDirectory()
         configPath = directory.appendingPathComponent("proxy.conf").path
         stderrPath = directory.appendingPathComponent("stderr.log").path
-        try config.render(listenPort: port, controlPort: controlPort).write(toFile: configPath, atomically: true, encoding: .utf8)
+        try config.render(listenPort: port, tlsPort: tlsPort, controlPort: controlPort).write(toFile: configPath, atomically: true, encoding: .utf8)
         let output = try createOutputFile(atPath: stderrPath)
         process = Process()
         let arguments = ["--config", configPath, "--log-level", "debug"]

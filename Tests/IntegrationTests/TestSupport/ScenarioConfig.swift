@@ -36,6 +36,9 @@ struct ScenarioConfig {
     }
 
     var server: [String: TOMLValue] = ["workers": 1]
+    /// `[server.tls]` besides `listen` (filled in with a free port), when set.
+    var tls: [String: TOMLValue]?
+    var sni: [[String: TOMLValue]] = []
     var timeouts: [String: TOMLValue] = [:]
     /// Keys of `[control]` besides `listen`.
     var control: [String: TOMLValue] = [:]
@@ -62,10 +65,15 @@ struct ScenarioConfig {
         set { backends[0] = newValue }
     }
 
-    func render(listenPort: UInt16, controlPort: UInt16) -> String {
+    func render(listenPort: UInt16, tlsPort: UInt16 = 0, controlPort: UInt16) -> String {
         var server = server
         server["listen"] = ["127.0.0.1:\(listenPort)"]
         var text = Self.table("[server]", server)
+        if var tls {
+            tls["listen"] = "127.0.0.1:\(tlsPort)"
+            text += Self.table("[server.tls]", tls)
+            for entry in sni { text += Self.table("[[server.tls.sni]]", entry) }
+        }
         text += Self.table("[timeouts]", timeouts)
         var control = control
         control["listen"] = "127.0.0.1:\(controlPort)"
