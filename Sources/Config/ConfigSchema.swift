@@ -4,7 +4,9 @@ enum ConfigSchema {
     static let keys: [KeySpec] = [
         KeySpec(.server, "listen", .endpointList, .defaulted(.strings(["0.0.0.0:8080"])),
                 "addresses accepting client connections"),
-        KeySpec(.server, "workers", .integer(0...64), .defaulted(.integer(0)),
+        // 256: where the per-process open-file limit cannot be raised (20,000 on some hosts), a
+        // million held clients need more than 50 workers; the master spends two descriptors on each.
+        KeySpec(.server, "workers", .integer(0...256), .defaulted(.integer(0)),
                 "worker processes; 0 = one per core"),
         KeySpec(.server, "max_connections", .integer(1...Int.max), .defaulted(.integer(200_000)),
                 "client connections; beyond it new ones are refused, never a crash"),

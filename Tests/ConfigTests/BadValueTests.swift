@@ -34,8 +34,8 @@ final class BadValueTests: XCTestCase {
     }
 
     func testIntegerBoundsAndTypes() {
-        XCTAssertEqual(problems(of: validBase + "[server]\nworkers = 65\nmax_headers = \"100\"\n"), [
-            "proxy.conf:9: server.workers expects an integer from 0 to 64 (got 65)",
+        XCTAssertEqual(problems(of: validBase + "[server]\nworkers = 257\nmax_headers = \"100\"\n"), [
+            "proxy.conf:9: server.workers expects an integer from 0 to 256 (got 257)",
             #"proxy.conf:10: server.max_headers expects an integer from 1 to 10000 (got "100")"#,
         ])
     }
@@ -178,7 +178,7 @@ final class BadValueTests: XCTestCase {
             backends = ["missing"]
             """)
         XCTAssertEqual(lines, [
-            "proxy.conf:2: server.workers expects an integer from 0 to 64 (got -1)",
+            "proxy.conf:2: server.workers expects an integer from 0 to 256 (got -1)",
             #"proxy.conf:4: timeouts.hold expects a duration like "55s" (got "soon")"#,
             #"proxy.conf:6: backend[0] "bad name": name expects a name made of letters, digits, "_", "." and "-" (got "bad name")"#,
             #"proxy.conf:5: backend[0] "bad name": address is required"#,
