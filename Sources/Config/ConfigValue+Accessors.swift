@@ -11,6 +11,7 @@ extension ConfigValue {
     var hostPattern: HostPattern? { if case .hostPattern(let value) = self { value } else { nil } }
     var sticky: StickyKey? { if case .sticky(let value) = self { value } else { nil } }
     var subscribe: SubscribeMode? { if case .subscribe(let value) = self { value } else { nil } }
+    var webSocketMode: WebSocketMode? { if case .webSocketMode(let value) = self { value } else { nil } }
     var algorithms: [JWTAlgorithm]? { if case .algorithms(let value) = self { value } else { nil } }
     var tokenSources: [TokenSource]? { if case .tokenSources(let value) = self { value } else { nil } }
 }

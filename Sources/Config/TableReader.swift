@@ -142,6 +142,7 @@ extension TableReader {
     func optionalStrings(_ name: String) -> [String]? { optionalValue(name).map { typed($0.strings, name) } }
     func optionalHostPattern(_ name: String) -> HostPattern? { optionalValue(name).map { typed($0.hostPattern, name) } }
     func optionalSubscribe(_ name: String) -> SubscribeMode? { optionalValue(name).map { typed($0.subscribe, name) } }
+    func webSocketMode(_ name: String) -> WebSocketMode { typed(value(name).webSocketMode, name) }
     func optionalAlgorithms(_ name: String) -> [JWTAlgorithm]? { optionalValue(name).map { typed($0.algorithms, name) } }
     func tokenSources(_ name: String) -> [TokenSource] { typed(value(name).tokenSources, name) }
 

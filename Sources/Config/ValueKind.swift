@@ -29,6 +29,7 @@ enum ValueKind: Sendable {
     case hostPattern
     case sticky
     case subscribe
+    case webSocketMode
     case readableFile
     case authType
     case jwtAlgorithmList
@@ -47,6 +48,7 @@ enum ConfigValue: Equatable {
     case hostPattern(HostPattern)
     case sticky(StickyKey)
     case subscribe(SubscribeMode)
+    case webSocketMode(WebSocketMode)
     case algorithms([JWTAlgorithm])
     case tokenSources([TokenSource])
 }
@@ -72,6 +74,7 @@ extension ValueKind {
         case .hostPattern: "a host like \"example.org\" or \"*.example.org\""
         case .sticky: "one of \"cookie:NAME\", \"header:NAME\", \"query:NAME\", \"ip\", \"none\""
         case .subscribe: "one of \"sse\", \"longpoll\", \"stream\", \"websocket\""
+        case .webSocketMode: "\"tunnel\" or \"grip\""
         case .readableFile: "a path to a readable file"
         case .authType: "\"jwt\" (\"request\" is not supported yet)"
         case .jwtAlgorithmList: "a non-empty list of \"HS256\", \"HS384\", \"HS512\", \"RS256\", \"ES256\""
@@ -117,6 +120,8 @@ extension ValueKind {
             return raw.string.flatMap(StickyKey.init(parsing:)).map(ConfigValue.sticky)
         case .subscribe:
             return raw.string.flatMap(SubscribeMode.init(rawValue:)).map(ConfigValue.subscribe)
+        case .webSocketMode:
+            return raw.string.flatMap(WebSocketMode.init(rawValue:)).map(ConfigValue.webSocketMode)
         case .readableFile:
             return raw.string.flatMap { isReadableFile($0) ? .text($0) : nil }
         case .authType:
