@@ -1,0 +1,122 @@
+import XCTest
+
+/// `websocket = "grip"` (SPEC §12 "WebSocket-over-HTTP"): Holdfast terminates the WebSocket and
+/// speaks Pushpin's WebSocket-over-HTTP to Fixtures/backend.py's /woh in POSTs over the pool.
+final class WebSocketOverHTTPTests: ScenarioTestCase {
+    private func startGripProxy() throws -> Holdfast {
+        try startProxy { config in
+            config.routes = [["path_prefix": "/", "backends": ["app"], "websocket": "grip"]]
+        }
+    }
+
+    private func open(_ proxy: Holdfast, path: String = "/woh",
+                      extraHeaders: [(String, String)] = []) throws -> (WebSocketClient, HTTPResponseHead) {
+        try WebSocketClient.open(try proxy.client(), path: path, headers: WebSocketClient.handshakeHeaders + extraHeaders)
+    }
+
+    /// What the backend received as WebSocket-over-HTTP requests, in order.
+    private func eventRequests() throws -> [LoggedRequest] {
+        try backend.proxiedRequests().filter { $0.events != nil }
+    }
+
+    func testOpenEchoAndCloseAsEvents() throws {
+        let proxy = try startGripProxy()
+        let (socket, head) = try open(proxy)
+        XCTAssertEqual(head.status, 101)
+        XCTAssertEqual(head.header("Sec-WebSocket-Accept"), WebSocketClient.accept, "Holdfast answers the handshake")
+        XCTAssertEqual(head.header("Upgrade")?.lowercased(), "websocket")
+        XCTAssertEqual(head.header("X-Open-Header"), "yes", "the OPEN answer's headers go into the 101")
+        XCTAssertNil(head.header("Content-Type"))
+        XCTAssertNil(head.header("Content-Length"))
+        try socket.sendText("hi there")
+        XCTAssertEqual(try socket.readText(), "hi there")
+        try socket.sendClose(code: 1000)
+        let close = try socket.readFrame()
+        XCTAssertEqual(close.opcode, 0x8)
+        XCTAssertEqual(close.payload, [0x03, 0xE8])
+        XCTAssertTrue(socket.http.isClosedByPeer(timeout: .seconds(5)))
+
+        let requests = try eventRequests()
+        XCTAssertEqual(requests.map { $0.events ?? [] }, [["OPEN"], ["TEXT hi there"], ["CLOSE 1000"]])
+        let ids = Set(requests.compactMap { $0.header("Connection-Id") })
+        XCTAssertEqual(ids.count, 1, "one Connection-Id on every request of the connection")
+        for request in requests {
+            XCTAssertEqual(request.method, "POST")
+            XCTAssertEqual(request.path, "/woh")
+            XCTAssertEqual(request.header("Content-Type"), "application/websocket-events")
+            XCTAssertEqual(request.header("Sec-WebSocket-Key"), WebSocketClient.key, "the handshake's headers are replayed")
+            XCTAssertNil(request.header("Upgrade"))
+            XCTAssertNotNil(request.header("Grip-Sig"))
+        }
+    }
+
+    func testAVanishedClientIsADisconnectEvent() throws {
+        let proxy = try startGripProxy()
+        let (socket, head) = try open(proxy)
+        XCTAssertEqual(head.status, 101)
+        try socket.sendText("one")
+        XCTAssertEqual(try socket.readText(), "one")
+        socket.http.shutdownWrite()
+        try eventually("the backend hears DISCONNECT") { try eventRequests().last?.events == ["DISCONNECT"] }
+        XCTAssertEqual(try eventRequests().map { $0.events ?? [] }, [["OPEN"], ["TEXT one"], ["DISCONNECT"]])
+    }
+
+    func testARefusedOpenRefusesTheHandshake() throws {
+        let proxy = try startGripProxy()
+        let (socket, head) = try open(proxy, path: "/woh?reject=403")
+        XCTAssertEqual(head.status, 403)
+        XCTAssertEqual(String(decoding: try socket.http.readBytes(8), as: UTF8.self), "go away\n")
+        XCTAssertTrue(socket.http.isClosedByPeer(timeout: .seconds(5)))
+    }
+
+    func testSetMetaComesBackAsMetaAndClientsCannotForgeIt() throws {
+        let proxy = try startGripProxy()
+        let (socket, head) = try open(proxy, path: "/woh?meta=alice", extraHeaders: [("Meta-User", "mallory")])
+        XCTAssertEqual(head.status, 101)
+        XCTAssertNil(head.header("Set-Meta-User"), "Set-Meta-* is for Holdfast alone")
+        try socket.sendText("meta")
+        XCTAssertEqual(try socket.readText(), "alice")
+        let requests = try eventRequests()
+        XCTAssertEqual(requests.first?.values(of: "Meta-User"), [], "a client's own Meta-* never reaches the backend")
+        XCTAssertEqual(requests.last?.values(of: "Meta-User"), ["alice"])
+    }
+
+    func testEventsArrivingDuringARequestGoTogetherInOrder() throws {
+        let proxy = try startGripProxy()
+        let (socket, head) = try open(proxy)
+        XCTAssertEqual(head.status, 101)
+        try socket.sendText("slow")
+        try eventually("the backend has the slow one") { try eventRequests().last?.events == ["TEXT slow"] }
+        try socket.sendText("a")
+        try socket.sendText("b")
+        try socket.sendText("c")
+        XCTAssertEqual(try (0..<4).map { _ in try socket.readText() }, ["slow", "a", "b", "c"])
+        XCTAssertEqual(try eventRequests().map { $0.events ?? [] }, [["OPEN"], ["TEXT slow"], ["TEXT a", "TEXT b", "TEXT c"]],
+                       "one request at a time: what came meanwhile goes in the next, in order")
+    }
+
+    func testBackendCloseAndDisconnectReachTheClient() throws {
+        let proxy = try startGripProxy()
+        let (closing, _) = try open(proxy)
+        try closing.sendText("close")
+        let close = try closing.readFrame()
+        XCTAssertEqual(close.opcode, 0x8)
+        XCTAssertEqual(close.payload, [0x0F, 0xA0] + Array("bye".utf8))
+        XCTAssertTrue(closing.http.isClosedByPeer(timeout: .seconds(5)))
+
+        let (dropped, _) = try open(proxy)
+        try dropped.sendText("disconnect")
+        XCTAssertTrue(dropped.http.isClosedByPeer(timeout: .seconds(5)), "DISCONNECT drops the client")
+    }
+
+    func testAnUnreachableBackendClosesTheClientWith1011() throws {
+        let proxy = try startGripProxy()
+        let (socket, head) = try open(proxy)
+        XCTAssertEqual(head.status, 101)
+        backend.stop()
+        try socket.sendText("anyone there?")
+        let close = try socket.readFrame(timeout: .seconds(15))
+        XCTAssertEqual(close.opcode, 0x8)
+        XCTAssertEqual(close.payload, [0x03, 0xF3], "retried with backoff, then 1011")
+    }
+}
