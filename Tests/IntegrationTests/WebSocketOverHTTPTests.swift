@@ -109,6 +109,43 @@ final class WebSocketOverHTTPTests: ScenarioTestCase {
         XCTAssertTrue(dropped.http.isClosedByPeer(timeout: .seconds(5)), "DISCONNECT drops the client")
     }
 
+    /// GRIP (`Sec-WebSocket-Extensions: grip` in the OPEN answer): control messages subscribe, and
+    /// `ws-message` publishes reach the subscribed client; `action: close` closes it.
+    func testSubscribeByControlMessageThenPublishWebSocketMessages() throws {
+        let proxy = try startGripProxy()
+        let (socket, head) = try open(proxy, path: "/woh?grip=1")
+        XCTAssertEqual(head.status, 101)
+        XCTAssertNil(head.header("Sec-WebSocket-Extensions"), "the grip extension is between Holdfast and the backend")
+        XCTAssertEqual(try eventRequests().first?.header("Sec-WebSocket-Extensions"), "grip", "offered to the backend")
+        try socket.sendText("subscribe:news")
+        XCTAssertEqual(try socket.readText(), "subscribed news", "the control message is not sent; the prefix is stripped")
+        XCTAssertEqual(try proxy.control.publish(items: [["channel": "news", "formats": ["ws-message": ["content": "extra!"]]]]), 1)
+        XCTAssertEqual(try socket.readText(), "extra!")
+        try proxy.control.publish(items: [["channel": "news", "formats": ["ws-message": ["content-bin": "AAEC"]]]])
+        let binary = try socket.readFrame()
+        XCTAssertEqual(binary.opcode, 0x2)
+        XCTAssertEqual(binary.payload, [0, 1, 2])
+        try socket.sendText("echo")
+        XCTAssertEqual(try socket.readText(), "echo")
+
+        try proxy.control.publish(items: [["channel": "news", "formats": ["ws-message": ["action": "close", "code": 4001]]]])
+        let close = try socket.readFrame()
+        XCTAssertEqual(close.opcode, 0x8)
+        XCTAssertEqual(close.payload, [0x0F, 0xA1])
+        XCTAssertTrue(socket.http.isClosedByPeer(timeout: .seconds(5)))
+        try eventually("the backend hears DISCONNECT") { try eventRequests().last?.events == ["DISCONNECT"] }
+    }
+
+    func testUnsubscribeStopsPublishes() throws {
+        let proxy = try startGripProxy()
+        let (socket, _) = try open(proxy, path: "/woh?grip=1")
+        try socket.sendText("subscribe:a")
+        XCTAssertEqual(try socket.readText(), "subscribed a")
+        try socket.sendText("unsubscribe:a")
+        XCTAssertEqual(try socket.readText(), "unsubscribed a")
+        XCTAssertEqual(try proxy.control.publish(items: [["channel": "a", "formats": ["ws-message": ["content": "gone"]]]]), 0)
+    }
+
     func testAnUnreachableBackendClosesTheClientWith1011() throws {
         let proxy = try startGripProxy()
         let (socket, head) = try open(proxy)

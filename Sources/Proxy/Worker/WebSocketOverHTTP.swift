@@ -1,4 +1,5 @@
 import EventLoop
+import GRIP
 import HTTP1
 import WebSocket
 
@@ -8,6 +9,10 @@ import WebSocket
 /// `Connection-Id`, `Meta-*` (from earlier `Set-Meta-*`) and `Grip-Sig`; the answer's events become
 /// frames to the client. The first request carries OPEN, and its answer decides the handshake. One
 /// request at a time: events that arrive meanwhile wait and go together in the next, so order holds.
+/// When the OPEN answer has `Sec-WebSocket-Extensions: grip`, the backend's text messages starting
+/// `c:` are control messages (subscribe, unsubscribe, detach) and only those starting with the
+/// message prefix (default `m:`, stripped) reach the client; publishes in the `ws-message` format
+/// reach it on the channels it was subscribed to.
 final class WebSocketOverHTTP {
     private enum Phase {
         /// OPEN sent; the client has no `101` yet.
@@ -48,6 +53,12 @@ final class WebSocketOverHTTP {
     /// While the client is gone and requests remain, nothing else keeps this object.
     private var lingering: WebSocketOverHTTP?
     private var isClientPaused = false
+    /// Set when the backend speaks GRIP: what its messages for the client start with.
+    private var messagePrefix: [UInt8]?
+    /// Channels subscribed by control messages.
+    private var channels: [String] = []
+    /// A control message detached the backend: nothing more is sent to it.
+    private var isDetached = false
 
     static let contentType = "application/websocket-events"
     private static let maxRetries = 4
@@ -72,6 +83,8 @@ final class WebSocketOverHTTP {
             ["upgrade", "connection-id", "content-length", "content-type", "accept", "sec-websocket-extensions"]
                 .contains { name.equalsIgnoringASCIICase($0) } || name.hasPrefixIgnoringASCIICase("meta-")
         }
+        // Offered to the backend, as Pushpin does: a GRIP library answers it to enable control messages.
+        replayed.headers.add("Sec-WebSocket-Extensions", "grip")
         self.replayed = replayed
         connectionID = (0..<2).map { _ in String(UInt64.random(in: .min ... .max), radix: 16) }.joined(separator: "-")
         reader = FrameReader(maxMessageBytes: session.runtime.config.websocket.maxMessageBytes)
@@ -179,6 +192,7 @@ final class WebSocketOverHTTP {
     // MARK: The handshake
 
     private func switchProtocols(_ answerHeaders: HTTPHeaders) {
+        messagePrefix = Self.gripMessagePrefix(answerHeaders.values("sec-websocket-extensions"))
         var headers = answerHeaders
         removePrivateFields(&headers)
         headers.removeAll { $0.hasPrefixIgnoringASCIICase("content-") || $0.equalsIgnoringASCIICase("sec-websocket-accept") }
@@ -213,6 +227,24 @@ final class WebSocketOverHTTP {
         }
     }
 
+    /// The `grip` extension's `message-prefix` (default `m:`), or nil when the backend did not accept it.
+    private static func gripMessagePrefix(_ values: [String]) -> [UInt8]? {
+        for extensionText in values.flatMap({ $0.split(separator: ",") }) {
+            let parts = extensionText.split(separator: ";").map { $0.trimmingOptionalWhitespace() }
+            guard parts.first?.lowercased() == "grip" else { continue }
+            for parameter in parts.dropFirst() {
+                let pair = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmingOptionalWhitespace() }
+                if pair.count == 2, pair[0].lowercased() == "message-prefix" {
+                    let value = pair[1]
+                    let unquoted = value.count >= 2 && value.hasPrefix("\"") && value.hasSuffix("\"") ? value.dropFirst().dropLast() : Substring(value)
+                    return Array(unquoted.utf8)
+                }
+            }
+            return Array("m:".utf8)
+        }
+        return nil
+    }
+
     private func takeMeta(_ headers: HTTPHeaders) {
         for (name, value) in headers where name.hasPrefixIgnoringASCIICase("set-meta-") {
             let metaName = String(name.dropFirst("set-meta-".count))
@@ -235,8 +267,14 @@ final class WebSocketOverHTTP {
             case .open:
                 // Only the first answer's OPEN means anything.
                 break
-            case let .text(content): session.write(FrameEncoder.frame(.text, payload: content))
-            case let .binary(content): session.write(FrameEncoder.frame(.binary, payload: content))
+            case let .text(content):
+                if messagePrefix != nil, content.starts(with: Self.controlPrefix) {
+                    control(content.dropFirst(Self.controlPrefix.count))
+                } else if let message = forClient(content) {
+                    session.write(FrameEncoder.frame(.text, payload: message))
+                }
+            case let .binary(content):
+                if let message = forClient(content) { session.write(FrameEncoder.frame(.binary, payload: message)) }
             case let .ping(content): session.write(FrameEncoder.frame(.ping, payload: content.prefix(125)))
             case let .pong(content): session.write(FrameEncoder.frame(.pong, payload: content.prefix(125)))
             case let .close(code, reason):
@@ -265,6 +303,38 @@ final class WebSocketOverHTTP {
         updateClientReading()
     }
 
+    private static let controlPrefix = Array("c:".utf8)
+
+    /// A message for the client: with GRIP, only one with the prefix, which is removed.
+    private func forClient(_ content: [UInt8]) -> ArraySlice<UInt8>? {
+        guard let messagePrefix else { return content[...] }
+        return content.starts(with: messagePrefix) ? content.dropFirst(messagePrefix.count) : nil
+    }
+
+    /// A GRIP control message: `{"type": "subscribe" | "unsubscribe", "channel": NAME}` or
+    /// `{"type": "detach"}`; anything else is ignored (a newer library's message, not an error).
+    private func control(_ json: ArraySlice<UInt8>) {
+        guard case let .object(fields)? = JSONValue.parse(Array(json)), case let .string(type)? = fields["type"] else {
+            runtime.logger.warning("malformed GRIP control message", metadata: ["backend": "\(runtime.pools[backend].name)"])
+            return
+        }
+        let channel: String? = if case let .string(name)? = fields["channel"], !name.isEmpty { name } else { nil }
+        switch (type, channel) {
+        case let ("subscribe", name?) where !channels.contains(name):
+            channels.append(name)
+            runtime.hub.subscribe(session, to: [name])
+        case let ("unsubscribe", name?) where channels.contains(name):
+            channels.removeAll { $0 == name }
+            runtime.hub.unsubscribe(session, from: [name])
+        case ("detach", _):
+            isDetached = true
+            keepAliveInterval = nil
+            pending = []
+        default:
+            break
+        }
+    }
+
     private func endWithServerError() {
         guard !isClientGone else { return }
         phase = .ended
@@ -275,6 +345,7 @@ final class WebSocketOverHTTP {
 
     func clientBytes(_ bytes: UnsafeRawBufferPointer) {
         guard case .open = phase else { return }
+        guard !isDetached else { return detachedClientBytes(bytes) }
         let events: [WebSocketEvent]
         do {
             events = try reader.read(bytes)
@@ -297,9 +368,30 @@ final class WebSocketOverHTTP {
         updateClientReading()
     }
 
+    /// Detached: the client's messages go nowhere; its pings are answered and its close ends it.
+    private func detachedClientBytes(_ bytes: UnsafeRawBufferPointer) {
+        do {
+            for event in try reader.read(bytes) {
+                switch event {
+                case let .ping(payload): session.write(FrameEncoder.frame(.pong, payload: payload))
+                case let .close(code, _): return session.closeWebSocket(code: code ?? CloseCode.normal)
+                case .text, .binary, .pong: break
+                }
+            }
+        } catch {
+            session.closeWebSocket(code: error.closeCode)
+        }
+    }
+
     /// The session ended (the client vanished, or Holdfast closed it): unless the close handshake
-    /// already went to the backend, it is told DISCONNECT, after what the client sent before.
+    /// already went to the backend (or it was detached), it is told DISCONNECT, after what the
+    /// client sent before.
     func clientEnded() {
+        if !channels.isEmpty {
+            runtime.hub.unsubscribe(session, from: channels)
+            channels = []
+        }
+        if isDetached { phase = .ended }
         switch phase {
         case .ended:
             return

@@ -358,7 +358,11 @@ class Backend:
         """/woh: a WebSocket-over-HTTP backend (Pushpin's protocol). Accepts OPEN (?reject=STATUS refuses
         it, ?meta=VALUE answers Set-Meta-User) and echoes TEXT, except: "slow" is answered after 500 ms,
         "close" with CLOSE 4000, "disconnect" with DISCONNECT, "meta" with the Meta-User it was sent.
-        A CLOSE is answered with its code. The log shows each request's events."""
+        A CLOSE is answered with its code. The log shows each request's events. ?grip=1 accepts the
+        grip extension: messages to the client get the "m:" prefix, and "subscribe:NAME" and
+        "unsubscribe:NAME" are answered with that control message, then "m:subscribed NAME"."""
+        grip = "grip" in request.query and "grip" in (request.header("Sec-WebSocket-Extensions") or "")
+        prefix = b"m:" if grip else b""
         events = parse_ws_events(request.body)
         self.log[-1]["events"] = [describe_ws_event(name, content) for name, content in events]
         headers = [("Content-Type", "application/websocket-events")]
@@ -369,6 +373,8 @@ class Backend:
                     return send(int(request.query["reject"]), "Refused", b"go away\n")
                 out += ws_event("OPEN")
                 headers.append(("X-Open-Header", "yes"))
+                if grip:
+                    headers.append(("Sec-WebSocket-Extensions", "grip"))
                 if "meta" in request.query:
                     headers.append(("Set-Meta-User", request.query["meta"]))
             elif name == "TEXT":
@@ -379,9 +385,13 @@ class Backend:
                 elif content == b"disconnect":
                     out += ws_event("DISCONNECT")
                 elif content == b"meta":
-                    out += ws_event("TEXT", (request.header("Meta-User") or "").encode())
+                    out += ws_event("TEXT", prefix + (request.header("Meta-User") or "").encode())
+                elif grip and content.split(b":")[0] in (b"subscribe", b"unsubscribe"):
+                    action, _, channel = content.decode().partition(":")
+                    control = json.dumps({"type": action, "channel": channel}).encode()
+                    out += ws_event("TEXT", b"c:" + control) + ws_event("TEXT", f"m:{action}d {channel}".encode())
                 else:
-                    out += ws_event("TEXT", content)
+                    out += ws_event("TEXT", prefix + content)
             elif name == "CLOSE":
                 out += ws_event("CLOSE", (content or b"")[:2])
         return send(200, "OK", out, headers)
