@@ -146,6 +146,17 @@ final class WebSocketOverHTTPTests: ScenarioTestCase {
         XCTAssertEqual(try proxy.control.publish(items: [["channel": "a", "formats": ["ws-message": ["content": "gone"]]]]), 0)
     }
 
+    func testShutdownClosesOpenWebSocketsWith1001() throws {
+        let proxy = try startGripProxy()
+        let (socket, head) = try open(proxy)
+        XCTAssertEqual(head.status, 101)
+        proxy.signal(SIGTERM)
+        let close = try socket.readFrame()
+        XCTAssertEqual(close.opcode, 0x8)
+        XCTAssertEqual(close.payload, [0x03, 0xE9])
+        XCTAssertEqual(proxy.waitForExit(timeout: .seconds(10)), 0)
+    }
+
     func testAnUnreachableBackendClosesTheClientWith1011() throws {
         let proxy = try startGripProxy()
         let (socket, head) = try open(proxy)

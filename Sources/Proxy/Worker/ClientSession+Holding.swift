@@ -182,6 +182,7 @@ extension ClientSession: ChannelSubscriber {
 
     /// Shutdown: long-polls get their timeout response now, streams end cleanly.
     func endHoldForShutdown() {
+        if case let .webSocketOverHTTP(webSocket) = work { return webSocket.shutDown() }
         guard case let .hold(hold) = work else { return }
         switch hold.kind {
         case .response, .subscribeLongPoll:

@@ -412,6 +412,12 @@ final class WebSocketOverHTTP {
         if call == nil && !isBackingOff { send() }
     }
 
+    /// Shutdown: an open WebSocket closes with 1001 (its DISCONNECT is sent, though the worker may
+    /// exit before the backend answers it); a handshake under way finishes within the drain.
+    func shutDown() {
+        if case .open = phase { session.closeWebSocket(code: CloseCode.goingAway) }
+    }
+
     private func updateClientReading() {
         guard !isClientGone, case .open = phase else { return }
         let pause = pending.count > Self.pendingHighWater
