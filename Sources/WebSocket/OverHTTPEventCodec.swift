@@ -72,9 +72,13 @@ public struct OverHTTPEventDecoder {
 
     /// The event starting at `start` and where it ends, or nil if it is not all there yet.
     private func nextEvent(from start: Int) throws(OverHTTPEventError) -> (OverHTTPEvent, Int)? {
-        guard let lineEnd = lineEnd(from: start) else {
-            // The longest line is a name, a space and eight hex digits: more without CRLF is not one.
-            if pending.count - start > Self.maxLineBytes { throw OverHTTPEventError(reason: "an event line without CRLF") }
+        // The longest line is a name, a space and eight hex digits: CRLF must come within that,
+        // decided on the same bytes however the body is split.
+        let window = min(pending.count, start + Self.maxLineBytes + 2)
+        guard let lineEnd = lineEnd(from: start, before: window) else {
+            if window - start == Self.maxLineBytes + 2 {
+                throw OverHTTPEventError(reason: "an event line over \(Self.maxLineBytes) bytes or without CRLF")
+            }
             return nil
         }
         let line = pending[start..<lineEnd]
@@ -91,9 +95,9 @@ public struct OverHTTPEventDecoder {
         return (try event(name, content), contentStart + length + 2)
     }
 
-    private func lineEnd(from start: Int) -> Int? {
+    private func lineEnd(from start: Int, before end: Int) -> Int? {
         var index = start
-        while index + 1 < pending.count {
+        while index + 1 < end {
             if pending[index] == 13 {
                 return pending[index + 1] == 10 ? index : nil
             }

@@ -54,7 +54,7 @@ final class OverHTTPEventCodecTests: XCTestCase {
         let bad = [
             "HELLO\r\n", "TEXT\u{20}\r\n\r\n", "TEXT zz\r\nab\r\n", "TEXT 2\r\nabc\r\n", "TEXT 123456789\r\n",
             "OPEN\n", "TEXT 1\r\na\n\n", "CLOSE 1\r\na\r\n", "text 1\r\na\r\n", "OPEN \r\n",
-            String(repeating: "A", count: 40),
+            String(repeating: "A", count: 40), String(repeating: "A", count: 40) + "\r\n",
         ]
         for body in bad {
             var decoder = OverHTTPEventDecoder(maxContentBytes: 1024)
