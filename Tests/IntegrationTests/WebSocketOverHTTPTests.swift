@@ -95,6 +95,19 @@ final class WebSocketOverHTTPTests: ScenarioTestCase {
                        "one request at a time: what came meanwhile goes in the next, in order")
     }
 
+    func testKeepAliveIntervalBringsAnEmptyRequestWhenIdle() throws {
+        let proxy = try startGripProxy()
+        let (socket, head) = try open(proxy, path: "/woh?keepalive=1")
+        XCTAssertEqual(head.status, 101)
+        let (_, elapsed) = try timed {
+            try eventually("an empty keep-alive request") { try eventRequests().count == 2 }
+        }
+        XCTAssertEqual(try eventRequests().map { $0.events ?? ["?"] }, [["OPEN"], []])
+        XCTAssertGreaterThanOrEqual(elapsed, .milliseconds(900), "not before the interval")
+        try socket.sendText("still here")
+        XCTAssertEqual(try socket.readText(), "still here")
+    }
+
     func testBackendCloseAndDisconnectReachTheClient() throws {
         let proxy = try startGripProxy()
         let (closing, _) = try open(proxy)

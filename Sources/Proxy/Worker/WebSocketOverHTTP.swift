@@ -65,8 +65,6 @@ final class WebSocketOverHTTP {
     private static let retryBaseMilliseconds: Int64 = 250
     /// Unsent client events past which the client is not read until the backend catches up.
     private static let pendingHighWater = 256 * 1024
-    /// Pushpin's floor: a backend cannot make Holdfast poll it more often than this.
-    private static let minimumKeepAliveSeconds = 20
 
     init(session: ClientSession, head: RequestHead, route: Int, backend: Int, clientIP: String, cors: CORSHeaders?) {
         self.session = session
@@ -165,7 +163,8 @@ final class WebSocketOverHTTP {
         }
         takeMeta(head.headers)
         if let interval = head.headers["keep-alive-interval"] {
-            keepAliveInterval = Int(interval).flatMap { $0 > 0 ? .seconds(max($0, Self.minimumKeepAliveSeconds)) : nil }
+            // Whole seconds, as the backend asks (Pushpin raises anything under 20 s to 20 s).
+            keepAliveInterval = Int(interval).flatMap { $0 > 0 ? .seconds($0) : nil }
         }
         var decoder = OverHTTPEventDecoder(maxContentBytes: runtime.limits.maxBodyBytes)
         var events: [OverHTTPEvent]

@@ -360,7 +360,8 @@ class Backend:
         "close" with CLOSE 4000, "disconnect" with DISCONNECT, "meta" with the Meta-User it was sent.
         A CLOSE is answered with its code. The log shows each request's events. ?grip=1 accepts the
         grip extension: messages to the client get the "m:" prefix, and "subscribe:NAME" and
-        "unsubscribe:NAME" are answered with that control message, then "m:subscribed NAME"."""
+        "unsubscribe:NAME" are answered with that control message, then "m:subscribed NAME".
+        ?keepalive=N answers OPEN with Keep-Alive-Interval: N."""
         grip = "grip" in request.query and "grip" in (request.header("Sec-WebSocket-Extensions") or "")
         prefix = b"m:" if grip else b""
         events = parse_ws_events(request.body)
@@ -377,6 +378,8 @@ class Backend:
                     headers.append(("Sec-WebSocket-Extensions", "grip"))
                 if "meta" in request.query:
                     headers.append(("Set-Meta-User", request.query["meta"]))
+                if "keepalive" in request.query:
+                    headers.append(("Keep-Alive-Interval", request.query["keepalive"]))
             elif name == "TEXT":
                 if content == b"slow":
                     await asyncio.sleep(0.5)
