@@ -191,7 +191,7 @@ final class WebSocketOverHTTP {
     // MARK: The handshake
 
     private func switchProtocols(_ answerHeaders: HTTPHeaders) {
-        messagePrefix = Self.gripMessagePrefix(answerHeaders.values("sec-websocket-extensions"))
+        messagePrefix = WebSocketGrip.messagePrefix(extensions: answerHeaders.values("sec-websocket-extensions"))
         var headers = answerHeaders
         removePrivateFields(&headers)
         headers.removeAll { $0.hasPrefixIgnoringASCIICase("content-") || $0.equalsIgnoringASCIICase("sec-websocket-accept") }
@@ -226,24 +226,6 @@ final class WebSocketOverHTTP {
         }
     }
 
-    /// The `grip` extension's `message-prefix` (default `m:`), or nil when the backend did not accept it.
-    private static func gripMessagePrefix(_ values: [String]) -> [UInt8]? {
-        for extensionText in values.flatMap({ $0.split(separator: ",") }) {
-            let parts = extensionText.split(separator: ";").map { $0.trimmingOptionalWhitespace() }
-            guard parts.first?.lowercased() == "grip" else { continue }
-            for parameter in parts.dropFirst() {
-                let pair = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmingOptionalWhitespace() }
-                if pair.count == 2, pair[0].lowercased() == "message-prefix" {
-                    let value = pair[1]
-                    let unquoted = value.count >= 2 && value.hasPrefix("\"") && value.hasSuffix("\"") ? value.dropFirst().dropLast() : Substring(value)
-                    return Array(unquoted.utf8)
-                }
-            }
-            return Array("m:".utf8)
-        }
-        return nil
-    }
-
     private func takeMeta(_ headers: HTTPHeaders) {
         for (name, value) in headers where name.hasPrefixIgnoringASCIICase("set-meta-") {
             let metaName = String(name.dropFirst("set-meta-".count))
@@ -267,8 +249,8 @@ final class WebSocketOverHTTP {
                 // Only the first answer's OPEN means anything.
                 break
             case let .text(content):
-                if messagePrefix != nil, content.starts(with: Self.controlPrefix) {
-                    control(content.dropFirst(Self.controlPrefix.count))
+                if messagePrefix != nil, content.starts(with: WebSocketGrip.controlPrefix) {
+                    control(content.dropFirst(WebSocketGrip.controlPrefix.count))
                 } else if let message = forClient(content) {
                     session.write(FrameEncoder.frame(.text, payload: message))
                 }
@@ -302,34 +284,29 @@ final class WebSocketOverHTTP {
         updateClientReading()
     }
 
-    private static let controlPrefix = Array("c:".utf8)
-
     /// A message for the client: with GRIP, only one with the prefix, which is removed.
     private func forClient(_ content: [UInt8]) -> ArraySlice<UInt8>? {
         guard let messagePrefix else { return content[...] }
         return content.starts(with: messagePrefix) ? content.dropFirst(messagePrefix.count) : nil
     }
 
-    /// A GRIP control message: `{"type": "subscribe" | "unsubscribe", "channel": NAME}` or
-    /// `{"type": "detach"}`; anything else is ignored (a newer library's message, not an error).
+    /// A GRIP control message; one Holdfast does not act on (or cannot read) is ignored, so a
+    /// newer library's messages are not errors.
     private func control(_ json: ArraySlice<UInt8>) {
-        guard case let .object(fields)? = JSONValue.parse(Array(json)), case let .string(type)? = fields["type"] else {
-            runtime.logger.warning("malformed GRIP control message", metadata: ["backend": "\(runtime.pools[backend].name)"])
-            return
-        }
-        let channel: String? = if case let .string(name)? = fields["channel"], !name.isEmpty { name } else { nil }
-        switch (type, channel) {
-        case let ("subscribe", name?) where !channels.contains(name):
+        switch WebSocketGrip.controlMessage(json) {
+        case let .subscribe(name)? where !channels.contains(name):
             channels.append(name)
             runtime.hub.subscribe(session, to: [name])
-        case let ("unsubscribe", name?) where channels.contains(name):
+        case let .unsubscribe(name)? where channels.contains(name):
             channels.removeAll { $0 == name }
             runtime.hub.unsubscribe(session, from: [name])
-        case ("detach", _):
+        case .detach?:
             isDetached = true
             keepAliveInterval = nil
             pending = []
-        default:
+        case nil:
+            runtime.logger.warning("malformed GRIP control message", metadata: ["backend": "\(runtime.pools[backend].name)"])
+        case .subscribe?, .unsubscribe?, .other?:
             break
         }
     }
