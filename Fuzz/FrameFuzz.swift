@@ -2,7 +2,9 @@ import Wire
 
 // libFuzzer target for the WebSocket codec: compiled with Sources/WebSocket (and Wire) by run.sh.
 // The frame reader must give the same answer whether the input arrives whole, in two pieces or
-// byte by byte, and whatever it accepts must satisfy RFC 6455's limits.
+// byte by byte, and whatever it accepts must satisfy RFC 6455's limits. The same bytes go through
+// the WebSocket-over-HTTP events decoder, under the same rule, and what it accepts must survive
+// encoding and decoding again.
 
 private let maxMessageBytes = 1024
 
@@ -16,7 +18,26 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     check(read(bytes, pieces: Array(1...max(size, 1)).map { min($0, size) }) == whole, "byte by byte disagrees with whole")
     if case let .success(events) = whole { events.forEach(checkEvent) }
     checkHandshake(bytes)
+    checkOverHTTPEvents(Array(bytes), split: split)
     return 0
+}
+
+private func checkOverHTTPEvents(_ bytes: [UInt8], split: Int) {
+    func decode(_ pieces: [ArraySlice<UInt8>]) -> Result<[OverHTTPEvent], OverHTTPEventError> {
+        var decoder = OverHTTPEventDecoder(maxContentBytes: maxMessageBytes)
+        return outcome { () throws(OverHTTPEventError) in
+            var events: [OverHTTPEvent] = []
+            for piece in pieces { events += try decoder.read(piece) }
+            try decoder.finish()
+            return events
+        }
+    }
+    let whole = decode([bytes[...]])
+    check(decode([bytes[..<split], bytes[split...]]) == whole, "events split at \(split) disagree with whole")
+    check(decode(bytes.indices.map { bytes[$0...$0] }) == whole, "events byte by byte disagree with whole")
+    if case let .success(events) = whole {
+        check(decode([OverHTTPEventCodec.encode(events)[...]]) == whole, "events do not survive encoding: \(events)")
+    }
 }
 
 private func read(_ bytes: UnsafeRawBufferPointer, pieces: [Int]) -> Result<[WebSocketEvent], WebSocketError> {

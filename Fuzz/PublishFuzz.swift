@@ -16,7 +16,7 @@ private func checkPublishJSON(_ bytes: [UInt8]) {
     check(!items.isEmpty, "an accepted publish request has items")
     for item in items {
         check((try? PublishRequest.validate(channel: item.channel)) != nil, "accepted an invalid channel \(item.channel.debugDescription)")
-        check(item.httpResponse != nil || item.httpStream != nil, "accepted an item with no format: \(item)")
+        check(item.httpResponse != nil || item.httpStream != nil || item.wsMessage != nil, "accepted an item with no format: \(item)")
         // An interim status would leave the held client waiting for another response (docs/architecture.md).
         if let code = item.httpResponse?.code { check((200...599).contains(code), "accepted a published status \(code)") }
     }

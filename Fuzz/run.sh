@@ -4,7 +4,7 @@
 #   request   RequestFuzz.swift: request heads and chunked bodies (HTTP1); half of SECONDS
 #   response  ResponseFuzz.swift: backend bytes through response heads and body framing, relayed (HTTP1); 3/10
 #   publish   PublishFuzz.swift: publish JSON bodies and master → worker frames (GRIP); the rest
-#   frame     FrameFuzz.swift: client WebSocket frames and handshakes (WebSocket); a third of SECONDS more
+#   frame     FrameFuzz.swift: client WebSocket frames, handshakes and websocket-events bodies (WebSocket); a third of SECONDS more
 # Usage: Fuzz/run.sh [SECONDS]
 set -eu
 seconds="${1:-30}"

@@ -132,12 +132,16 @@ struct ConfigBuilder {
         let pathPrefix = reader.optionalText("path_prefix")
         let sticky = reader.sticky("sticky")
         let subscribe = reader.optionalSubscribe("subscribe")
+        let webSocket = reader.webSocketMode("websocket")
         let writtenNames = reader.optionalStrings("backends")
         let namesAreInvalid = writtenNames == nil && reader.table["backends"] != nil
         let names = writtenNames ?? []
         if subscribe != nil {
             if !names.isEmpty {
                 reader.report("backends", "must be empty when subscribe is set (got \(reader.written("backends")))")
+            }
+            if webSocket == .grip {
+                reader.report("websocket", "must not be \"grip\" when subscribe is set: there is no backend to speak to")
             }
             if sticky != .none {
                 reader.report("sticky", "must be \"none\" when subscribe is set: no backend is picked (got \(reader.written("sticky")))")
@@ -154,7 +158,8 @@ struct ConfigBuilder {
         let auth = reader.optionalText("auth").flatMap { index(of: $0, among: authNames, of: .auth, key: "auth", reader) }
         let routeCORS = self.routeCORS(reader, over: cors)
         guard let pathPrefix else { return nil }
-        return RouteConfig(host: host, pathPrefix: pathPrefix, backends: indexes, sticky: sticky, subscribe: subscribe, auth: auth,
+        return RouteConfig(host: host, pathPrefix: pathPrefix, backends: indexes, sticky: sticky, subscribe: subscribe,
+                           webSocket: webSocket, auth: auth,
                            cors: routeCORS.isEnabled ? routeCORS : nil)
     }
 

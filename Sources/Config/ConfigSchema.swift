@@ -120,6 +120,8 @@ enum ConfigSchema {
                 "cookie:NAME, header:NAME, query:NAME, ip or none"),
         KeySpec(.route, "subscribe", .subscribe, .optional,
                 "served by Holdfast itself: sse, longpoll, stream or websocket; no backends"),
+        KeySpec(.route, "websocket", .webSocketMode, .defaulted(.string("tunnel")),
+                "WebSocket handshakes: tunnel to the backend, or grip (WebSocket-over-HTTP to it)"),
         KeySpec(.route, "auth", .backendName, .optional,
                 "admit requests only with a token the [[auth]] of this name accepts"),
 

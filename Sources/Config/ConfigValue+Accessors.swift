@@ -12,6 +12,7 @@ extension ConfigValue {
     var hostPatterns: [HostPattern]? { if case .hostPatterns(let value) = self { value } else { nil } }
     var sticky: StickyKey? { if case .sticky(let value) = self { value } else { nil } }
     var subscribe: SubscribeMode? { if case .subscribe(let value) = self { value } else { nil } }
+    var webSocketMode: WebSocketMode? { if case .webSocketMode(let value) = self { value } else { nil } }
     var algorithms: [JWTAlgorithm]? { if case .algorithms(let value) = self { value } else { nil } }
     var tokenSources: [TokenSource]? { if case .tokenSources(let value) = self { value } else { nil } }
     var redis: RedisAddress? { if case .redis(let value) = self { value } else { nil } }

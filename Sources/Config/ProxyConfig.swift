@@ -256,6 +256,12 @@ public enum SubscribeMode: String, Sendable, Hashable {
     case sse, longpoll, stream, websocket
 }
 
+/// What a route with backends does with a WebSocket handshake: tunnel it to the backend, or
+/// terminate it and speak WebSocket-over-HTTP (Pushpin's protocol) to the backend.
+public enum WebSocketMode: String, Sendable, Hashable {
+    case tunnel, grip
+}
+
 public struct RouteConfig: Sendable, Equatable {
     public var host: HostPattern?
     public var pathPrefix: String
@@ -263,17 +269,19 @@ public struct RouteConfig: Sendable, Equatable {
     public var backends: [Int]
     public var sticky: StickyKey
     public var subscribe: SubscribeMode?
+    public var webSocket: WebSocketMode
     /// Index into `ProxyConfig.auths`: requests need a token it accepts.
     public var auth: Int?
     /// `[cors]` with this route's `[route.cors]` over it; nil when CORS is off here (`cors = false`, no origins).
     public var cors: CORSConfig?
     public init(host: HostPattern?, pathPrefix: String, backends: [Int], sticky: StickyKey, subscribe: SubscribeMode?,
-                auth: Int? = nil, cors: CORSConfig? = nil) {
+                webSocket: WebSocketMode = .tunnel, auth: Int? = nil, cors: CORSConfig? = nil) {
         self.host = host
         self.pathPrefix = pathPrefix
         self.backends = backends
         self.sticky = sticky
         self.subscribe = subscribe
+        self.webSocket = webSocket
         self.auth = auth
         self.cors = cors
     }

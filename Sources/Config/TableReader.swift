@@ -143,6 +143,7 @@ extension TableReader {
     func optionalHostPattern(_ name: String) -> HostPattern? { optionalValue(name).map { typed($0.hostPattern, name) } }
     func optionalHostPatterns(_ name: String) -> [HostPattern]? { optionalValue(name).map { typed($0.hostPatterns, name) } }
     func optionalSubscribe(_ name: String) -> SubscribeMode? { optionalValue(name).map { typed($0.subscribe, name) } }
+    func webSocketMode(_ name: String) -> WebSocketMode { typed(value(name).webSocketMode, name) }
     func optionalAlgorithms(_ name: String) -> [JWTAlgorithm]? { optionalValue(name).map { typed($0.algorithms, name) } }
     func optionalRedis(_ name: String) -> RedisAddress? { optionalValue(name).map { typed($0.redis, name) } }
     func tokenSources(_ name: String) -> [TokenSource] { typed(value(name).tokenSources, name) }

@@ -31,6 +31,7 @@ enum ValueKind: Sendable {
     case hostPatternList
     case sticky
     case subscribe
+    case webSocketMode
     case readableFile
     /// One string, or a non-empty list of them: the key(s) accepted while one is rotated out.
     case textOrList
@@ -56,6 +57,7 @@ enum ConfigValue: Equatable {
     case hostPatterns([HostPattern])
     case sticky(StickyKey)
     case subscribe(SubscribeMode)
+    case webSocketMode(WebSocketMode)
     case algorithms([JWTAlgorithm])
     case tokenSources([TokenSource])
     case redis(RedisAddress)
@@ -83,6 +85,7 @@ extension ValueKind {
         case .hostPatternList: "a non-empty list of hosts like [\"example.org\", \"*.example.org\"]"
         case .sticky: "one of \"cookie:NAME\", \"header:NAME\", \"query:NAME\", \"ip\", \"none\""
         case .subscribe: "one of \"sse\", \"longpoll\", \"stream\", \"websocket\""
+        case .webSocketMode: "\"tunnel\" or \"grip\""
         case .readableFile: "a path to a readable file"
         case .textOrList: "a non-empty string or a non-empty list of them"
         case .readableFileOrList: "a path to a readable file or a non-empty list of them"
@@ -137,6 +140,8 @@ extension ValueKind {
             return raw.string.flatMap(StickyKey.init(parsing:)).map(ConfigValue.sticky)
         case .subscribe:
             return raw.string.flatMap(SubscribeMode.init(rawValue:)).map(ConfigValue.subscribe)
+        case .webSocketMode:
+            return raw.string.flatMap(WebSocketMode.init(rawValue:)).map(ConfigValue.webSocketMode)
         case .readableFile:
             return raw.string.flatMap { isReadableFile($0) ? .text($0) : nil }
         case .textOrList:

@@ -1,3 +1,5 @@
+import Wire
+
 /// The `cstring` format of Grip-Keep-Alive: backslash escapes `\\`, `\n`, `\r`, `\t`, `\"` and `\xHH`.
 enum CString {
     /// Throws, naming the escape, when the text has an unknown or unfinished one.

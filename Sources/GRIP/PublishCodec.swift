@@ -5,10 +5,11 @@ import Wire
 ///
 /// Layout (integers big-endian; `str`/`bytes` = u32 length + bytes; `opt` = u8 0 | 1 then the value):
 /// `u8 version=1, u32 count, count × item`;
-/// item = `str channel, opt str id, opt str prevID, opt response, u8 stream (0 none | 1 content + bytes | 2 close)`;
+/// item = `str channel, opt str id, opt str prevID, opt response, u8 stream (0 none | 1 content + bytes | 2 close),
+/// u8 ws-message (0 none | 1 text + bytes | 2 binary + bytes | 3 close + opt u16 code + str reason)`;
 /// response = `u16 code, opt str reason, u32 n, n × (str name, str value), bytes body`.
 public enum PublishCodec {
-    static let version: UInt8 = 1
+    static let version: UInt8 = 2
 
     public static func encode(_ items: [PublishItem]) -> [UInt8] {
         var writer = ByteWriter()
@@ -32,6 +33,15 @@ public enum PublishCodec {
             case nil: writer.u8(0)
             case .content(let content)?: writer.u8(1); writer.bytes(content)
             case .close?: writer.u8(2)
+            }
+            switch item.wsMessage {
+            case nil: writer.u8(0)
+            case .text(let content)?: writer.u8(1); writer.bytes(content)
+            case .binary(let content)?: writer.u8(2); writer.bytes(content)
+            case let .close(code, reason)?:
+                writer.u8(3)
+                writer.optional(code) { $0.u16(Int($1)) }
+                writer.string(reason)
             }
         }
         return writer.output
@@ -72,6 +82,15 @@ public enum PublishCodec {
             case 1: item.httpStream = .content(try reader.bytes("content"))
             case 2: item.httpStream = .close
             case let tag: throw WireError(reason: "http-stream tag expected 0, 1 or 2; got \(tag)")
+            }
+            switch try reader.u8("ws-message tag") {
+            case 0: break
+            case 1: item.wsMessage = .text(try reader.bytes("content"))
+            case 2: item.wsMessage = .binary(try reader.bytes("content"))
+            case 3:
+                let code = try reader.optional("close code") { reader throws(WireError) in UInt16(try reader.u16("close code")) }
+                item.wsMessage = .close(code: code, reason: try reader.string("close reason"))
+            case let tag: throw WireError(reason: "ws-message tag expected 0 to 3; got \(tag)")
             }
             items.append(item)
         }

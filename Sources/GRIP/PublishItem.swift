@@ -34,23 +34,34 @@ public enum PublishedStream: Sendable, Equatable {
     case close
 }
 
-/// One published message for one channel, with at least one of its two formats.
+/// The `ws-message` format of a published item: what WebSocket-over-HTTP clients subscribed by a
+/// control message get.
+public enum PublishedWebSocketMessage: Sendable, Equatable {
+    case text([UInt8])
+    case binary([UInt8])
+    /// Close the WebSocket (`"action": "close"`), with this code (nil: 1000) and reason.
+    case close(code: UInt16?, reason: String)
+}
+
+/// One published message for one channel, with at least one of its three formats.
 public struct PublishItem: Sendable, Equatable {
     public var channel: String
     public var id: String?
     public var prevID: String?
     public var httpResponse: PublishedResponse?
     public var httpStream: PublishedStream?
+    public var wsMessage: PublishedWebSocketMessage?
 
     public init(
         channel: String, id: String? = nil, prevID: String? = nil,
-        httpResponse: PublishedResponse? = nil, httpStream: PublishedStream? = nil
+        httpResponse: PublishedResponse? = nil, httpStream: PublishedStream? = nil, wsMessage: PublishedWebSocketMessage? = nil
     ) {
         self.channel = channel
         self.id = id
         self.prevID = prevID
         self.httpResponse = httpResponse
         self.httpStream = httpStream
+        self.wsMessage = wsMessage
     }
 
     /// What the built-in subscribe routes send (docs/grip.md, "Subscribing without a GRIP library"): the `http-stream` content, else the

@@ -61,10 +61,11 @@ public enum PublishRequest {
         let formats = try item.object("formats") ?? item
         let response = try formats.object("http-response").map { fields throws(PublishError) in try parseResponse(fields) }
         let stream = try formats.object("http-stream").map { fields throws(PublishError) in try parseStream(fields) }
-        guard response != nil || stream != nil else {
-            throw PublishError(reason: "\(formats.path) expected an http-response or http-stream format; got neither")
+        let webSocket = try formats.object("ws-message").map { fields throws(PublishError) in try parseWebSocketMessage(fields) }
+        guard response != nil || stream != nil || webSocket != nil else {
+            throw PublishError(reason: "\(formats.path) expected an http-response, http-stream or ws-message format; got none")
         }
-        return PublishItem(channel: channel, id: id, prevID: prevID, httpResponse: response, httpStream: stream)
+        return PublishItem(channel: channel, id: id, prevID: prevID, httpResponse: response, httpStream: stream, wsMessage: webSocket)
     }
 
     private static func parseResponse(_ fields: JSONFields) throws(PublishError) -> PublishedResponse {
@@ -88,6 +89,38 @@ public enum PublishRequest {
         response.headers = try PublishedHeaders.parse(fields.values["headers"], path: "\(fields.path).headers")
         response.body = try fields.bytes(text: "body", base64: "body-bin") ?? []
         return response
+    }
+
+    /// `content` is a text message, `content-bin` a binary one, unless `type` says otherwise;
+    /// `"action": "close"` closes, with an optional `code` (1000–4999) and `reason`.
+    private static func parseWebSocketMessage(_ fields: JSONFields) throws(PublishError) -> PublishedWebSocketMessage {
+        switch try fields.string("action") {
+        case nil, "send"?:
+            guard let content = try fields.bytes(text: "content", base64: "content-bin") else {
+                throw PublishError(reason: "\(fields.path) expected content or content-bin; got neither")
+            }
+            switch try fields.string("type") ?? (fields.values["content-bin"] != nil ? "binary" : "text") {
+            case "text":
+                guard String(validating: content, as: UTF8.self) != nil else {
+                    throw PublishError(reason: "\(fields.path).content-bin expected UTF-8 for a text message; got other bytes")
+                }
+                return .text(content)
+            case "binary":
+                return .binary(content)
+            case let other:
+                throw PublishError(reason: "\(fields.path).type expected text or binary; got \"\(other)\"")
+            }
+        case "close"?:
+            var code: UInt16?
+            switch fields.values["code"] {
+            case nil, .null?: break
+            case .integer(let value)? where (1000...4999).contains(value): code = UInt16(value)
+            case let other?: throw PublishError(reason: "\(fields.path).code expected a close code from 1000 to 4999; got \(other.described)")
+            }
+            return .close(code: code, reason: try fields.string("reason") ?? "")
+        case let other?:
+            throw PublishError(reason: "\(fields.path).action expected send or close; got \"\(other)\"")
+        }
     }
 
     private static func parseStream(_ fields: JSONFields) throws(PublishError) -> PublishedStream {

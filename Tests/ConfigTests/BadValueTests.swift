@@ -103,6 +103,15 @@ final class BadValueTests: XCTestCase {
                        [#"proxy.conf:7: route[0]: backends must be empty when subscribe is set (got ["app"])"#])
     }
 
+    func testWebSocketModeOfARoute() {
+        XCTAssertEqual(config(of: validBase)?.routes.first?.webSocket, .tunnel)
+        XCTAssertEqual(config(of: validBase + "websocket = \"grip\"\n")?.routes.first?.webSocket, .grip)
+        XCTAssertEqual(problems(of: validBase + "websocket = \"pushpin\"\n"),
+                       [#"proxy.conf:8: route[0]: websocket expects "tunnel" or "grip" (got "pushpin")"#])
+        XCTAssertEqual(problems(of: validBase + "[[route]]\npath_prefix = \"/ws/\"\nsubscribe = \"websocket\"\nwebsocket = \"grip\"\n"),
+                       [#"proxy.conf:11: route[1]: websocket must not be "grip" when subscribe is set: there is no backend to speak to"#])
+    }
+
     func testBadStickyAndSubscribe() {
         XCTAssertEqual(problems(of: validBase + "sticky = \"cookie:\"\n[[route]]\npath_prefix = \"/x\"\nsubscribe = \"ws\"\n"), [
             #"proxy.conf:8: route[0]: sticky expects one of "cookie:NAME", "header:NAME", "query:NAME", "ip", "none" (got "cookie:")"#,

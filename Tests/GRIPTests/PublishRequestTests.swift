@@ -22,6 +22,29 @@ final class PublishRequestTests: XCTestCase {
             httpStream: .content(Array("data: hello\n\n".utf8)))])
     }
 
+    func testWebSocketMessages() throws {
+        let items = try parse("""
+            {"items": [{"channel": "a", "formats": {"ws-message": {"content": "hi"}}},
+                       {"channel": "a", "formats": {"ws-message": {"content-bin": "AAE="}}},
+                       {"channel": "a", "formats": {"ws-message": {"content-bin": "aGk=", "type": "text"}}},
+                       {"channel": "a", "formats": {"ws-message": {"content": "x", "type": "binary"}}},
+                       {"channel": "a", "formats": {"ws-message": {"action": "close", "code": 4000, "reason": "bye"}}},
+                       {"channel": "a", "formats": {"ws-message": {"action": "close"}}}]}
+            """)
+        XCTAssertEqual(items.map(\.wsMessage), [.text(Array("hi".utf8)), .binary([0, 1]), .text(Array("hi".utf8)),
+                                                .binary([UInt8(ascii: "x")]), .close(code: 4000, reason: "bye"), .close(code: nil, reason: "")])
+        XCTAssertEqual(reason(#"{"items": [{"channel": "a", "ws-message": {}}]}"#),
+                       "items[0].ws-message expected content or content-bin; got neither")
+        XCTAssertEqual(reason(#"{"items": [{"channel": "a", "ws-message": {"content": "x", "type": "json"}}]}"#),
+                       #"items[0].ws-message.type expected text or binary; got "json""#)
+        XCTAssertEqual(reason(#"{"items": [{"channel": "a", "ws-message": {"content-bin": "/w==", "type": "text"}}]}"#),
+                       "items[0].ws-message.content-bin expected UTF-8 for a text message; got other bytes")
+        XCTAssertEqual(reason(#"{"items": [{"channel": "a", "ws-message": {"action": "close", "code": 999}}]}"#),
+                       "items[0].ws-message.code expected a close code from 1000 to 4999; got 999")
+        XCTAssertEqual(reason(#"{"items": [{"channel": "a", "ws-message": {"action": "hangup"}}]}"#),
+                       #"items[0].ws-message.action expected send or close; got "hangup""#)
+    }
+
     func testFormatsDirectlyInTheItemAsOlderLibrariesSendThem() throws {
         let items = try parse(#"{"items": [{"channel": "a", "http-stream": {"content": "x"}}]}"#)
         XCTAssertEqual(items, [PublishItem(channel: "a", httpStream: .content([UInt8(ascii: "x")]))])
@@ -66,7 +89,7 @@ final class PublishRequestTests: XCTestCase {
 
     func testUnknownFieldsAndOtherFormatsAreIgnored() throws {
         let items = try parse("""
-            {"items": [{"channel": "a", "meta": {"k": "v"}, "formats": {"ws-message": {"content": "w"}, "http-stream": {"content": "s"}}}]}
+            {"items": [{"channel": "a", "meta": {"k": "v"}, "formats": {"xmpp-message": {"content": "w"}, "http-stream": {"content": "s"}}}]}
             """)
         XCTAssertEqual(items, [PublishItem(channel: "a", httpStream: .content([UInt8(ascii: "s")]))])
     }
@@ -96,10 +119,10 @@ final class PublishRequestTests: XCTestCase {
              #"items[1].id expected no CR, LF or NUL; got "8\n""#),
             (#"{"channel": "a", "prev-id": true, "formats": {"http-stream": {"content": "x"}}}"#,
              "items[1].prev-id expected a string; got true"),
-            (#"{"channel": "a"}"#, "items[1] expected an http-response or http-stream format; got neither"),
-            (#"{"channel": "a", "formats": {}}"#, "items[1].formats expected an http-response or http-stream format; got neither"),
-            (#"{"channel": "a", "formats": {"ws-message": {"content": "x"}}}"#,
-             "items[1].formats expected an http-response or http-stream format; got neither"),
+            (#"{"channel": "a"}"#, "items[1] expected an http-response, http-stream or ws-message format; got none"),
+            (#"{"channel": "a", "formats": {}}"#, "items[1].formats expected an http-response, http-stream or ws-message format; got none"),
+            (#"{"channel": "a", "formats": {"xmpp-message": {"content": "x"}}}"#,
+             "items[1].formats expected an http-response, http-stream or ws-message format; got none"),
             (#"{"channel": "a", "formats": []}"#, "items[1].formats expected an object; got an array"),
             (#"{"channel": "a", "formats": {"http-response": "hi"}}"#,
              #"items[1].formats.http-response expected an object; got the string "hi""#),

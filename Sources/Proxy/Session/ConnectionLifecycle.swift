@@ -5,7 +5,8 @@
 /// `awaitingRequest → readingHead → serving → (awaitingRequest | awaitingDrain | held | closed)`;
 /// `held → serving` (the hold's answer being finished, or its stream continued from the backend) `| closed`;
 /// `serving → tunnelling → closed` (a WebSocket upgrade the backend accepted: bytes flow both ways);
-/// `serving → heldWebSocket → closed` (a WebSocket Holdfast serves itself, on a built-in subscribe route).
+/// `serving → heldWebSocket → closed` (a WebSocket Holdfast terminates: on a built-in subscribe route,
+/// or spoken to the backend as WebSocket-over-HTTP).
 struct ConnectionLifecycle {
     /// One per worker, shared by every connection: a machine costs a reference, not a copy.
     final class Settings {

@@ -28,6 +28,10 @@ extension ClientSession: ChannelSubscriber {
     /// that a publish reaches every subscriber's socket before any bookkeeping. True when the
     /// message is for this client (phase two must follow), false when it has no matching format.
     func writeMessage(_ message: PreparedMessage) -> Bool {
+        if case .webSocketOverHTTP = work, let frame = message.overHTTPFrame {
+            socket.write(frame)
+            return true
+        }
         guard case let .hold(hold) = work else { return false }
         let bytes: [UInt8]?
         switch hold.kind {
@@ -54,6 +58,16 @@ extension ClientSession: ChannelSubscriber {
     /// Delivery, phase two: what follows a written message (answered long-polls leave their hold,
     /// streams re-arm their keep-alive, clients too slow are dropped).
     func completeDelivery(_ message: PreparedMessage) {
+        if case .webSocketOverHTTP = work {
+            runtime.stats.messagesDelivered += 1
+            if case .close = message.item.wsMessage {
+                // The close frame went out in phase one: the backend hears DISCONNECT.
+                closeAfterOutput()
+            } else if pendingOutputBytes > runtime.config.channels.subscriberBufferBytes {
+                dropHeldClient(.slowReader)
+            }
+            return
+        }
         guard case let .hold(hold) = work else { return }
         runtime.stats.messagesDelivered += 1
         switch hold.kind {
@@ -168,6 +182,7 @@ extension ClientSession: ChannelSubscriber {
 
     /// Shutdown: long-polls get their timeout response now, streams end cleanly.
     func endHoldForShutdown() {
+        if case let .webSocketOverHTTP(webSocket) = work { return webSocket.shutDown() }
         guard case let .hold(hold) = work else { return }
         switch hold.kind {
         case .response, .subscribeLongPoll:

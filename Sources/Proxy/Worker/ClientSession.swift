@@ -30,6 +30,7 @@ final class ClientSession: SocketDelegate {
         case exchange(Exchange)
         case hold(Hold)
         case tunnel(Tunnel)
+        case webSocketOverHTTP(WebSocketOverHTTP)
     }
 
     final class HeadReading {
@@ -119,6 +120,7 @@ final class ClientSession: SocketDelegate {
         case let .exchange(exchange): exchange.abort()
         case let .hold(hold): release(hold)
         case let .tunnel(tunnel): tunnel.close()
+        case let .webSocketOverHTTP(webSocket): webSocket.clientEnded()
         case .none, .readingHead: break
         }
         input = []
@@ -268,6 +270,12 @@ final class ClientSession: SocketDelegate {
             answer(status: 503, route: routeIndex, head: head, body: "no healthy backend\n", cors: cors)
             return
         }
+        if upgrade && route.webSocket == .grip {
+            let webSocket = WebSocketOverHTTP(session: self, head: head, route: routeIndex, backend: backend, clientIP: clientIP, cors: cors)
+            work = .webSocketOverHTTP(webSocket)
+            webSocket.start()
+            return
+        }
         startExchange(Exchange(session: self, head: head, route: routeIndex, backend: backend, clientIP: clientIP, cors: cors,
                                tokenExpiry: tokenExpiry, upgrade: upgrade))
     }
@@ -389,6 +397,8 @@ final class ClientSession: SocketDelegate {
         case .relayToTunnel:
             if case let .tunnel(tunnel) = work { tunnel.clientBytes(bytes) }
         case let .readFrames(deadline):
+            // Read without a deadline: reading pauses only while the backend catches up.
+            if case let .webSocketOverHTTP(webSocket) = work { return webSocket.clientBytes(bytes) }
             if case let .hold(hold) = work, let webSocket = hold.webSocket { readFrames(bytes, of: webSocket) }
             // The read event's timer restarted with these bytes: the next ping did not.
             if !socket.wasClosed { watchReadable(until: deadline) }
@@ -424,7 +434,7 @@ final class ClientSession: SocketDelegate {
         switch work {
         case let .exchange(exchange): exchange.clientDrained()
         case let .tunnel(tunnel): tunnel.clientDrained()
-        case .none, .readingHead, .authorizing, .hold: break
+        case .none, .readingHead, .authorizing, .hold, .webSocketOverHTTP: break
         }
         perform(lifecycle.outputDrained(buffered: input.count, now: now))
     }
@@ -455,6 +465,18 @@ final class ClientSession: SocketDelegate {
     func closeWebSocket(code: UInt16) {
         write(FrameEncoder.close(code: code))
         tearDown(graceful: true)
+    }
+
+    /// What was written goes out, then the connection closes (a WebSocket-over-HTTP backend's
+    /// DISCONNECT, or its refusal of the handshake).
+    func closeAfterOutput() { tearDown(graceful: true) }
+
+    /// A WebSocket-over-HTTP backend accepted: from now on the client's frames are read as they come.
+    func webSocketOverHTTPOpened() { perform(lifecycle.held(wakeAt: nil, asWebSocket: true)) }
+
+    /// A WebSocket-over-HTTP client is read only while its backend keeps up.
+    func readWebSocket(_ wanted: Bool) {
+        if wanted { socket.watchReadable(timeout: nil) } else { socket.stopWatchingReadable() }
     }
 
     /// A held client cut off by Holdfast (too slow a reader).

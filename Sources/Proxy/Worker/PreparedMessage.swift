@@ -37,6 +37,17 @@ final class PreparedMessage {
         return FrameEncoder.frame(isText ? .text : .binary, payload: payload)
     }()
 
+    /// WebSocket-over-HTTP clients subscribed by a control message: the `ws-message` as one frame;
+    /// nil when the item has no such format.
+    lazy var overHTTPFrame: [UInt8]? = {
+        switch item.wsMessage {
+        case nil: return nil
+        case let .text(content)?: return FrameEncoder.frame(.text, payload: content)
+        case let .binary(content)?: return FrameEncoder.frame(.binary, payload: content)
+        case let .close(code, reason)?: return FrameEncoder.close(code: code ?? CloseCode.normal, reason: reason)
+        }
+    }()
+
     /// Subscribers that differ only in these share one response. Their CORS headers are one of a
     /// handful (one per allowed origin), and nil for clients without `Origin`.
     private struct ResponseForm: Hashable {

@@ -163,6 +163,33 @@ def ws_frame(opcode, payload):
     return head + payload
 
 
+def parse_ws_events(body):
+    """application/websocket-events: NAME[ SIZE]\r\n, then SIZE bytes of content and \r\n."""
+    events = []
+    while body:
+        line, _, body = body.partition(b"\r\n")
+        name, _, size = line.partition(b" ")
+        content = None
+        if size:
+            length = int(size, 16)
+            content, body = body[:length], body[length + 2:]
+        events.append((name.decode(), content))
+    return events
+
+
+def ws_event(name, content=None):
+    if content is None:
+        return name.encode() + b"\r\n"
+    return f"{name} {len(content):x}\r\n".encode() + content + b"\r\n"
+
+
+def describe_ws_event(name, content):
+    """How the log shows an event: "OPEN", "TEXT hi", "CLOSE 1000"."""
+    if name == "CLOSE" and content:
+        return f"CLOSE {int.from_bytes(content[:2], 'big')}"
+    return name if content is None else f"{name} {content.decode('utf-8', 'replace')}"
+
+
 class Backend:
     def __init__(self, name):
         self.name = name
@@ -307,6 +334,8 @@ class Backend:
         if path == "/ws":
             # ?refuse=STATUS: the upgrade answered as a plain request.
             return send(int(query["refuse"]), "Refused", b"no websocket here\n")
+        if path == "/woh" and request.method == "POST":
+            return await self.websocket_over_http(request, send)
         if path == "/next":
             return send(200, "OK", query.get("body", f"next {self.name}\n").encode())
         if path == "/linked":
@@ -337,6 +366,51 @@ class Backend:
             writer.write(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nzz\r\n")
             return False
         return send(200, "OK", self.name.encode())
+
+    async def websocket_over_http(self, request, send):
+        """/woh: a WebSocket-over-HTTP backend (Pushpin's protocol). Accepts OPEN (?reject=STATUS refuses
+        it, ?meta=VALUE answers Set-Meta-User) and echoes TEXT, except: "slow" is answered after 500 ms,
+        "close" with CLOSE 4000, "disconnect" with DISCONNECT, "meta" with the Meta-User it was sent.
+        A CLOSE is answered with its code. The log shows each request's events. ?grip=1 accepts the
+        grip extension: messages to the client get the "m:" prefix, and "subscribe:NAME" and
+        "unsubscribe:NAME" are answered with that control message, then "m:subscribed NAME".
+        ?keepalive=N answers OPEN with Keep-Alive-Interval: N."""
+        grip = "grip" in request.query and "grip" in (request.header("Sec-WebSocket-Extensions") or "")
+        prefix = b"m:" if grip else b""
+        events = parse_ws_events(request.body)
+        self.log[-1]["events"] = [describe_ws_event(name, content) for name, content in events]
+        headers = [("Content-Type", "application/websocket-events")]
+        out = b""
+        for name, content in events:
+            if name == "OPEN":
+                if "reject" in request.query:
+                    return send(int(request.query["reject"]), "Refused", b"go away\n")
+                out += ws_event("OPEN")
+                headers.append(("X-Open-Header", "yes"))
+                if grip:
+                    headers.append(("Sec-WebSocket-Extensions", "grip"))
+                if "meta" in request.query:
+                    headers.append(("Set-Meta-User", request.query["meta"]))
+                if "keepalive" in request.query:
+                    headers.append(("Keep-Alive-Interval", request.query["keepalive"]))
+            elif name == "TEXT":
+                if content == b"slow":
+                    await asyncio.sleep(0.5)
+                if content == b"close":
+                    out += ws_event("CLOSE", (4000).to_bytes(2, "big") + b"bye")
+                elif content == b"disconnect":
+                    out += ws_event("DISCONNECT")
+                elif content == b"meta":
+                    out += ws_event("TEXT", prefix + (request.header("Meta-User") or "").encode())
+                elif grip and content.split(b":")[0] in (b"subscribe", b"unsubscribe"):
+                    action, _, channel = content.decode().partition(":")
+                    control = json.dumps({"type": action, "channel": channel}).encode()
+                    out += ws_event("TEXT", b"c:" + control) + ws_event("TEXT", f"m:{action}d {channel}".encode())
+                else:
+                    out += ws_event("TEXT", prefix + content)
+            elif name == "CLOSE":
+                out += ws_event("CLOSE", (content or b"")[:2])
+        return send(200, "OK", out, headers)
 
     def hold_headers(self, request):
         query = request.query

@@ -15,6 +15,8 @@ struct LoggedRequest: Decodable, ReceivedHeaders {
     var method: String
     var path: String
     var headers: [[String]]
+    /// A WebSocket-over-HTTP request's events, as "OPEN", "TEXT hi", "CLOSE 1000".
+    var events: [String]?
 }
 
 /// The body of /echo: the request as the backend received it (chunked bodies decoded).

@@ -1,0 +1,409 @@
+import EventLoop
+import GRIP
+import HTTP1
+import WebSocket
+
+/// A WebSocket Holdfast terminates on a `websocket = "grip"` route and speaks to its backend in
+/// WebSocket-over-HTTP (Pushpin's protocol): each batch of client events is one `POST` over the
+/// pool, `Content-Type: application/websocket-events`, with the client's handshake headers,
+/// `Connection-Id`, `Meta-*` (from earlier `Set-Meta-*`) and `Grip-Sig`; the answer's events become
+/// frames to the client. The first request carries OPEN, and its answer decides the handshake. One
+/// request at a time: events that arrive meanwhile wait and go together in the next, so order holds.
+/// When the OPEN answer has `Sec-WebSocket-Extensions: grip`, the backend's text messages starting
+/// `c:` are control messages (subscribe, unsubscribe, detach) and only those starting with the
+/// message prefix (default `m:`, stripped) reach the client; publishes in the `ws-message` format
+/// reach it on the channels it was subscribed to.
+final class WebSocketOverHTTP {
+    private enum Phase {
+        /// OPEN sent; the client has no `101` yet.
+        case opening
+        case open
+        /// The client's close went (or goes) to the backend: its answer ends the connection.
+        case closing(code: UInt16)
+        case ended
+    }
+
+    private let session: ClientSession
+    private var runtime: WorkerRuntime { session.runtime }
+    private let route: Int
+    private let backend: Int
+    private let cors: CORSHeaders?
+    private let key: String
+    private let clientIP: String
+    /// The client's handshake as every request replays it (as a POST, without what each request sets itself).
+    private let replayed: RequestHead
+    private let connectionID: String
+    /// Set by the backend's `Set-Meta-*`, sent back as `Meta-*` on every later request.
+    private var meta: [(name: String, value: String)] = []
+    private var phase = Phase.opening
+    private var reader: FrameReader
+    /// Encoded events for the next request.
+    private var pending: [UInt8] = []
+    /// The outstanding request's events, sent again if it fails.
+    private var inFlight: [UInt8] = []
+    private var call: BackendCall?
+    private var retries = 0
+    /// The timer is a retry's backoff: nothing is sent until it fires.
+    private var isBackingOff = false
+    private var keepAliveInterval: Duration?
+    /// One timer for the keep-alive request and the retry backoff: never both at once.
+    private lazy var timer = Timer(base: runtime.base) { [unowned self] in self.timerFired() }
+    /// The client is gone: the last requests (its events, DISCONNECT) are still made.
+    private var isClientGone = false
+    /// While the client is gone and requests remain, nothing else keeps this object.
+    private var lingering: WebSocketOverHTTP?
+    private var isClientPaused = false
+    /// Set when the backend speaks GRIP: what its messages for the client start with.
+    private var messagePrefix: [UInt8]?
+    /// Channels subscribed by control messages.
+    private var channels: [String] = []
+    /// A control message detached the backend: nothing more is sent to it.
+    private var isDetached = false
+
+    static let contentType = "application/websocket-events"
+    private static let maxRetries = 4
+    private static let retryBaseMilliseconds: Int64 = 250
+    /// Unsent client events past which the client is not read until the backend catches up.
+    private static let pendingHighWater = 256 * 1024
+
+    init(session: ClientSession, head: RequestHead, route: Int, backend: Int, clientIP: String, cors: CORSHeaders?) {
+        self.session = session
+        self.route = route
+        self.backend = backend
+        self.clientIP = clientIP
+        self.cors = cors
+        key = head.headers["sec-websocket-key"] ?? ""
+        var replayed = head
+        replayed.method = "POST"
+        replayed.framing = .none
+        // What each request sets itself, and the client's own Meta-* (only the backend sets those).
+        replayed.headers.removeAll { name in
+            ["upgrade", "connection-id", "content-length", "content-type", "accept", "sec-websocket-extensions"]
+                .contains { name.equalsIgnoringASCIICase($0) } || name.hasPrefixIgnoringASCIICase("meta-")
+        }
+        // Offered to the backend, as Pushpin does: a GRIP library answers it to enable control messages.
+        replayed.headers.add("Sec-WebSocket-Extensions", "grip")
+        self.replayed = replayed
+        connectionID = (0..<2).map { _ in String(UInt64.random(in: .min ... .max), radix: 16) }.joined(separator: "-")
+        reader = FrameReader(maxMessageBytes: session.runtime.config.websocket.maxMessageBytes)
+    }
+
+    func start() {
+        OverHTTPEventCodec.append(.open, to: &pending)
+        send()
+    }
+
+    // MARK: Requests
+
+    private func send() {
+        guard call == nil else { return }
+        timer.cancel()
+        inFlight = pending
+        pending = []
+        let call = BackendCall(pool: runtime.pools[backend], request: request(body: inFlight),
+                               responseTimeout: runtime.config.timeouts.upstreamResponse,
+                               maxHeadBytes: runtime.limits.maxHeaderBytes, maxBodyBytes: runtime.limits.maxBodyBytes) { result in
+            self.answered(result)
+        }
+        self.call = call
+        call.start()
+        updateClientReading()
+    }
+
+    private func request(body: [UInt8]) -> [UInt8] {
+        var head = replayed
+        head.headers.add("Connection-Id", connectionID)
+        head.headers.add("Content-Type", Self.contentType)
+        head.headers.add("Accept", Self.contentType)
+        for (name, value) in meta { head.headers.add("Meta-" + name, value) }
+        return ProxyHeaders.upstreamRequest(head, clientIP: clientIP, scheme: "http", gripSignature: runtime.gripSignature,
+                                            bodyFraming: .contentLength(UInt64(body.count)),
+                                            backendAddress: runtime.pools[backend].hostHeader) + body
+    }
+
+    private func timerFired() {
+        isBackingOff = false
+        send()
+    }
+
+    private func answered(_ result: Result<BackendCall.Answer, BackendCallFailure>) {
+        call = nil
+        switch result {
+        case let .failure(failure):
+            failed(failure)
+        case let .success(answer):
+            retries = 0
+            accept(answer)
+        }
+        if isClientGone && call == nil && !isBackingOff { lingering = nil }
+    }
+
+    /// A request without an answer: OPEN refuses the handshake; later ones are retried with a growing
+    /// backoff, then the client is closed with 1011.
+    private func failed(_ failure: BackendCallFailure) {
+        runtime.logger.warning("WebSocket-over-HTTP request failed",
+                               metadata: ["backend": "\(runtime.pools[backend].name)", "error": "\(failure.reason)"])
+        if case .opening = phase { return refuseHandshake(status: 502, reason: "Bad Gateway", headers: HTTPHeaders(), body: []) }
+        guard retries < Self.maxRetries else { return endWithServerError() }
+        pending = inFlight + pending
+        isBackingOff = true
+        timer.schedule(after: .milliseconds(Self.retryBaseMilliseconds << retries))
+        retries += 1
+    }
+
+    private func accept(_ answer: BackendCall.Answer) {
+        let head = answer.head
+        let isEvents = head.headers["content-type"].map { mediaType($0) == Self.contentType } ?? false
+        guard head.status == 200, isEvents else {
+            if case .opening = phase {
+                return refuseHandshake(status: head.status == 200 ? 502 : head.status, reason: head.reason, headers: head.headers,
+                                       body: head.status == 200 ? [] : answer.body)
+            }
+            return endWithServerError()
+        }
+        takeMeta(head.headers)
+        if let interval = head.headers["keep-alive-interval"] {
+            // Whole seconds, as the backend asks (Pushpin raises anything under 20 s to 20 s).
+            keepAliveInterval = Int(interval).flatMap { $0 > 0 ? .seconds($0) : nil }
+        }
+        var decoder = OverHTTPEventDecoder(maxContentBytes: runtime.limits.maxBodyBytes)
+        var events: [OverHTTPEvent]
+        do {
+            events = try decoder.read(answer.body)
+            try decoder.finish()
+        } catch {
+            runtime.logger.warning("malformed websocket-events from backend",
+                                   metadata: ["backend": "\(runtime.pools[backend].name)", "error": "\(error.reason)"])
+            if case .opening = phase { return refuseHandshake(status: 502, reason: "Bad Gateway", headers: HTTPHeaders(), body: []) }
+            return endWithServerError()
+        }
+        if case .opening = phase {
+            // The backend accepts with OPEN first (or with no events, when it keeps the connection alive).
+            guard events.first == .open || (events.isEmpty && keepAliveInterval != nil) else {
+                return refuseHandshake(status: 502, reason: "Bad Gateway", headers: HTTPHeaders(), body: [])
+            }
+            if !events.isEmpty { events.removeFirst() }
+            switchProtocols(head.headers)
+        }
+        deliver(events)
+    }
+
+    // MARK: The handshake
+
+    private func switchProtocols(_ answerHeaders: HTTPHeaders) {
+        messagePrefix = WebSocketGrip.messagePrefix(extensions: answerHeaders.values("sec-websocket-extensions"))
+        var headers = answerHeaders
+        removePrivateFields(&headers)
+        headers.removeAll { $0.hasPrefixIgnoringASCIICase("content-") || $0.equalsIgnoringASCIICase("sec-websocket-accept") }
+        headers.add("Sec-WebSocket-Accept", Handshake.acceptValue(forKey: key))
+        runtime.countRequest(route: route, status: 101)
+        session.write(ProxyHeaders.clientResponse(status: 101, reason: "Switching Protocols", headers: headers, framing: .none,
+                                                  keepAlive: true, cors: cors, upgrade: "websocket"))
+        phase = .open
+        session.webSocketOverHTTPOpened()
+        // Frames the client sent before its 101.
+        let early = session.takeInput()
+        if !early.isEmpty { early.withUnsafeBytes { clientBytes($0) } }
+    }
+
+    /// The backend refused the handshake (or could not be reached): its status and body, then the close.
+    private func refuseHandshake(status: Int, reason: String, headers answerHeaders: HTTPHeaders, body: [UInt8]) {
+        phase = .ended
+        var headers = answerHeaders
+        removePrivateFields(&headers)
+        headers.remove("content-length")
+        runtime.countRequest(route: route, status: status)
+        session.write(ProxyHeaders.completeResponse(status: status, reason: reason, headers: headers, body: body,
+                                                    keepAlive: false, cors: cors))
+        session.closeAfterOutput()
+    }
+
+    /// What the backend says to Holdfast alone never reaches the client.
+    private func removePrivateFields(_ headers: inout HTTPHeaders) {
+        headers.removeAll { name in
+            name.hasPrefixIgnoringASCIICase("set-meta-") || name.equalsIgnoringASCIICase("keep-alive-interval")
+                || name.equalsIgnoringASCIICase("sec-websocket-extensions")
+        }
+    }
+
+    private func takeMeta(_ headers: HTTPHeaders) {
+        for (name, value) in headers where name.hasPrefixIgnoringASCIICase("set-meta-") {
+            let metaName = String(name.dropFirst("set-meta-".count))
+            guard !metaName.isEmpty else { continue }
+            meta.removeAll { $0.name.equalsIgnoringASCIICase(metaName) }
+            // An empty value unsets it.
+            if !value.isEmpty { meta.append((metaName, value)) }
+        }
+    }
+
+    // MARK: The backend's events, to the client
+
+    private func deliver(_ events: [OverHTTPEvent]) {
+        guard !isClientGone else {
+            if !pending.isEmpty { send() }
+            return
+        }
+        for event in events {
+            switch event {
+            case .open:
+                // Only the first answer's OPEN means anything.
+                break
+            case let .text(content):
+                if messagePrefix != nil, content.starts(with: WebSocketGrip.controlPrefix) {
+                    control(content.dropFirst(WebSocketGrip.controlPrefix.count))
+                } else if let message = forClient(content) {
+                    session.write(FrameEncoder.frame(.text, payload: message))
+                }
+            case let .binary(content):
+                if let message = forClient(content) { session.write(FrameEncoder.frame(.binary, payload: message)) }
+            case let .ping(content): session.write(FrameEncoder.frame(.ping, payload: content.prefix(125)))
+            case let .pong(content): session.write(FrameEncoder.frame(.pong, payload: content.prefix(125)))
+            case let .close(code, reason):
+                phase = .ended
+                let sent = code.flatMap { CloseCode.isValidOnWire($0) ? $0 : nil } ?? CloseCode.normal
+                session.write(FrameEncoder.close(code: sent, reason: String(decoding: reason, as: UTF8.self)))
+                session.closeAfterOutput()
+                return
+            case .disconnect:
+                phase = .ended
+                session.closeAfterOutput()
+                return
+            }
+        }
+        if case let .closing(code) = phase {
+            // The backend answered the client's close without one of its own: the client's is echoed.
+            phase = .ended
+            session.closeWebSocket(code: code)
+            return
+        }
+        if !pending.isEmpty {
+            send()
+        } else if let keepAliveInterval {
+            timer.schedule(after: keepAliveInterval)
+        }
+        updateClientReading()
+    }
+
+    /// A message for the client: with GRIP, only one with the prefix, which is removed.
+    private func forClient(_ content: [UInt8]) -> ArraySlice<UInt8>? {
+        guard let messagePrefix else { return content[...] }
+        return content.starts(with: messagePrefix) ? content.dropFirst(messagePrefix.count) : nil
+    }
+
+    /// A GRIP control message; one Holdfast does not act on (or cannot read) is ignored, so a
+    /// newer library's messages are not errors.
+    private func control(_ json: ArraySlice<UInt8>) {
+        switch WebSocketGrip.controlMessage(json) {
+        case let .subscribe(name)? where !channels.contains(name):
+            channels.append(name)
+            runtime.hub.subscribe(session, to: [name])
+        case let .unsubscribe(name)? where channels.contains(name):
+            channels.removeAll { $0 == name }
+            runtime.hub.unsubscribe(session, from: [name])
+        case .detach?:
+            isDetached = true
+            keepAliveInterval = nil
+            pending = []
+        case nil:
+            runtime.logger.warning("malformed GRIP control message", metadata: ["backend": "\(runtime.pools[backend].name)"])
+        case .subscribe?, .unsubscribe?, .other?:
+            break
+        }
+    }
+
+    private func endWithServerError() {
+        guard !isClientGone else { return }
+        phase = .ended
+        session.closeWebSocket(code: CloseCode.internalError)
+    }
+
+    // MARK: The client's frames, to the backend
+
+    func clientBytes(_ bytes: UnsafeRawBufferPointer) {
+        guard case .open = phase else { return }
+        guard !isDetached else { return detachedClientBytes(bytes) }
+        let events: [WebSocketEvent]
+        do {
+            events = try reader.read(bytes)
+        } catch {
+            // The backend hears of it as a DISCONNECT, when the session ends.
+            return session.closeWebSocket(code: error.closeCode)
+        }
+        for event in events {
+            switch event {
+            case let .text(payload): OverHTTPEventCodec.append(.text(payload), to: &pending)
+            case let .binary(payload): OverHTTPEventCodec.append(.binary(payload), to: &pending)
+            case let .ping(payload): OverHTTPEventCodec.append(.ping(payload), to: &pending)
+            case let .pong(payload): OverHTTPEventCodec.append(.pong(payload), to: &pending)
+            case let .close(code, reason):
+                OverHTTPEventCodec.append(.close(code: code, reason: Array(reason.utf8)), to: &pending)
+                phase = .closing(code: code ?? CloseCode.normal)
+            }
+        }
+        if !pending.isEmpty && call == nil && !isBackingOff { send() }
+        updateClientReading()
+    }
+
+    /// Detached: the client's messages go nowhere; its pings are answered and its close ends it.
+    private func detachedClientBytes(_ bytes: UnsafeRawBufferPointer) {
+        do {
+            for event in try reader.read(bytes) {
+                switch event {
+                case let .ping(payload): session.write(FrameEncoder.frame(.pong, payload: payload))
+                case let .close(code, _): return session.closeWebSocket(code: code ?? CloseCode.normal)
+                case .text, .binary, .pong: break
+                }
+            }
+        } catch {
+            session.closeWebSocket(code: error.closeCode)
+        }
+    }
+
+    /// The session ended (the client vanished, or Holdfast closed it): unless the close handshake
+    /// already went to the backend (or it was detached), it is told DISCONNECT, after what the
+    /// client sent before.
+    func clientEnded() {
+        if !channels.isEmpty {
+            runtime.hub.unsubscribe(session, from: channels)
+            channels = []
+        }
+        if isDetached { phase = .ended }
+        switch phase {
+        case .ended:
+            return
+        case .opening:
+            phase = .ended
+            call?.cancel()
+            call = nil
+            timer.cancel()
+            return
+        case .closing:
+            break
+        case .open:
+            OverHTTPEventCodec.append(.disconnect, to: &pending)
+        }
+        phase = .ended
+        isClientGone = true
+        lingering = self
+        if call == nil && !isBackingOff { send() }
+    }
+
+    /// Shutdown: an open WebSocket closes with 1001 (its DISCONNECT is sent, though the worker may
+    /// exit before the backend answers it); a handshake under way finishes within the drain.
+    func shutDown() {
+        if case .open = phase { session.closeWebSocket(code: CloseCode.goingAway) }
+    }
+
+    private func updateClientReading() {
+        guard !isClientGone, case .open = phase else { return }
+        let pause = pending.count > Self.pendingHighWater
+        guard pause != isClientPaused else { return }
+        isClientPaused = pause
+        session.readWebSocket(!pause)
+    }
+}
+
+/// The media type of a Content-Type value, lowercased, without parameters.
+private func mediaType(_ value: String) -> String {
+    (value.split(separator: ";", maxSplits: 1).first ?? "").trimmingOptionalWhitespace().lowercased()
+}

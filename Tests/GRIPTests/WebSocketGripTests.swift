@@ -1,0 +1,32 @@
+import GRIP
+import XCTest
+
+final class WebSocketGripTests: XCTestCase {
+    func testMessagePrefixFromTheExtension() {
+        XCTAssertEqual(WebSocketGrip.messagePrefix(extensions: ["grip"]), Array("m:".utf8))
+        XCTAssertEqual(WebSocketGrip.messagePrefix(extensions: ["GRIP; message-prefix=\"\""]), [])
+        XCTAssertEqual(WebSocketGrip.messagePrefix(extensions: ["permessage-deflate, grip; message-prefix=\"x;y\""]), Array("x;y".utf8))
+        XCTAssertEqual(WebSocketGrip.messagePrefix(extensions: ["other", "grip; message-prefix=msg"]), Array("msg".utf8))
+        XCTAssertNil(WebSocketGrip.messagePrefix(extensions: []))
+        XCTAssertNil(WebSocketGrip.messagePrefix(extensions: ["permessage-deflate"]))
+        XCTAssertNil(WebSocketGrip.messagePrefix(extensions: ["grippy"]))
+    }
+
+    func testControlMessages() {
+        XCTAssertEqual(control(#"{"type": "subscribe", "channel": "news"}"#), .subscribe("news"))
+        XCTAssertEqual(control(#"{"channel": "news", "type": "unsubscribe"}"#), .unsubscribe("news"))
+        XCTAssertEqual(control(#"{"type": "detach"}"#), .detach)
+        XCTAssertEqual(control(#"{"type": "keep-alive", "content": "x"}"#), .other("keep-alive"))
+    }
+
+    func testUnreadableControlMessages() {
+        for json in [#"{"type": "subscribe"}"#, #"{"type": "subscribe", "channel": ""}"#, #"{"type": "subscribe", "channel": "a\u0001"}"#,
+                     #"{"type": 1}"#, #"["subscribe"]"#, "not json", #"{"type": "unsubscribe", "channel": 5}"#] {
+            XCTAssertNil(control(json), json)
+        }
+    }
+
+    private func control(_ json: String) -> WebSocketControlMessage? {
+        WebSocketGrip.controlMessage(Array(json.utf8))
+    }
+}
