@@ -53,7 +53,7 @@ struct ConfigBuilder {
     }
 
     private func tlsConfig(_ reader: TableReader) -> TLSListenConfig? {
-        let listen = reader.optionalEndpoint("listen")
+        let listen = reader.optionalEndpoints("listen")
         let certificate = reader.optionalText("certificate")
         let privateKey = reader.optionalText("private_key")
         let minVersion = TLSVersion(rawValue: reader.text("min_version")) ?? .tls12
@@ -306,7 +306,7 @@ struct ConfigBuilder {
     /// Two listeners on one address would fail at bind time; say so before anything starts.
     private func reportSharedListenAddresses(server: ServerConfig, control: ControlConfig) {
         var listeners = server.listen.map { (["server", "listen"], $0) }
-        if let tls = server.tls { listeners.append((["server", "tls", "listen"], tls.listen)) }
+        listeners += (server.tls?.listen ?? []).map { (["server", "tls", "listen"], $0) }
         listeners.append((["control", "listen"], control.listen))
         for (position, (keys, address)) in listeners.enumerated() {
             if let earlier = listeners[..<position].first(where: { $0.1 == address }) {

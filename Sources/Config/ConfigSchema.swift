@@ -21,7 +21,7 @@ enum ConfigSchema {
         KeySpec(.server, "allow_underscores_in_headers", .boolean, .defaulted(.boolean(false)),
                 "pass on request header names with \"_\"; dropped by default"),
 
-        KeySpec(.serverTLS, "listen", .endpoint, .required, "address accepting TLS client connections"),
+        KeySpec(.serverTLS, "listen", .endpointOrList, .required, "address(es) accepting TLS client connections"),
         KeySpec(.serverTLS, "certificate", .readableFile, .required, "PEM certificate chain file"),
         KeySpec(.serverTLS, "private_key", .readableFile, .required, "PEM private key file"),
         KeySpec(.serverTLS, "min_version", .tlsVersion, .defaulted(.string("1.2")),

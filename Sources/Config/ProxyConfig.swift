@@ -45,13 +45,13 @@ public struct EndpointAddress: Sendable, Hashable, CustomStringConvertible {
 
 /// `[server.tls]`: the default certificate, and those chosen by SNI (docs/configuration.md).
 public struct TLSListenConfig: Sendable, Equatable {
-    public var listen: EndpointAddress
+    public var listen: [EndpointAddress]
     public var certificatePath: String
     public var privateKeyPath: String
     public var minVersion: TLSVersion
     /// In file order: the first entry with a matching name wins.
     public var sni: [SNICertificateConfig]
-    public init(listen: EndpointAddress, certificatePath: String, privateKeyPath: String, minVersion: TLSVersion = .tls12,
+    public init(listen: [EndpointAddress], certificatePath: String, privateKeyPath: String, minVersion: TLSVersion = .tls12,
                 sni: [SNICertificateConfig] = []) {
         self.listen = listen
         self.certificatePath = certificatePath

@@ -139,6 +139,7 @@ extension TableReader {
 
     func optionalText(_ name: String) -> String? { optionalValue(name).map { typed($0.text, name) } }
     func optionalEndpoint(_ name: String) -> EndpointAddress? { optionalValue(name).map { typed($0.endpoint, name) } }
+    func optionalEndpoints(_ name: String) -> [EndpointAddress]? { optionalValue(name).map { typed($0.endpoints, name) } }
     func optionalStrings(_ name: String) -> [String]? { optionalValue(name).map { typed($0.strings, name) } }
     func optionalHostPattern(_ name: String) -> HostPattern? { optionalValue(name).map { typed($0.hostPattern, name) } }
     func optionalHostPatterns(_ name: String) -> [HostPattern]? { optionalValue(name).map { typed($0.hostPatterns, name) } }

@@ -20,6 +20,8 @@ enum ValueKind: Sendable {
     case endpoint
     /// At least one address.
     case endpointList
+    /// One address, or a non-empty list of them.
+    case endpointOrList
     case originList
     case headerNameList
     case backendName
@@ -75,6 +77,7 @@ extension ValueKind {
         case .text: "a non-empty string"
         case .endpoint: "an address like \(example ?? "\"127.0.0.1:9000\"") or \"[::1]:9000\""
         case .endpointList: "a non-empty list of addresses like \(example ?? "[\"0.0.0.0:8080\"]") or [\"[::]:8080\"]"
+        case .endpointOrList: "an address like \(example ?? "\"0.0.0.0:8443\"") or a non-empty list of them"
         case .originList: "a list of origins like [\"https://app.example.com\", \"https://*.example.org\"], or [\"*\"]"
         case .headerNameList: "a list of header names like [\"Content-Type\"]"
         case .backendName: "a name made of letters, digits, \"_\", \".\" and \"-\""
@@ -113,10 +116,9 @@ extension ValueKind {
         case .endpoint:
             return raw.string.flatMap(EndpointAddress.init(parsing:)).map(ConfigValue.endpoint)
         case .endpointList:
-            return strings(raw).flatMap { texts in
-                let addresses = texts.compactMap(EndpointAddress.init(parsing:))
-                return addresses.count == texts.count && !addresses.isEmpty ? .endpoints(addresses) : nil
-            }
+            return strings(raw).flatMap(endpoints)
+        case .endpointOrList:
+            return oneOrMore(raw).flatMap(endpoints)
         case .originList:
             return strings(raw).flatMap { $0.allSatisfy(isOriginPattern) ? .strings($0.map { $0.lowercased() }) : nil }
         case .headerNameList:
@@ -177,6 +179,12 @@ private func strings(_ raw: TOMLValueConvertible) -> [String]? {
     guard let array = raw.array else { return nil }
     let texts = array.compactMap(\.string)
     return texts.count == array.count ? texts : nil
+}
+
+/// Every text parsed as an address; nil if one is not, or there are none.
+private func endpoints(_ texts: [String]) -> ConfigValue? {
+    let addresses = texts.compactMap(EndpointAddress.init(parsing:))
+    return addresses.count == texts.count && !addresses.isEmpty ? .endpoints(addresses) : nil
 }
 
 /// A string as a list of one, or a non-empty list of strings.

@@ -85,7 +85,7 @@ final class DefaultsTests: XCTestCase {
             certificate = "\(#filePath)"
             private_key = "\(#filePath)"
             """))
-        XCTAssertEqual(config.server.tls, TLSListenConfig(listen: EndpointAddress(host: "0.0.0.0", port: 8443),
+        XCTAssertEqual(config.server.tls, TLSListenConfig(listen: [EndpointAddress(host: "0.0.0.0", port: 8443)],
                                                           certificatePath: #filePath, privateKeyPath: #filePath))
     }
 }

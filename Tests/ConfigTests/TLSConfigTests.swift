@@ -37,6 +37,15 @@ final class TLSConfigTests: XCTestCase {
         ])
     }
 
+    func testListenTakesOneAddressOrAList() throws {
+        XCTAssertEqual(config(of: tlsBase)?.server.tls?.listen, [EndpointAddress(host: "0.0.0.0", port: 8443)])
+        let two = tlsBase.replacingOccurrences(of: "listen = \"0.0.0.0:8443\"", with: "listen = [\"0.0.0.0:8443\", \"[::]:8443\"]")
+        XCTAssertEqual(config(of: two)?.server.tls?.listen,
+                       [EndpointAddress(host: "0.0.0.0", port: 8443), EndpointAddress(host: "::", port: 8443)])
+        let none = tlsBase.replacingOccurrences(of: "listen = \"0.0.0.0:8443\"", with: "listen = []")
+        XCTAssertEqual(problems(of: none), [#"proxy.conf:9: server.tls.listen expects an address like "0.0.0.0:8443" or a non-empty list of them (got [])"#])
+    }
+
     func testMinVersionDefaultsTo12() throws {
         XCTAssertEqual(try XCTUnwrap(config(of: tlsBase)?.server.tls).minVersion, .tls12)
     }

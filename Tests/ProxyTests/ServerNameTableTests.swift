@@ -5,7 +5,7 @@ import XCTest
 /// Which certificate an SNI name selects: 0 is the default, n the n-th `[[server.tls.sni]]` entry.
 final class ServerNameTableTests: XCTestCase {
     private let table = ServerNameTable(TLSListenConfig(
-        listen: EndpointAddress(host: "0.0.0.0", port: 8443), certificatePath: "d.pem", privateKeyPath: "d.key",
+        listen: [EndpointAddress(host: "0.0.0.0", port: 8443)], certificatePath: "d.pem", privateKeyPath: "d.key",
         sni: [
             SNICertificateConfig(serverNames: [.exact("app.example.org"), .subdomains(of: "api.example.org")],
                                  certificatePath: "1.pem", privateKeyPath: "1.key"),
@@ -37,7 +37,7 @@ final class ServerNameTableTests: XCTestCase {
     }
 
     func testNoEntriesMeansTheDefault() {
-        let plain = ServerNameTable(TLSListenConfig(listen: EndpointAddress(host: "0.0.0.0", port: 8443),
+        let plain = ServerNameTable(TLSListenConfig(listen: [EndpointAddress(host: "0.0.0.0", port: 8443)],
                                                     certificatePath: "d.pem", privateKeyPath: "d.key"))
         XCTAssertEqual(plain.certificate(forServerName: "app.example.org"), 0)
     }

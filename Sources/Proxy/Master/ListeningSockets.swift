@@ -41,5 +41,5 @@ struct ListeningSockets {
 
 extension ServerConfig {
     /// Every client listener: `listen`, then the TLS one.
-    var allListenAddresses: [EndpointAddress] { listen + (tls.map { [$0.listen] } ?? []) }
+    var allListenAddresses: [EndpointAddress] { listen + (tls?.listen ?? []) }
 }

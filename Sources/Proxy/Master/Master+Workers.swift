@@ -10,7 +10,7 @@ extension Master {
         let (masterEnd, workerEnd) = try makeSocketPair()
         defer { Glibc.close(workerEnd) }
         let listenFDs = listeners.descriptors(for: generation.config.server.listen)
-        let tlsListenFDs = listeners.descriptors(for: generation.config.server.tls.map { [$0.listen] } ?? [])
+        let tlsListenFDs = listeners.descriptors(for: generation.config.server.tls?.listen ?? [])
         let arguments = workerArguments + [
             "--worker", "--link-fd", String(workerEnd), "--listen-fds", listenFDs.map(String.init).joined(separator: ","),
             "--tls-listen-fds", tlsListenFDs.map(String.init).joined(separator: ","),

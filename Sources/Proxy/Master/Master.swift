@@ -67,7 +67,7 @@ public final class Master {
         }
         logger.info("started", metadata: [
             "listen": .string(config.server.listen.map(\.description).joined(separator: ",")),
-            "tls": .string(config.server.tls?.listen.description ?? "off"),
+            "tls": .string(config.server.tls?.listen.map(\.description).joined(separator: ",") ?? "off"),
             "control": .string(config.control.listen.description), "workers": .stringConvertible(workers.count),
         ])
         base.run()

@@ -392,7 +392,7 @@ final class ClientSession: SocketDelegate {
             switch work {
             case let .exchange(exchange): exchange.clientBytes(bytes)
             case .authorizing: bodyArrivedWhileAuthorizing(bytes)
-            case .none, .readingHead, .hold, .tunnel: break
+            case .none, .readingHead, .hold, .tunnel, .webSocketOverHTTP: break
             }
         case .relayToTunnel:
             if case let .tunnel(tunnel) = work { tunnel.clientBytes(bytes) }
