@@ -56,7 +56,7 @@ start_holdfast() {
 listen = ["127.0.0.1:$((tls_port + 10))"]
 workers = 1
 [server.tls]
-listen = ["127.0.0.1:$tls_port"]
+listen = "127.0.0.1:$tls_port"
 certificate = "$work/cert.pem"
 private_key = "$work/key.pem"
 [timeouts]
@@ -70,8 +70,7 @@ subscribe = "longpoll"
 EOF
     start "$work/holdfast.log" "$holdfast" --config "$work/holdfast.conf" --log-level warning
     server_group=$started
-    wait_listening "$tls_port"
-    wait_listening "$control_port"
+    wait_listening "$tls_port" && wait_listening "$control_port" || { echo "holdfast: $(cat "$work/holdfast.log")" >&2; return 1; }
     publish_port=$control_port
     publish_req=$(request_file holdfast 'POST /publish/bench HTTP/1.1\r\nHost: bench\r\nContent-Length: 7\r\nConnection: close\r\n\r\nPUBMSG\n')
 }
@@ -95,8 +94,7 @@ EOF
     } >"$d/nginx.conf"
     start "$work/nginx.log" nginx -c "$d/nginx.conf" -p "$d" -g 'daemon off;'
     server_group=$started
-    wait_listening "$tls_port"
-    wait_listening "$control_port"
+    wait_listening "$tls_port" && wait_listening "$control_port" || { echo "nginx: $(cat "$work/nginx.log")" >&2; return 1; }
     publish_port=$control_port
     publish_req=$(request_file nginx 'POST /pub HTTP/1.1\r\nHost: bench\r\nContent-Length: 7\r\nConnection: close\r\n\r\nPUBMSG\n')
 }
@@ -107,7 +105,7 @@ field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<<"$2"; }
 hold() {
     local server=$1 out="$work/hold.out" before after
     echo "== hold $server N=$n" >&2
-    "start_$server"
+    "start_$server" || return 1
     sleep 1
     before=$(group_memory "$server_group")
     timeout 300 "$work/tlsclient" -H -p "$tls_port" -n "$n" -r 2000 -u /sub/bench -w 2 -W 60 >"$out" 2>"$work/client.err" &
@@ -130,7 +128,7 @@ hold() {
 handshakes() {
     local server=$1 full resumed
     echo "== handshakes $server" >&2
-    "start_$server"
+    "start_$server" || return 1
     full=$("$work/tlsclient" -K -p "$tls_port" -c 32 -T "$handshake_seconds")
     resumed=$("$work/tlsclient" -K -R -p "$tls_port" -c 32 -T "$handshake_seconds")
     echo "$full / $resumed" >&2
