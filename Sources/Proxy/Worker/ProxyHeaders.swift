@@ -4,10 +4,10 @@ import HTTP1
 /// Heads are written straight from the received fields (`HeadWriter`), leaving out what stops
 /// here and adding Holdfast's own fields at the end: no copy of the fields is made per request.
 enum ProxyHeaders {
-    static let hopByHop = [
+    static let hopByHop = FieldNameSet([
         "connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade",
         "proxy-authenticate", "proxy-authorization",
-    ]
+    ])
 
     /// The fields a head loses at the boundary: hop-by-hop ones, those its `Connection` fields
     /// name, every `Grip-*` field, and its own `Content-Length` (framing is stated anew).
@@ -17,20 +17,18 @@ enum ProxyHeaders {
 
         init(_ headers: HTTPHeaders) {
             headers.forEachListElement(of: "connection") { name in
-                if !ProxyHeaders.isHopByHop(name) { connectionNamed.append(name) }
+                if !ProxyHeaders.hopByHop.contains(name) { connectionNamed.append(name) }
             }
         }
 
         func drops(_ name: String) -> Bool {
             name.hasPrefixIgnoringASCIICase("grip-") || name.equalsIgnoringASCIICase("content-length")
-                || ProxyHeaders.isHopByHop(name) || connectionNamed.contains { name.equalsIgnoringASCIICase($0) }
+                || ProxyHeaders.hopByHop.contains(name) || connectionNamed.contains { name.equalsIgnoringASCIICase($0) }
         }
     }
 
-    static func isHopByHop(_ name: String) -> Bool { hopByHop.contains { name.equalsIgnoringASCIICase($0) } }
-
     /// The client's fields that the forwarding fields replace.
-    private static let forwardingFields = ["x-forwarded-for", "x-forwarded-proto", "via"]
+    private static let forwardingFields = FieldNameSet(["x-forwarded-for", "x-forwarded-proto", "via"])
 
     /// The head sent to a backend: hop-by-hop and client `Grip-*` fields removed, forwarding fields added.
     /// It goes out as HTTP/1.1, which needs a Host: an HTTP/1.0 client may have sent none, then it is
@@ -46,7 +44,7 @@ enum ProxyHeaders {
         var writer = HeadWriter(method: head.method, target: head.target,
                                 fieldBytes: HeadWriter.size(of: head.headers) + gripSignature.utf8.count + backendAddress.utf8.count + 160)
         writer.add(head.headers) { name in
-            boundary.drops(name) || forwardingFields.contains { name.equalsIgnoringASCIICase($0) }
+            boundary.drops(name) || forwardingFields.contains(name)
                 || (replacesHost && name.equalsIgnoringASCIICase("host"))
                 || (host != nil && name.equalsIgnoringASCIICase("x-forwarded-host"))
         }
