@@ -8,8 +8,10 @@ public enum GripHeaders {
     /// Channels may come in several Grip-Channel headers and comma lists; params after ';'.
     /// Hold without channels, an unknown Grip-Hold value, a malformed value or a header that
     /// may appear once given twice is an error whose reason names the header and the value.
+    /// The fields come as an array, not `some Sequence`: a generic called from another module runs
+    /// unspecialized, a protocol call per field, and every backend response is asked.
     public static func parseHold(
-        _ headers: some Sequence<(name: String, value: String)>,
+        _ headers: [(name: String, value: String)],
         defaultKeepAliveInterval: Duration = defaultKeepAliveInterval
     ) throws(GripHeaderError) -> HoldInstruction? {
         var found = FoundHeaders()
@@ -39,7 +41,7 @@ public enum GripHeaders {
 
     /// The `Grip-Link` with `rel=next` of a response (a hold carries it in its instruction too):
     /// where a stream continues when the current response body ends.
-    public static func nextLink(in headers: some Sequence<(name: String, value: String)>) throws(GripHeaderError) -> GripLink? {
+    public static func nextLink(in headers: [(name: String, value: String)]) throws(GripHeaderError) -> GripLink? {
         // Every response is asked: its names are compared in place, and nothing is built for one without links.
         var links: [String] = []
         for header in headers where isNamed(header.name, "grip-link") { links.append(header.value) }
