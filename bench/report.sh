@@ -11,6 +11,8 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
     echo
     echo "- \`bench/proxy/run.sh\`: proxied requests per second and latency against HAProxy, bytes per idle"
     echo "  keep-alive connection (\`bench/results/proxy.md\`)."
+    echo "- \`bench/proxy/profile.sh\`: instructions and system calls per proxied keep-alive request, Holdfast"
+    echo "  beside HAProxy, counted with callgrind and strace (\`bench/results/proxy-profile.md\`)."
     echo "- \`bench/holding/run.sh\`: bytes per held long-poll, backend connections while holding, fan-out"
     echo "  latency against a raw C floor, Pushpin and nginx+nchan, new holds per second"
     echo "  (\`bench/results/holding.md\`)."
@@ -26,7 +28,7 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
     echo
     echo "The machine is shared and has 2 cores that the load generators use too: compare ratios"
     echo "measured in the same run, not absolute figures across runs."
-    for part in proxy holding tls proxy-baseline holding-baseline cluster; do
+    for part in proxy proxy-profile holding tls proxy-baseline holding-baseline cluster; do
         file="$repo/bench/results/$part.md"
         [[ -f $file ]] || continue
         echo

@@ -33,21 +33,24 @@ public struct SocketAddress: Sendable, CustomStringConvertible {
     public var family: Int32 { Int32(storage.ss_family) }
 
     /// The address without port: `127.0.0.1`, `::1`.
+    /// Formatted on the stack: a proxied request asks for its client's (X-Forwarded-For).
     public var ipString: String {
-        var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
         var copy = storage
-        withUnsafePointer(to: &copy) { pointer in
-            pointer.withMemoryRebound(to: UInt8.self, capacity: MemoryLayout<sockaddr_storage>.size) { bytes in
-                if family == AF_INET {
-                    let offset = MemoryLayout<sockaddr_in>.offset(of: \.sin_addr)!
-                    _ = inet_ntop(AF_INET, bytes + offset, &buffer, socklen_t(buffer.count))
-                } else {
-                    let offset = MemoryLayout<sockaddr_in6>.offset(of: \.sin6_addr)!
-                    _ = inet_ntop(AF_INET6, bytes + offset, &buffer, socklen_t(buffer.count))
+        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: Int(INET6_ADDRSTRLEN)) { buffer in
+            buffer[0] = 0
+            withUnsafePointer(to: &copy) { pointer in
+                pointer.withMemoryRebound(to: UInt8.self, capacity: MemoryLayout<sockaddr_storage>.size) { bytes in
+                    if family == AF_INET {
+                        let offset = MemoryLayout<sockaddr_in>.offset(of: \.sin_addr)!
+                        _ = inet_ntop(AF_INET, bytes + offset, buffer.baseAddress, socklen_t(buffer.count))
+                    } else {
+                        let offset = MemoryLayout<sockaddr_in6>.offset(of: \.sin6_addr)!
+                        _ = inet_ntop(AF_INET6, bytes + offset, buffer.baseAddress, socklen_t(buffer.count))
+                    }
                 }
             }
+            return String(cString: buffer.baseAddress!)
         }
-        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     public var port: UInt16 {

@@ -8,8 +8,10 @@ public enum GripHeaders {
     /// Channels may come in several Grip-Channel headers and comma lists; params after ';'.
     /// Hold without channels, an unknown Grip-Hold value, a malformed value or a header that
     /// may appear once given twice is an error whose reason names the header and the value.
+    /// The fields come as an array, not `some Sequence`: a generic called from another module runs
+    /// unspecialized, a protocol call per field, and every backend response is asked.
     public static func parseHold(
-        _ headers: some Sequence<(name: String, value: String)>,
+        _ headers: [(name: String, value: String)],
         defaultKeepAliveInterval: Duration = defaultKeepAliveInterval
     ) throws(GripHeaderError) -> HoldInstruction? {
         var found = FoundHeaders()
@@ -39,16 +41,28 @@ public enum GripHeaders {
 
     /// The `Grip-Link` with `rel=next` of a response (a hold carries it in its instruction too):
     /// where a stream continues when the current response body ends.
-    public static func nextLink(in headers: some Sequence<(name: String, value: String)>) throws(GripHeaderError) -> GripLink? {
-        try parseNextLink(headers.filter { $0.name.lowercased() == "grip-link" }.map(\.value))
+    public static func nextLink(in headers: [(name: String, value: String)]) throws(GripHeaderError) -> GripLink? {
+        // Every response is asked: its names are compared in place, and nothing is built for one without links.
+        var links: [String] = []
+        for header in headers where isNamed(header.name, "grip-link") { links.append(header.value) }
+        return try parseNextLink(links)
     }
 
     /// Whether `name` starts with `Grip-`, in any case: such headers are never relayed.
-    public static func isGripHeader(_ name: String) -> Bool {
-        let prefix = "grip-".utf8
-        let utf8 = name.utf8
-        guard utf8.count >= prefix.count else { return false }
-        return zip(utf8, prefix).allSatisfy { lowercasedASCII($0) == $1 }
+    public static func isGripHeader(_ name: String) -> Bool { hasPrefix(name, lowercased: "grip-") }
+
+    /// `name` is `lowercased` in any ASCII case.
+    static func isNamed(_ name: String, _ lowercased: String) -> Bool {
+        name.utf8.count == lowercased.utf8.count && hasPrefix(name, lowercased: lowercased)
+    }
+
+    /// Compared on the bytes in place: every field of every backend response is asked.
+    private static func hasPrefix(_ name: String, lowercased prefix: String) -> Bool {
+        guard name.utf8.count >= prefix.utf8.count else { return false }
+        var name = name, prefix = prefix
+        return name.withUTF8 { name in
+            prefix.withUTF8 { prefix in prefix.indices.allSatisfy { lowercasedASCII(name[$0]) == prefix[$0] } }
+        }
     }
 
     static func lowercasedASCII(_ byte: UInt8) -> UInt8 {

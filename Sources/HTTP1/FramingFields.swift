@@ -16,7 +16,7 @@ struct FramingFields {
             hostCount += 1
             if hostValue == nil { hostValue = valueRange }
         case 10 where name.equalsCaseInsensitive("connection"):
-            try ListSyntax.forEachElement(of: value, field: "Connection") { (option) throws(HeadSyntaxError) in
+            try ListSyntax.forEachElement(of: value) { (option) throws(HeadSyntaxError) in
                 guard option.allSatisfy(ByteClass.isTokenChar) else {
                     throw HeadSyntaxError("expected Connection options to be tokens, got \(quoted(option))")
                 }
@@ -30,7 +30,7 @@ struct FramingFields {
             contentLength = try Self.parseContentLength(value)
         case 17 where name.equalsCaseInsensitive("transfer-encoding"):
             hasTransferEncoding = true
-            try ListSyntax.forEachElement(of: value, field: "Transfer-Encoding") { (coding) throws(HeadSyntaxError) in
+            try ListSyntax.forEachElement(of: value) { (coding) throws(HeadSyntaxError) in
                 try transferCodings.add(coding)
             }
         default:
@@ -102,8 +102,8 @@ struct TransferCodings {
 
 /// The `#element` list rule of RFC 9110 §5.6.1: comma separated, optional whitespace, empty elements ignored.
 enum ListSyntax {
-    static func forEachElement(of value: UnsafeRawBufferPointer, field: String,
-                               _ body: (UnsafeRawBufferPointer) throws(HeadSyntaxError) -> Void) throws(HeadSyntaxError) {
+    static func forEachElement<Failure: Error>(of value: UnsafeRawBufferPointer,
+                                               _ body: (UnsafeRawBufferPointer) throws(Failure) -> Void) throws(Failure) {
         var start = 0
         while start <= value.count {
             var end = start

@@ -21,6 +21,17 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
 
     public func contains(_ name: String) -> Bool { self[name] != nil }
 
+    /// Each element of the comma-separated lists in the `name` fields (RFC 9110 §5.6.1), in order,
+    /// without surrounding whitespace; empty elements are skipped.
+    public func forEachListElement(of name: String, _ body: (String) -> Void) {
+        for field in fields where field.name.equalsIgnoringASCIICase(name) {
+            var value = field.value
+            value.withUTF8 { bytes in
+                ListSyntax.forEachElement(of: UnsafeRawBufferPointer(bytes)) { body(String(decoding: $0, as: UTF8.self)) }
+            }
+        }
+    }
+
     public mutating func add(_ name: String, _ value: String) { fields.append((name, value)) }
 
     /// Removing what is not there touches nothing: a head shared with its parser's result is not
@@ -52,7 +63,16 @@ extension String {
 
     public func hasPrefixIgnoringASCIICase(_ prefix: String) -> Bool {
         guard utf8.count >= prefix.utf8.count else { return false }
-        return zip(utf8, prefix.utf8).allSatisfy { ByteClass.lowercased($0) == ByteClass.lowercased($1) }
+        // On the bytes in place (no copy for a native string): this runs for every field of every head.
+        var string = self, prefix = prefix
+        return string.withUTF8 { bytes in
+            prefix.withUTF8 { prefix in
+                for index in prefix.indices where ByteClass.lowercased(bytes[index]) != ByteClass.lowercased(prefix[index]) {
+                    return false
+                }
+                return true
+            }
+        }
     }
 }
 

@@ -39,6 +39,11 @@ struct HeadScanner {
         defer { scanned = Swift.max(scanned, index) }
         while index < end {
             let byte = bytes[index]
+            // Most bytes are none of CR, LF and SP: one comparison passes them by.
+            if byte > ByteClass.space && !afterCR {
+                index += 1
+                continue
+            }
             if afterCR {
                 guard byte == ByteClass.lf else {
                     throw HeadSyntaxError("expected LF after CR at byte \(index), got \(describe(byte))")

@@ -59,6 +59,50 @@ final class ProxyHeadersTests: XCTestCase {
         XCTAssertEqual(response.components(separatedBy: "Upgrade: ").count, 2, "one Upgrade field")
     }
 
+    /// The exact bytes, field order included: what is kept stays in place, what Holdfast adds follows.
+    func testUpstreamRequestBytesKeepTheClientOrderThenTheForwardingFields() {
+        let head = RequestHead(method: "POST", target: "/x?y", version: .http11,
+                               headers: HTTPHeaders([("Host", "example.test"), ("Connection", "keep-alive, X-Drop"), ("X-Drop", "1"),
+                                                     ("X-Forwarded-For", "10.0.0.1"), ("Via", "1.0 edge"), ("X-Keep", "yes"),
+                                                     ("X-Forwarded-Host", "spoofed"), ("grip-sig", "forged"), ("Content-Length", "5"),
+                                                     ("X-Forwarded-For", "10.0.0.2")]),
+                               framing: .contentLength(5), keepAlive: true)
+        let text = String(decoding: ProxyHeaders.upstreamRequest(head, clientIP: "127.0.0.1", scheme: "http", gripSignature: "sig",
+                                                                  bodyFraming: .contentLength(5), backendAddress: "10.0.0.9:9000"),
+                          as: UTF8.self)
+        XCTAssertEqual(text, "POST /x?y HTTP/1.1\r\nHost: example.test\r\nX-Keep: yes\r\n"
+                           + "X-Forwarded-For: 10.0.0.1, 127.0.0.1\r\nX-Forwarded-Proto: http\r\nX-Forwarded-Host: example.test\r\n"
+                           + "Via: 1.0 edge, 1.1 holdfast\r\nGrip-Sig: sig\r\nContent-Length: 5\r\n\r\n")
+    }
+
+    func testAForwardingFieldTheClientNamesInConnectionIsNotCarriedOver() {
+        let head = RequestHead(method: "GET", target: "/", version: .http10,
+                               headers: HTTPHeaders([("Connection", "X-Forwarded-For,Host"), ("X-Forwarded-For", "10.0.0.1"),
+                                                     ("Host", "app.test")]),
+                               framing: .none, keepAlive: false)
+        let text = String(decoding: ProxyHeaders.upstreamRequest(head, clientIP: "127.0.0.1", scheme: "http", gripSignature: "sig",
+                                                                  bodyFraming: .chunked, backendAddress: "10.0.0.9:9000"), as: UTF8.self)
+        XCTAssertEqual(text, "GET / HTTP/1.1\r\nX-Forwarded-For: 127.0.0.1\r\nX-Forwarded-Proto: http\r\n"
+                           + "X-Forwarded-Host: app.test\r\nVia: 1.0 holdfast\r\nGrip-Sig: sig\r\nTransfer-Encoding: chunked\r\n\r\n")
+    }
+
+    func testClientResponseBytesKeepTheBackendOrderThenCORSThenHoldfastsFields() {
+        let cors = CORSHeaders(fields: [.init(name: "Access-Control-Allow-Origin", value: "https://a.test"),
+                                        .init(name: "Vary", value: "Origin")])
+        let headers = HTTPHeaders([("Server", "nginx"), ("Connection", "keep-alive"), ("Access-Control-Allow-Origin", "*"),
+                                   ("Grip-X", "1"), ("Content-Length", "6"), ("Via", "1.1 app"), ("Keep-Alive", "timeout=5"),
+                                   ("X-App", "a")])
+        let text = String(decoding: ProxyHeaders.clientResponse(status: 200, reason: "OK", headers: headers, framing: .contentLength(6),
+                                                                 keepAlive: false, cors: cors), as: UTF8.self)
+        XCTAssertEqual(text, "HTTP/1.1 200 OK\r\nServer: nginx\r\nVia: 1.1 app\r\nX-App: a\r\n"
+                           + "Access-Control-Allow-Origin: https://a.test\r\nVary: Origin\r\nVia: 1.1 holdfast\r\n"
+                           + "Content-Length: 6\r\nConnection: close\r\n\r\n")
+        let withoutCORS = String(decoding: ProxyHeaders.clientResponse(status: 200, reason: "OK", headers: headers, framing: .none,
+                                                                        keepAlive: true, cors: nil), as: UTF8.self)
+        XCTAssertEqual(withoutCORS, "HTTP/1.1 200 OK\r\nServer: nginx\r\nAccess-Control-Allow-Origin: *\r\nVia: 1.1 app\r\n"
+                                  + "X-App: a\r\nVia: 1.1 holdfast\r\n\r\n")
+    }
+
     private func upstreamHead(_ headers: [(String, String)]) -> RequestHead {
         RequestHead(method: "GET", target: "/x", version: .http10, headers: HTTPHeaders(headers), framing: .none, keepAlive: false)
     }
@@ -77,6 +121,12 @@ final class ProxyHeadersTests: XCTestCase {
                                                                      bodyFraming: .none, backendAddress: "127.0.0.1:9000"), as: UTF8.self)
         XCTAssertTrue(withHost.contains("\r\nHost: app.test\r\n"))
         XCTAssertFalse(withHost.contains("127.0.0.1:9000"))
+        // An empty Host is still the client's Host: its own X-Forwarded-Host is replaced by it.
+        let emptyHost = String(decoding: ProxyHeaders.upstreamRequest(upstreamHead([("Host", ""), ("X-Forwarded-Host", "spoofed")]),
+                                                                      clientIP: "127.0.0.1", scheme: "http", gripSignature: "sig",
+                                                                      bodyFraming: .none, backendAddress: "127.0.0.1:9000"), as: UTF8.self)
+        XCTAssertFalse(emptyHost.contains("spoofed"), emptyHost)
+        XCTAssertTrue(emptyHost.contains("\r\nX-Forwarded-Host: \r\n"), emptyHost)
     }
 }
 

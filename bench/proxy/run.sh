@@ -74,93 +74,29 @@ free_port backend_port; free_port holdfast_port; free_port control_port; free_po
 free_port baseline_port; free_port baseline_control_port
 
 # --- backend: nginx, one process, answering from memory
-mkdir -p "$work/nginx"
-cat >"$work/nginx/nginx.conf" <<EOF
-daemon off;
-master_process off;
-worker_processes 1;
-error_log $work/nginx/error.log warn;
-pid $work/nginx/nginx.pid;
-events { worker_connections 20000; }
-http {
-    access_log off;
-    keepalive_requests 10000000;
-    keepalive_timeout 3600s;
-    client_body_temp_path $work/nginx;
-    proxy_temp_path $work/nginx;
-    fastcgi_temp_path $work/nginx;
-    uwsgi_temp_path $work/nginx;
-    scgi_temp_path $work/nginx;
-    server {
-        listen 127.0.0.1:$backend_port;
-        location / { return 200 "hello\n"; }
-    }
-}
-EOF
+# shellcheck source=../lib/proxy-setup.sh
+source "$repo/bench/lib/proxy-setup.sh"
+write_nginx_backend_config "$work/nginx" "$backend_port" 20000
 nginx -e "$work/nginx/error.log" -p "$work/nginx" -c "$work/nginx/nginx.conf" &
 started+=($!)
 await_ok "$backend_port" nginx
 
 # --- Holdfast: 2 workers, one backend, idle clients kept for an hour
-holdfast_config() {  # listen port, control port
-cat <<EOF
-[server]
-listen = ["127.0.0.1:$1"]
-workers = 2
-
-[timeouts]
-client_idle = "1h"
-
-[control]
-listen = "127.0.0.1:$2"
-
-[[backend]]
-name = "app"
-address = "127.0.0.1:$backend_port"
-max_connections = 32
-[backend.health]
-path = "/"
-
-[[route]]
-path_prefix = "/"
-backends = ["app"]
-sticky = "none"
-EOF
-}
-holdfast_config "$holdfast_port" "$control_port" >"$work/holdfast.conf"
+holdfast_bench_config "$holdfast_port" "$control_port" "$backend_port" 2 >"$work/holdfast.conf"
 "$binary" --config "$work/holdfast.conf" >"$work/holdfast.log" 2>&1 &
 holdfast_pid=$!
 started+=("$holdfast_pid")
 await_ok "$holdfast_port" Holdfast
 if [[ -n $baseline ]]; then
-    holdfast_config "$baseline_port" "$baseline_control_port" >"$work/baseline.conf"
+    holdfast_bench_config "$baseline_port" "$baseline_control_port" "$backend_port" 2 >"$work/baseline.conf"
     "$baseline" --config "$work/baseline.conf" >"$work/baseline.log" 2>&1 &
     baseline_pid=$!
     started+=("$baseline_pid")
     await_ok "$baseline_port" "baseline Holdfast"
 fi
 
-# --- HAProxy: 2 threads, keep-alive and connection reuse towards the backend, pool as Holdfast's.
-# maxconn above the fd limit / 2 would stop it ("no strict-limits" makes that a warning): idle
-# clients take one fd each, so 15,000 of them fit in 20,000 fds.
-cat >"$work/haproxy.cfg" <<EOF
-global
-    nbthread 2
-    maxconn 18000
-    no strict-limits
-defaults
-    mode http
-    timeout connect 3s
-    timeout client 1h
-    timeout server 30s
-    timeout http-keep-alive 1h
-frontend clients
-    bind 127.0.0.1:$haproxy_port
-    default_backend app
-backend app
-    http-reuse always
-    server app 127.0.0.1:$backend_port maxconn 64
-EOF
+# --- HAProxy: 2 threads, the same bound on backend connections as the two workers' pools
+haproxy_bench_config "$haproxy_port" "$backend_port" 2 64 >"$work/haproxy.cfg"
 haproxy -db -f "$work/haproxy.cfg" >"$work/haproxy.log" 2>&1 &
 haproxy_pid=$!
 started+=("$haproxy_pid")

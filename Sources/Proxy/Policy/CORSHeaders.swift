@@ -15,7 +15,18 @@ struct CORSHeaders: Hashable {
     static let empty = CORSHeaders(fields: [])
 
     func apply(to headers: inout HTTPHeaders) {
-        headers.removeAll { $0.hasPrefixIgnoringASCIICase("access-control-") }
+        headers.removeAll(where: Self.replaces)
         for field in fields { headers.add(field.name, field.value) }
     }
+
+    /// The same for a head being written: the caller has left out the fields that `replaces` picks.
+    func apply(to writer: inout HeadWriter) {
+        for field in fields { writer.add(field.name, field.value) }
+    }
+
+    /// A backend's or publisher's field that these replace.
+    static func replaces(_ name: String) -> Bool { name.hasPrefixIgnoringASCIICase("access-control-") }
+
+    /// What the fields take on the wire.
+    var wireSize: Int { fields.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 4 } }
 }

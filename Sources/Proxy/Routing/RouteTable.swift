@@ -19,9 +19,13 @@ public struct RouteTable: Sendable {
     /// absolute-form target, port allowed; nil when the request has none) and `path` (the target's
     /// path, without query). Nil when no route matches: the request gets 404.
     public func match(host: String?, path: String) -> Int? {
-        let requestHost = host.flatMap(HostName.normalized)
+        // Normalized once a rule names a host: a table of path prefixes alone never needs it.
+        var requestHost: String??
         return rules.firstIndex { rule in
-            path.utf8.starts(with: rule.pathPrefix.utf8) && Self.matches(rule.host, requestHost)
+            guard path.utf8.starts(with: rule.pathPrefix.utf8) else { return false }
+            guard rule.host != nil else { return true }
+            if requestHost == nil { requestHost = host.flatMap(HostName.normalized) }
+            return Self.matches(rule.host, requestHost!)
         }
     }
 

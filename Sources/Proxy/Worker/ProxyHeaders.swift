@@ -1,71 +1,93 @@
 import HTTP1
 
 /// Header rewriting at the proxy boundary (RFC 9110 §7.6): hop-by-hop fields never cross it.
+/// Heads are written straight from the received fields (`HeadWriter`), leaving out what stops
+/// here and adding Holdfast's own fields at the end: no copy of the fields is made per request.
 enum ProxyHeaders {
-    static let hopByHop = [
+    static let hopByHop = FieldNameSet([
         "connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade",
         "proxy-authenticate", "proxy-authorization",
-    ]
+    ])
 
-    /// Removes, in one pass, hop-by-hop fields (including those the `Connection` field names),
-    /// every `Grip-*` field when `grip` is set, and the fields in `also`.
-    static func removeHopByHop(_ headers: inout HTTPHeaders, grip: Bool = false, also: [String] = []) {
-        var named = hopByHop + also
-        for value in headers.values("connection") {
-            for token in value.split(separator: ",") { named.append(String(token.trimmingOptionalWhitespace())) }
+    /// The fields a head loses at the boundary: hop-by-hop ones, those its `Connection` fields
+    /// name, every `Grip-*` field, and its own `Content-Length` (framing is stated anew).
+    struct Boundary {
+        /// Names listed in `Connection` that are not hop-by-hop anyway (usually none).
+        private var connectionNamed: [String] = []
+
+        init(_ headers: HTTPHeaders) {
+            headers.forEachListElement(of: "connection") { name in
+                if !ProxyHeaders.hopByHop.contains(name) { connectionNamed.append(name) }
+            }
         }
-        headers.removeAll { name in
-            (grip && name.hasPrefixIgnoringASCIICase("grip-")) || named.contains { name.equalsIgnoringASCIICase($0) }
+
+        func drops(_ name: String) -> Bool {
+            name.hasPrefixIgnoringASCIICase("grip-") || name.equalsIgnoringASCIICase("content-length")
+                || ProxyHeaders.hopByHop.contains(name) || connectionNamed.contains { name.equalsIgnoringASCIICase($0) }
         }
     }
 
-    /// An upgrade (a WebSocket handshake, the `101` accepting it) keeps what hop-by-hop removal takes.
-    private static func addUpgrade(_ protocolName: String?, to headers: inout HTTPHeaders) {
+    /// The client's fields that the forwarding fields replace.
+    private static let forwardingFields = FieldNameSet(["x-forwarded-for", "x-forwarded-proto", "via"])
+
+    /// An upgrade (a WebSocket handshake, the `101` accepting it) keeps what the boundary takes.
+    private static func addUpgrade(_ protocolName: String?, to writer: inout HeadWriter) {
         guard let protocolName else { return }
-        headers.add("Connection", "Upgrade")
-        headers.add("Upgrade", protocolName)
+        writer.add("Connection", "Upgrade")
+        writer.add("Upgrade", protocolName)
     }
 
     /// The head sent to a backend: hop-by-hop and client `Grip-*` fields removed, forwarding fields added.
     /// It goes out as HTTP/1.1, which needs a Host: an HTTP/1.0 client may have sent none, then it is
-    /// `backendAddress` ("host:port"). `upgrade`: the protocol of a validated upgrade request.
+    /// `backendAddress` ("host:port").
     static func upstreamRequest(_ head: RequestHead, clientIP: String, scheme: String, gripSignature: String,
                                 bodyFraming: BodyFraming, backendAddress: String, upgrade: String? = nil) -> [UInt8] {
-        var headers = head.headers
-        removeHopByHop(&headers, grip: true, also: ["content-length"])
-        addUpgrade(upgrade, to: &headers)
-        if head.headers["host"]?.isEmpty ?? true { headers.replace("Host", backendAddress) }
-        let forwardedFor = headers["x-forwarded-for"].map { "\($0), \(clientIP)" } ?? clientIP
-        headers.replace("X-Forwarded-For", forwardedFor)
-        headers.replace("X-Forwarded-Proto", scheme)
-        if let host = head.headers["host"] { headers.replace("X-Forwarded-Host", host) }
-        let version = head.version == .http10 ? "1.0" : "1.1"
-        headers.replace("Via", (head.headers["via"].map { "\($0), " } ?? "") + "\(version) holdfast")
-        headers.replace("Grip-Sig", gripSignature)
-        switch bodyFraming {
-        case let .contentLength(length): headers.add("Content-Length", String(length))
-        case .chunked: headers.add("Transfer-Encoding", "chunked")
-        case .none, .untilClose: break
+        let boundary = Boundary(head.headers)
+        let host = head.headers["host"]
+        let replacesHost = host?.isEmpty ?? true
+        // A client's X-Forwarded-For that its Connection field names is not carried over.
+        let forwardedFor = boundary.drops("x-forwarded-for") ? nil : head.headers["x-forwarded-for"]
+        let via = head.headers["via"]
+        var writer = HeadWriter(method: head.method, target: head.target,
+                                fieldBytes: HeadWriter.size(of: head.headers) + gripSignature.utf8.count + backendAddress.utf8.count + 160)
+        writer.add(head.headers) { name in
+            boundary.drops(name) || forwardingFields.contains(name)
+                || (replacesHost && name.equalsIgnoringASCIICase("host"))
+                || (host != nil && name.equalsIgnoringASCIICase("x-forwarded-host"))
         }
-        return HeadSerializer.request(method: head.method, target: head.target, headers: headers)
+        addUpgrade(upgrade, to: &writer)
+        if replacesHost { writer.add("Host", backendAddress) }
+        writer.add("X-Forwarded-For", forwardedFor.map { "\($0), \(clientIP)" } ?? clientIP)
+        writer.add("X-Forwarded-Proto", scheme)
+        if let host { writer.add("X-Forwarded-Host", host) }
+        writer.add("Via", (via.map { "\($0), " } ?? "") + (head.version == .http10 ? "1.0 holdfast" : "1.1 holdfast"))
+        writer.add("Grip-Sig", gripSignature)
+        addFraming(bodyFraming, to: &writer)
+        return writer.finished()
     }
 
     /// The head relayed to a client from a backend response: hop-by-hop and `Grip-*` fields removed,
     /// and `Access-Control-*` replaced by `cors` where Holdfast answers CORS. `upgrade`: the protocol a `101` switches to.
-    static func clientResponse(status: Int, reason: String, headers original: HTTPHeaders, framing: BodyFraming,
+    static func clientResponse(status: Int, reason: String, headers: HTTPHeaders, framing: BodyFraming,
                                keepAlive: Bool, cors: CORSHeaders?, upgrade: String? = nil) -> [UInt8] {
-        var headers = original
-        removeHopByHop(&headers, grip: true, also: ["content-length"])
-        addUpgrade(upgrade, to: &headers)
-        cors?.apply(to: &headers)
-        headers.add("Via", "1.1 holdfast")
+        let boundary = Boundary(headers)
+        var writer = HeadWriter(status: status, reason: reason,
+                                fieldBytes: HeadWriter.size(of: headers) + (cors?.wireSize ?? 0) + 64)
+        writer.add(headers) { name in boundary.drops(name) || (cors != nil && CORSHeaders.replaces(name)) }
+        addUpgrade(upgrade, to: &writer)
+        cors?.apply(to: &writer)
+        writer.add("Via", "1.1 holdfast")
+        addFraming(framing, to: &writer)
+        if !keepAlive { writer.add("Connection", "close") }
+        return writer.finished()
+    }
+
+    private static func addFraming(_ framing: BodyFraming, to writer: inout HeadWriter) {
         switch framing {
-        case let .contentLength(length): headers.add("Content-Length", String(length))
-        case .chunked: headers.add("Transfer-Encoding", "chunked")
+        case let .contentLength(length): writer.add("Content-Length", String(length))
+        case .chunked: writer.add("Transfer-Encoding", "chunked")
         case .none, .untilClose: break
         }
-        if !keepAlive { headers.add("Connection", "close") }
-        return HeadSerializer.response(status: status, reason: reason, headers: headers)
     }
 
     /// A whole answer whose body is at hand (a published `http-response`, a held request's timeout

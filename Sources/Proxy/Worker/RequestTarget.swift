@@ -4,9 +4,11 @@ import HTTP1
 enum RequestTarget {
     /// Host without port (lowercased) from the Host field, and the path without query, of a request
     /// in origin form (`RequestNormalizer` has already rewritten an absolute-form target).
+    /// Bytes, not Characters, are searched: the parser admits only ASCII in targets and Host values.
     static func hostAndPath(_ head: RequestHead) -> (host: String?, path: String) {
-        let path = head.target.prefix { $0 != "?" }
-        return (head.headers["host"].map { stripPort($0).lowercased() }, String(path))
+        let target = head.target
+        let path = target.utf8.firstIndex(of: UInt8(ascii: "?")).map { String(target[..<$0]) } ?? target
+        return (head.headers["host"].map { stripPort($0).lowercased() }, path)
     }
 
     /// An absolute-form target (`http://host:port/path?query`) as its authority and its origin form,
@@ -21,8 +23,9 @@ enum RequestTarget {
     }
 
     private static func stripPort(_ host: String) -> String {
-        if host.hasPrefix("["), let close = host.firstIndex(of: "]") { return String(host[...close]) }
-        if let colon = host.lastIndex(of: ":") { return String(host[..<colon]) }
+        let bytes = host.utf8
+        if bytes.first == UInt8(ascii: "["), let close = bytes.firstIndex(of: UInt8(ascii: "]")) { return String(host[...close]) }
+        if let colon = bytes.lastIndex(of: UInt8(ascii: ":")) { return String(host[..<colon]) }
         return host
     }
 }
