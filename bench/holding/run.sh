@@ -6,7 +6,8 @@
 #   --quick: N = 2,000 everywhere, results to $TMPDIR only (shakes out bugs in a minute).
 #   --websocket: the clients hold WebSockets instead (Holdfast's built-in subscribe = "websocket",
 #     the raw floor answering the handshake itself) at N_SMALL only, results to
-#     bench/results/websocket.md; no peers, no holds/s runs.
+#     bench/results/websocket.md; Pushpin (WebSocket-over-HTTP to the backend) beside them,
+#     no nchan, no holds/s runs.
 # Knobs (environment): HOLDFAST_BINARY (default .build/release/holdfast); BASELINE (another
 #   holdfast binary, measured as "baseline" in the same rounds, for before/after comparisons:
 #   Pushpin, nchan and the holds/s runs are then left out); N_SMALL, N_LARGE; ROUNDS; RESULTS.
@@ -77,14 +78,17 @@ request_file() {   # name, then the request bytes (printf format)
 # --- the proxies under test: each sets publish_port, publish_req, has_backend ---
 
 start_backend() {
-    start "$work/gripbackend.log" "$work/gripbackend" "$backend_port"
+    start "$work/gripbackend.log" "$work/gripbackend" "$backend_port" "${backend_mode[@]}"
     wait_listening "$backend_port"
 }
 
-# In --websocket runs: the clients' handshake options, the floor's mode, Holdfast's extra config.
-client_mode=() floor_mode=() websocket_config=""
+# In --websocket runs: the clients' handshake options, the floor's and the backend's mode
+# (WebSocket-over-HTTP, for Pushpin), Holdfast's extra config, Pushpin's route option and message.
+client_mode=() floor_mode=() backend_mode=() websocket_config="" pushpin_route="" pushpin_format="http-response"
+pushpin_message='"body":"PUBMSG\\n"'
 if ((websocket)); then
-    client_mode=(-k -u /ws/bench) floor_mode=(websocket)
+    client_mode=(-k -u /ws/bench) floor_mode=(websocket) backend_mode=(websocket)
+    pushpin_route=",over_http" pushpin_format="ws-message" pushpin_message='"content":"PUBMSG\n"'   # JSON \n: the same 7 bytes as the others
     websocket_config='
 [websocket]
 ping_interval = "10m"
@@ -134,13 +138,13 @@ start_pushpin() {   # workers (Pushpin has no worker count: condure holds every 
         -e "s|^logdir=.*|logdir=$d/log|" -e "s|^port_offset=.*|port_offset=$pushpin_offset|" \
         -e "s|^services=.*|services=condure,zurl,pushpin-proxy,pushpin-handler|" \
         -e "s|^client_maxconn=.*|client_maxconn=70000|" /etc/pushpin/pushpin.conf >"$d/pushpin.conf"
-    echo "* 127.0.0.1:$backend_port" >"$d/routes"
+    echo "* 127.0.0.1:$backend_port$pushpin_route" >"$d/routes"
     start "$work/pushpin.log" pushpin --config "$d/pushpin.conf" --port "127.0.0.1:$client_port" --loglevel 1 --merge-output
     proxy_group=$started
     publish_port=$((5561 + pushpin_offset)) has_backend=1
     wait_listening "$client_port"
     wait_listening "$publish_port"
-    local body='{"items":[{"channel":"bench","formats":{"http-response":{"body":"PUBMSG\\n"}}}]}'
+    local body="{\"items\":[{\"channel\":\"bench\",\"formats\":{\"$pushpin_format\":{$pushpin_message}}}]}"
     publish_req=$(request_file pushpin "POST /publish/ HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\nContent-Length: ${#body}\r\nConnection: close\r\n\r\n%s" "$body")
 }
 
@@ -330,7 +334,7 @@ websocket_targets() {
     echo
     echo "- ≤ 600 bytes of user space per held WebSocket"
     echo "- publish → last delivery ≤ 1.2 × the raw floor writing the same frames"
-    echo "- ≥ 10 × fewer bytes per held WebSocket than Pushpin (not measured in this run)"
+    echo "- ≥ 10 × fewer bytes per held WebSocket than Pushpin"
 }
 
 write_results() {
@@ -377,8 +381,9 @@ if ((websocket)); then
         for proxy in floor holdfast; do
             fanout "$proxy" "$n_small" 1 10000 || { echo "failed: $proxy" >&2; stop_all; }
         done
+        fanout pushpin "$n_small" 1 500 || { echo "failed: pushpin" >&2; stop_all; }  # 500/s: 2000/s had 45% answered 502
     done
-    not_run="Not run yet: Pushpin holding the same WebSockets over WebSocket-over-HTTP."
+    not_run="Pushpin terminates the WebSockets and speaks WebSocket-over-HTTP to the backend (route option \`over_http\`; the backend accepts each OPEN and subscribes it to \`bench\`); the message is published as \`ws-message\`."
     write_results
     exit 0
 fi
