@@ -20,6 +20,9 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
     echo "  in the same rounds, before and after a change (\`bench/results/holding-baseline.md\`)."
     echo "- \`BASELINE=<older holdfast> bench/proxy/run.sh\`: proxied requests against HAProxy for two builds"
     echo "  in the same rounds (\`bench/results/proxy-baseline.md\`)."
+    echo "- \`bench/holding/run.sh --websocket\`: bytes per held WebSocket (built-in \`subscribe = \"websocket\"\`)"
+    echo "  and publish → last delivery against a raw C floor writing the same frames"
+    echo "  (\`bench/results/websocket.md\`)."
     echo "- \`bench/tls/run.sh\`: bytes per held TLS long-poll and handshakes per second (full and resumed)"
     echo "  beside nginx (\`bench/results/tls.md\`)."
     echo "- \`bench/hashing/run.sh\`: sticky-hashing remap fractions, balance and cost (\`docs/hashing.md\`)."
@@ -28,7 +31,7 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
     echo
     echo "The machine is shared and has 2 cores that the load generators use too: compare ratios"
     echo "measured in the same run, not absolute figures across runs."
-    for part in proxy proxy-profile holding tls proxy-baseline holding-baseline cluster; do
+    for part in proxy proxy-profile holding websocket tls proxy-baseline holding-baseline cluster; do
         file="$repo/bench/results/$part.md"
         [[ -f $file ]] || continue
         echo

@@ -15,6 +15,10 @@
 #include <time.h>
 #include <unistd.h>
 
+/* RFC 6455's sample key and its accept value: every benchmark handshake uses them. */
+#define WEBSOCKET_KEY "dGhlIHNhbXBsZSBub25jZQ=="
+#define WEBSOCKET_ACCEPT "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
+
 static inline int64_t now_ns(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);

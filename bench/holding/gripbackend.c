@@ -1,6 +1,8 @@
 /* A GRIP backend that never is the bottleneck: every request on a keep-alive HTTP/1.1
  * connection gets the same hold instruction (the body is the hold's timeout response).
- * Usage: gripbackend PORT   (listens on 127.0.0.1:PORT; SIGUSR1 prints the request count) */
+ * With "websocket" it speaks WebSocket-over-HTTP instead: every request (Pushpin's OPEN, the
+ * only one a held client causes) is accepted and subscribed to the channel.
+ * Usage: gripbackend PORT [websocket]   (listens on 127.0.0.1:PORT; SIGUSR1 prints the request count) */
 #include "common.h"
 #include <signal.h>
 #include <sys/epoll.h>
@@ -17,6 +19,18 @@ static const char RESPONSE[] =
     "Content-Length: 8\r\n"
     "\r\n"
     "timeout\n";
+
+#define SUBSCRIBE "c:{\"type\":\"subscribe\",\"channel\":\"bench\"}"
+static const char WEBSOCKET_RESPONSE[] =
+    "HTTP/1.1 200 OK\r\n"
+    "Content-Type: application/websocket-events\r\n"
+    "Sec-WebSocket-Extensions: grip\r\n"
+    "Content-Length: 57\r\n"
+    "\r\n"
+    "OPEN\r\n"
+    "TEXT 28\r\n" SUBSCRIBE "\r\n";
+static const char *answer = RESPONSE;
+static size_t answer_len = sizeof RESPONSE - 1;
 
 struct conn { char *buf; size_t len; size_t body_left; };
 static struct conn conns[MAX_FDS];
@@ -50,7 +64,7 @@ static int serve(int fd, struct conn *c) {
         c->body_left = content_length(c->buf + used, head_len);
         used += head_len;
         requests++;
-        if (write_all(fd, RESPONSE, sizeof RESPONSE - 1) < 0) return -1;
+        if (write_all(fd, answer, answer_len) < 0) return -1;
     }
     memmove(c->buf, c->buf + used, c->len - used);
     c->len -= used;
@@ -64,7 +78,11 @@ static void close_conn(int fd) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 2) { fprintf(stderr, "usage: gripbackend PORT\n"); return 2; }
+    if (argc < 2 || argc > 3 || (argc == 3 && strcmp(argv[2], "websocket") != 0)) {
+        fprintf(stderr, "usage: gripbackend PORT [websocket]\n");
+        return 2;
+    }
+    if (argc == 3) answer = WEBSOCKET_RESPONSE, answer_len = sizeof WEBSOCKET_RESPONSE - 1;
     signal(SIGPIPE, SIG_IGN);
     signal(SIGUSR1, on_usr1);
     int lfd = listen_on("127.0.0.1", atoi(argv[1]), 0);

@@ -8,6 +8,9 @@
  *   print "RESULT ..." with latency percentiles relative to it.
  * hold-rate mode (-x): open N connections at -r per second, wait -w seconds after the last,
  *   print "HOLDRATE ..." counting held (open, unanswered), 5xx, other answers, closes, failures.
+ * WebSocket (-k, with either mode): the request is an opening handshake with a fixed
+ *   Sec-WebSocket-Key; a connection answered "101" stays held until a frame with the mark
+ *   arrives (the frame is unmasked text, so the mark is found in its bytes as it is).
  *
  * Connections are split over -P processes (each needs fewer than 20,000 fds) and over source
  * addresses 127.0.0.<-s>, 127.0.0.<-s + 1>, ... (-S connections each), bound before connect. */
@@ -20,22 +23,23 @@ enum outcome { PENDING, SENT, PUBLISHED, ANSWER_5XX, ANSWER_OTHER, CLOSED, FAILE
 
 struct options {
     const char *address, *path, *mark, *t0_file, *latency_file;
-    int port, processes, first_source, per_source, hold_rate_mode;
+    int port, processes, first_source, per_source, hold_rate_mode, websocket;
     long total;
     double rate, settle_s, wait_s, idle_s;
 };
 
 struct report {          /* what a child tells the parent through the pipe, per phase */
     long counts[FAILED + 1];
+    long upgraded;       /* WebSockets answered 101 (held ones and answered ones) */
     int64_t first_send_ns, last_send_ns;
 };
 
-struct conn { int fd; enum outcome outcome; int64_t answered_ns; };
+struct conn { int fd; enum outcome outcome; int upgraded; int64_t answered_ns; };
 
 static void usage(void) {
     fprintf(stderr, "usage: holdclient -p PORT -n N [-a 127.0.0.1] [-P procs] [-s first_source_octet]"
                     " [-S per_source] [-u /x] [-m PUBMSG] [-r conns_per_s] [-w settle_s] [-W wait_s]"
-                    " [-i idle_s] [-t t0_file] [-L latency_file] [-x]\n");
+                    " [-i idle_s] [-t t0_file] [-L latency_file] [-x] [-k]\n");
     exit(2);
 }
 
@@ -85,15 +89,27 @@ static int on_event(const struct options *o, int ep, struct conn *c, uint32_t ev
     char buf[4096];
     ssize_t n = read(c->fd, buf, sizeof buf);
     if (n < 0 && (errno == EAGAIN || errno == EINTR)) return 0;
+    const char *data = buf;
+    if (o->websocket && n > 0 && !c->upgraded && n >= 12 && memcmp(buf, "HTTP/1.1 101", 12) == 0) {
+        c->upgraded = 1; /* the frames follow the handshake's head, maybe in the same read */
+        const char *end = memmem(buf, (size_t)n, "\r\n\r\n", 4);
+        data = end ? end + 4 : buf + n;
+        if (data == buf + n) return 0;
+    }
     c->answered_ns = now_ns();
-    c->outcome = n > 0 ? classify(buf, n, o->mark) : CLOSED;
+    c->outcome = n > 0 ? classify(data, n - (data - buf), o->mark) : CLOSED;
+    if (o->websocket && !c->upgraded && c->outcome == PUBLISHED) c->outcome = ANSWER_OTHER; /* not a frame */
     epoll_ctl(ep, EPOLL_CTL_DEL, c->fd, NULL);
     return 1;
 }
 
 static void count_outcomes(const struct conn *conns, long n, struct report *r) {
     memset(r->counts, 0, sizeof r->counts);
-    for (long i = 0; i < n; i++) r->counts[conns[i].outcome]++;
+    r->upgraded = 0;
+    for (long i = 0; i < n; i++) {
+        r->counts[conns[i].outcome]++;
+        r->upgraded += conns[i].upgraded;
+    }
 }
 
 /* Runs the event loop until `until_ns`, or until `quiet_ns` pass with no event (if quiet_ns > 0),
@@ -140,8 +156,11 @@ static void run_loop(const struct options *o, int ep, struct conn *conns, long n
 static void child_main(const struct options *o, long first_global, long n, int report_fd, int go_fd,
                        const char *times_path) {
     char request[512];
+    const char *upgrade = o->websocket ? "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+                                         "Sec-WebSocket-Key: " WEBSOCKET_KEY "\r\n" : "";
     size_t request_len = (size_t)snprintf(request, sizeof request,
-                                          "GET %s HTTP/1.1\r\nHost: bench\r\nUser-Agent: holdclient\r\n\r\n", o->path);
+                                          "GET %s HTTP/1.1\r\nHost: bench\r\nUser-Agent: holdclient\r\n%s\r\n",
+                                          o->path, upgrade);
     struct conn *conns = calloc((size_t)n, sizeof *conns);
     int ep = epoll_create1(0);
     long next = 0, open = 0;
@@ -180,6 +199,7 @@ static void sum_reports(int report_fd, int processes, struct report *total) {
         struct report r;
         if (read(report_fd, &r, sizeof r) != sizeof r) die("read report");
         for (int k = 0; k <= FAILED; k++) total->counts[k] += r.counts[k];
+        total->upgraded += r.upgraded;
         if (r.first_send_ns && r.first_send_ns < total->first_send_ns) total->first_send_ns = r.first_send_ns;
         if (r.last_send_ns > total->last_send_ns) total->last_send_ns = r.last_send_ns;
     }
@@ -236,7 +256,7 @@ int main(int argc, char **argv) {
                         .first_source = 2, .per_source = 10000, .rate = 5000, .settle_s = 2,
                         .wait_s = 60, .idle_s = 5};
     int opt;
-    while ((opt = getopt(argc, argv, "a:p:n:P:s:S:u:m:r:w:W:i:t:L:x")) != -1) {
+    while ((opt = getopt(argc, argv, "a:p:n:P:s:S:u:m:r:w:W:i:t:L:xk")) != -1) {
         switch (opt) {
         case 'a': o.address = optarg; break;
         case 'p': o.port = atoi(optarg); break;
@@ -253,6 +273,7 @@ int main(int argc, char **argv) {
         case 't': o.t0_file = optarg; break;
         case 'L': o.latency_file = optarg; break;
         case 'x': o.hold_rate_mode = 1; break;
+        case 'k': o.websocket = 1; break;
         default: usage();
         }
     }
@@ -288,9 +309,11 @@ int main(int argc, char **argv) {
                o.rate, o.total, send_s > 0 ? (double)o.total / send_s : 0, held, setup.counts[ANSWER_5XX],
                setup.counts[ANSWER_OTHER] + setup.counts[PUBLISHED], setup.counts[CLOSED], setup.counts[FAILED]);
     } else {
-        printf("READY held=%ld answered_early=%ld closed=%ld failed=%ld setup_s=%.2f\n", held,
+        printf("READY held=%ld answered_early=%ld closed=%ld failed=%ld setup_s=%.2f", held,
                setup.counts[ANSWER_5XX] + setup.counts[ANSWER_OTHER] + setup.counts[PUBLISHED],
                setup.counts[CLOSED], setup.counts[FAILED], send_s);
+        if (o.websocket) printf(" upgraded=%ld", setup.upgraded);
+        printf("\n");
         fflush(stdout);
         for (int p = 0; p < o.processes; p++)
             if (write(go_pipe[1], "g", 1) != 1) die("write go");

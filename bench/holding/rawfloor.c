@@ -1,7 +1,9 @@
 /* The floor a proxy's fan-out is compared with: W worker processes accept and hold connections
  * (reading and discarding each request); a trigger connection to the master makes it tell every
  * worker over a pipe, and each worker writes the same response bytes to every held socket.
- * Usage: rawfloor PORT TRIGGER_PORT WORKERS   (both on 127.0.0.1) */
+ * With "websocket", each request is answered with a 101 (a fixed accept value: the clients send
+ * a fixed key) and the trigger writes the one unmasked text frame Holdfast sends for "PUBMSG\n".
+ * Usage: rawfloor PORT TRIGGER_PORT WORKERS [websocket]   (both on 127.0.0.1) */
 #include "common.h"
 #include <signal.h>
 #include <sys/epoll.h>
@@ -15,7 +17,17 @@ static const char RESPONSE[] =
     "\r\n"
     "PUBMSG\n";
 
-static void worker_main(int port, int trigger_fd) {
+static const char HANDSHAKE[] =
+    "HTTP/1.1 101 Switching Protocols\r\n"
+    "Upgrade: websocket\r\n"
+    "Connection: Upgrade\r\n"
+    "Sec-WebSocket-Accept: " WEBSOCKET_ACCEPT "\r\n"
+    "\r\n";
+static const char FRAME[] = "\x81\x07PUBMSG\n"; /* FIN + text, 7 bytes, unmasked */
+
+static void worker_main(int port, int trigger_fd, int websocket) {
+    const char *message = websocket ? FRAME : RESPONSE;
+    size_t message_len = websocket ? sizeof FRAME - 1 : sizeof RESPONSE - 1;
     static char held[MAX_FDS];
     int lfd = listen_on("127.0.0.1", port, 1);
     int ep = epoll_create1(0);
@@ -39,11 +51,14 @@ static void worker_main(int port, int trigger_fd) {
                 char b;
                 if (read(trigger_fd, &b, 1) != 1) exit(0);
                 for (int h = 0; h < MAX_FDS; h++)
-                    if (held[h]) write_all(h, RESPONSE, sizeof RESPONSE - 1);
+                    if (held[h]) write_all(h, message, message_len);
             } else {
                 char buf[4096];
                 ssize_t got = read(fd, buf, sizeof buf);
-                if (got > 0) held[fd] = 1;
+                if (got > 0) {
+                    if (websocket && !held[fd]) write_all(fd, HANDSHAKE, sizeof HANDSHAKE - 1);
+                    held[fd] = 1;
+                }
                 else if (got == 0 || errno != EAGAIN) {
                     held[fd] = 0;
                     close(fd);
@@ -54,7 +69,11 @@ static void worker_main(int port, int trigger_fd) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 4) { fprintf(stderr, "usage: rawfloor PORT TRIGGER_PORT WORKERS\n"); return 2; }
+    if (argc < 4 || argc > 5 || (argc == 5 && strcmp(argv[4], "websocket") != 0)) {
+        fprintf(stderr, "usage: rawfloor PORT TRIGGER_PORT WORKERS [websocket]\n");
+        return 2;
+    }
+    int websocket = argc == 5;
     signal(SIGPIPE, SIG_IGN);
     int workers = atoi(argv[3]);
     int pipes[64];
@@ -66,7 +85,7 @@ int main(int argc, char **argv) {
         if (fork() == 0) {
             close(p[1]);
             close(tfd);
-            worker_main(atoi(argv[1]), p[0]);
+            worker_main(atoi(argv[1]), p[0], websocket);
         }
         close(p[0]);
         pipes[w] = p[1];

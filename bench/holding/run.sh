@@ -2,8 +2,12 @@
 # Held-connection benchmark: Holdfast, Pushpin, nginx+nchan and a raw C floor hold N long-polls;
 # measures user-space bytes per held connection, backend connections while holding, fan-out
 # latency of one published message, and new holds per second.
-# Usage (from the repository root): bench/holding/run.sh [--quick]
+# Usage (from the repository root): bench/holding/run.sh [--quick] [--websocket]
 #   --quick: N = 2,000 everywhere, results to $TMPDIR only (shakes out bugs in a minute).
+#   --websocket: the clients hold WebSockets instead (Holdfast's built-in subscribe = "websocket",
+#     the raw floor answering the handshake itself) at N_SMALL only, results to
+#     bench/results/websocket.md; Pushpin (WebSocket-over-HTTP to the backend) beside them,
+#     no nchan, no holds/s runs.
 # Knobs (environment): HOLDFAST_BINARY (default .build/release/holdfast); BASELINE (another
 #   holdfast binary, measured as "baseline" in the same rounds, for before/after comparisons:
 #   Pushpin, nchan and the holds/s runs are then left out); N_SMALL, N_LARGE; ROUNDS; RESULTS.
@@ -12,8 +16,14 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
-quick=0
-[[ ${1:-} == --quick ]] && quick=1
+quick=0 websocket=0
+for arg in "$@"; do
+    case $arg in
+    --quick) quick=1 ;;
+    --websocket) websocket=1 ;;
+    *) echo "usage: $0 [--quick] [--websocket]" >&2; exit 2 ;;
+    esac
+done
 if ((quick)); then
     n_small=2000 n_large=2000 hold_rates="1000 2000" hold_seconds=1 rounds=1
     results="${TMPDIR:-/tmp}/holding-quick.md"
@@ -24,6 +34,10 @@ fi
 n_small=${N_SMALL:-$n_small} n_large=${N_LARGE:-$n_large}
 baseline=${BASELINE:-}
 [[ -n $baseline ]] && results="$repo/bench/results/holding-baseline.md"
+if ((websocket)); then
+    results="$repo/bench/results/websocket.md"
+    ((quick)) && results="${TMPDIR:-/tmp}/websocket-quick.md"
+fi
 results=${RESULTS:-$results}
 # Each worker holds at most ~15,000 clients under the 20,000 open-file limit.
 large_workers=$(( n_large > 60000 ? (n_large + 14999) / 15000 : 4 ))
@@ -64,9 +78,24 @@ request_file() {   # name, then the request bytes (printf format)
 # --- the proxies under test: each sets publish_port, publish_req, has_backend ---
 
 start_backend() {
-    start "$work/gripbackend.log" "$work/gripbackend" "$backend_port"
+    start "$work/gripbackend.log" "$work/gripbackend" "$backend_port" "${backend_mode[@]}"
     wait_listening "$backend_port"
 }
+
+# In --websocket runs: the clients' handshake options, the floor's and the backend's mode
+# (WebSocket-over-HTTP, for Pushpin), Holdfast's extra config, Pushpin's route option and message.
+client_mode=() floor_mode=() backend_mode=() websocket_config="" pushpin_route="" pushpin_format="http-response"
+pushpin_message='"body":"PUBMSG\\n"'
+if ((websocket)); then
+    client_mode=(-k -u /ws/bench) floor_mode=(websocket) backend_mode=(websocket)
+    pushpin_route=",over_http" pushpin_format="ws-message" pushpin_message='"content":"PUBMSG\n"'   # JSON \n: the same 7 bytes as the others
+    websocket_config='
+[websocket]
+ping_interval = "10m"
+[[route]]
+path_prefix = "/ws/"
+subscribe = "websocket"'
+fi
 
 start_holdfast() {   # workers
     start_backend
@@ -75,7 +104,7 @@ start_holdfast() {   # workers
 listen = ["127.0.0.1:$client_port"]
 workers = $1
 [timeouts]
-client_idle = "10m"
+client_idle = "10m"$websocket_config
 [control]
 listen = "127.0.0.1:$control_port"
 [[backend]]
@@ -109,13 +138,13 @@ start_pushpin() {   # workers (Pushpin has no worker count: condure holds every 
         -e "s|^logdir=.*|logdir=$d/log|" -e "s|^port_offset=.*|port_offset=$pushpin_offset|" \
         -e "s|^services=.*|services=condure,zurl,pushpin-proxy,pushpin-handler|" \
         -e "s|^client_maxconn=.*|client_maxconn=70000|" /etc/pushpin/pushpin.conf >"$d/pushpin.conf"
-    echo "* 127.0.0.1:$backend_port" >"$d/routes"
+    echo "* 127.0.0.1:$backend_port$pushpin_route" >"$d/routes"
     start "$work/pushpin.log" pushpin --config "$d/pushpin.conf" --port "127.0.0.1:$client_port" --loglevel 1 --merge-output
     proxy_group=$started
     publish_port=$((5561 + pushpin_offset)) has_backend=1
     wait_listening "$client_port"
     wait_listening "$publish_port"
-    local body='{"items":[{"channel":"bench","formats":{"http-response":{"body":"PUBMSG\\n"}}}]}'
+    local body="{\"items\":[{\"channel\":\"bench\",\"formats\":{\"$pushpin_format\":{$pushpin_message}}}]}"
     publish_req=$(request_file pushpin "POST /publish/ HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\nContent-Length: ${#body}\r\nConnection: close\r\n\r\n%s" "$body")
 }
 
@@ -139,7 +168,7 @@ EOF
 }
 
 start_floor() {   # workers
-    start "$work/rawfloor.log" "$work/rawfloor" "$client_port" "$trigger_port" "$1"
+    start "$work/rawfloor.log" "$work/rawfloor" "$client_port" "$trigger_port" "$1" "${floor_mode[@]}"
     proxy_group=$started
     wait_listening "$client_port"
     wait_listening "$trigger_port"
@@ -150,6 +179,7 @@ start_floor() {   # workers
 # One held request answered by one publish: every piece works before anything is measured.
 warm_up() {
     local out="$work/warmup.out" attempt curl_pid
+    ((websocket)) && { warm_up_websocket; return; }
     for attempt in 1 2 3; do
         rm -f "$out"
         (curl -s --max-time 10 "http://127.0.0.1:$client_port/x" >"$out" 2>&1 || true) &
@@ -159,6 +189,22 @@ warm_up() {
         wait "$curl_pid"
         grep -q PUBMSG "$out" && return 0
         echo "warm-up attempt $attempt: expected PUBMSG, got: $(cat "$out")" >&2
+    done
+    return 1
+}
+
+warm_up_websocket() {   # the same with one WebSocket client
+    local out="$work/warmup.out" attempt client
+    for attempt in 1 2 3; do
+        rm -f "$out" "$work/warmup.t0"
+        timeout 20 "$work/holdclient" "${client_mode[@]}" -p "$client_port" -n 1 -P 1 -w 0.5 -W 5 -i 2 \
+            -t "$work/warmup.t0" >"$out" 2>&1 &
+        client=$!
+        for _ in $(seq 50); do grep -qs READY "$out" && break; sleep 0.1; done
+        "$work/publish" "$publish_port" "$publish_req" "$work/warmup.t0" >/dev/null
+        wait "$client" || true
+        grep -q 'RESULT delivered=1 ' "$out" && return 0
+        echo "warm-up attempt $attempt: expected one delivery, got: $(cat "$out")" >&2
     done
     return 1
 }
@@ -175,7 +221,7 @@ fanout() {
     local before after out="$work/client.out" t0="$work/t0"
     before=$(group_memory "$proxy_group")
     rm -f "$out" "$t0"
-    timeout 300 "$work/holdclient" -p "$client_port" -n "$n" -P "$(client_processes "$n")" -r "$rate" \
+    timeout 300 "$work/holdclient" "${client_mode[@]}" -p "$client_port" -n "$n" -P "$(client_processes "$n")" -r "$rate" \
         -w 2 -W 120 -i 5 -t "$t0" -L "$work/latencies.$proxy.$n" >"$out" 2>"$work/client.err" &
     local client=$!
     for _ in $(seq 1200); do grep -qs READY "$out" && break; kill -0 "$client" 2>/dev/null || break; sleep 0.1; done
@@ -190,6 +236,7 @@ fanout() {
     cat "$out" >&2
     local held pss_b rss_b pss_a rss_a
     held=$(sed -n 's/^READY held=\([0-9]*\).*/\1/p' "$out")
+    ((websocket)) && held=$(sed -n 's/^READY .*upgraded=\([0-9]*\).*/\1/p' "$out")   # held = answered 101
     read -r pss_b rss_b <<<"$before"
     read -r pss_a rss_a <<<"$after"
     local result
@@ -259,24 +306,57 @@ median_rows() {
         }' "$1"
 }
 
+holding_sections() {   # the holds/s table and the long-poll targets
+    echo
+    echo "## New holds per second"
+    echo
+    echo "Connections opened at the target rate over ${hold_seconds}s (Pushpin capped at 18,000: condure holds them all in one process), each sending one long-poll; counted once nothing has arrived for 6s after the last (Holdfast's queue timeout is 5s): held = open and unanswered; 5xx = answered with a server error. Client sent/s = the rate at which the client managed to write its requests (it shares the CPUs); proxy held/s = N / (time from the first to the last hold in Holdfast's own count, \`/status\` sampled every 100 ms)."
+    echo
+    echo "| proxy | workers | target/s | client sent/s | proxy held/s | opened | held | 5xx | other answers | closed | connect failures |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|"
+    local proxy workers line
+    while IFS=$'\t' read -r proxy workers line; do
+        echo "| $proxy | $workers | $(field target_per_s "$line") | $(field achieved_per_s "$line") | $(field proxy_held_per_s "$line") | $(field opened "$line") | $(field held "$line") | $(field answered_5xx "$line") | $(field answered_other "$line") | $(field closed "$line") | $(field failed "$line") |"
+    done <"$work/holdrate.tsv"
+    echo
+    echo "## Targets"
+    echo
+    echo "- ≤ 512 bytes of user space per held long-poll"
+    echo "- fan-out ≤ 1.2 × the raw floor"
+    echo "- ≥ 10,000 new holds per second with no 5xx"
+    echo
+    echo "For reference, the issue measured at N = 19,000: Pushpin about 34 KB per held connection, nginx+nchan about 10.3 KB; last delivery: floor ~206 ms, nchan 400 ms, Pushpin 7.9 s."
+}
+
+websocket_targets() {
+    echo
+    echo "## Targets"
+    echo
+    echo "- ≤ 600 bytes of user space per held WebSocket"
+    echo "- publish → last delivery ≤ 1.2 × the raw floor writing the same frames"
+    echo "- ≥ 10 × fewer bytes per held WebSocket than Pushpin"
+}
+
 write_results() {
     local kept=""
     [[ -f $results ]] && kept=$(sed -n '/^## Where it goes/,$p' "$results")
     {
-        echo "# Held-connection benchmark"
+        if ((websocket)); then echo "# Held WebSocket benchmark"; else echo "# Held-connection benchmark"; fi
         echo
         local knobs=""
         [[ -n ${N_SMALL:-} ]] && knobs+="N_SMALL=$N_SMALL "
         [[ -n ${N_LARGE:-} ]] && knobs+="N_LARGE=$N_LARGE "
         [[ -n ${ROUNDS:-} ]] && knobs+="ROUNDS=$ROUNDS "
         [[ -n $baseline ]] && knobs+="BASELINE=$baseline "
-        echo "Generated by \`${knobs}bench/holding/run.sh$( ((quick)) && echo ' --quick')\` on $(date -u +%Y-%m-%d) (commit $(git -C "$repo" rev-parse --short HEAD))."
+        [[ -n ${HOLDFAST_BINARY:-} ]] && knobs+="HOLDFAST_BINARY=$HOLDFAST_BINARY "
+        echo "Generated by \`${knobs}bench/holding/run.sh$( ((quick)) && echo ' --quick')$( ((websocket)) && echo ' --websocket')\` on $(date -u +%Y-%m-%d) (commit $(git -C "$repo" rev-parse --short HEAD))."
         echo
         echo "Machine: $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)), $(free -g | awk '/^Mem:/ {print $2}') GiB memory, kernel $(uname -r); load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (the machine is shared with other builds)."
         echo "Open-file limit per process: $(ulimit -n). Clients, proxy and backend share the machine's CPUs."
         echo
         echo "## Holding and fan-out"
         echo
+        ((websocket)) && echo "Every client sends a WebSocket opening handshake for \`/ws/bench\` (Holdfast: a \`subscribe = \"websocket\"\` route, channel \`bench\`; the floor answers the handshake itself) and counts as held once answered \`101\`; the message is the one unmasked text frame \`PUBMSG\\n\` (9 bytes), which the floor writes to every client as it is." && echo
         echo "Bytes per held connection = (sum of Pss over all the proxy's processes after holding N − before) / N, user space only (kernel socket memory not included); Rss in brackets. Backend connections = ESTABLISHED sockets to the backend port while holding. Fan-out = time from writing the publish request to each client reading the message (CLOCK_MONOTONIC in both processes). Ratio = max / the raw floor's max at the same N and workers."
         echo
         echo "Each scenario ran $rounds time(s), one after the other; the table shows the median of each column over the rounds, and the range of max."
@@ -285,36 +365,29 @@ write_results() {
         echo "|---|---|---|---|---|---|---|---|---|---|---|"
         median_rows "$work/fanout.tsv"
         [[ -n ${not_run:-} ]] && echo && echo "$not_run"
-        echo
-        echo "## New holds per second"
-        echo
-        echo "Connections opened at the target rate over ${hold_seconds}s (Pushpin capped at 18,000: condure holds them all in one process), each sending one long-poll; counted once nothing has arrived for 6s after the last (Holdfast's queue timeout is 5s): held = open and unanswered; 5xx = answered with a server error. Client sent/s = the rate at which the client managed to write its requests (it shares the CPUs); proxy held/s = N / (time from the first to the last hold in Holdfast's own count, \`/status\` sampled every 100 ms)."
-        echo
-        echo "| proxy | workers | target/s | client sent/s | proxy held/s | opened | held | 5xx | other answers | closed | connect failures |"
-        echo "|---|---|---|---|---|---|---|---|---|---|---|"
-        local proxy workers line
-        while IFS=$'\t' read -r proxy workers line; do
-            echo "| $proxy | $workers | $(field target_per_s "$line") | $(field achieved_per_s "$line") | $(field proxy_held_per_s "$line") | $(field opened "$line") | $(field held "$line") | $(field answered_5xx "$line") | $(field answered_other "$line") | $(field closed "$line") | $(field failed "$line") |"
-        done <"$work/holdrate.tsv"
-        echo
-        echo "## Targets"
-        echo
-        echo "- ≤ 512 bytes of user space per held long-poll"
-        echo "- fan-out ≤ 1.2 × the raw floor"
-        echo "- ≥ 10,000 new holds per second with no 5xx"
-        echo
-        echo "For reference, the issue measured at N = 19,000: Pushpin about 34 KB per held connection, nginx+nchan about 10.3 KB; last delivery: floor ~206 ms, nchan 400 ms, Pushpin 7.9 s."
+        if ((websocket)); then websocket_targets; else holding_sections; fi
         echo
         echo "Raw per-connection latencies are not kept; rerun with the script to get them (holdclient -L)."
         [[ -n $kept ]] && echo && echo "$kept"
     } >"$results"
     echo "wrote $results" >&2
-if [[ $results == "$repo/bench/results/holding"*.md ]]; then "$repo/bench/report.sh"; fi
+if [[ $results == "$repo/bench/results/"*.md ]]; then "$repo/bench/report.sh"; fi
 }
 
 build
 : >"$work/fanout.tsv"
 : >"$work/holdrate.tsv"
+if ((websocket)); then
+    for ((round = 1; round <= rounds; round++)); do
+        for proxy in floor holdfast; do
+            fanout "$proxy" "$n_small" 1 10000 || { echo "failed: $proxy" >&2; stop_all; }
+        done
+        fanout pushpin "$n_small" 1 500 || { echo "failed: pushpin" >&2; stop_all; }  # 500/s: 2000/s had 45% answered 502
+    done
+    not_run="Pushpin terminates the WebSockets and speaks WebSocket-over-HTTP to the backend (route option \`over_http\`; the backend accepts each OPEN and subscribes it to \`bench\`); the message is published as \`ws-message\`."
+    write_results
+    exit 0
+fi
 peers="nchan"
 [[ -n $baseline ]] && peers="baseline"
 for ((round = 1; round <= rounds; round++)); do
