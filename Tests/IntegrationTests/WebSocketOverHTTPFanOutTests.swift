@@ -38,5 +38,10 @@ final class WebSocketOverHTTPFanOutTests: ScenarioTestCase {
             XCTAssertEqual(try socket.readText(), "once")
             XCTAssertEqual(try socket.readText(), "then", "the first publish arrived exactly once")
         }
+        let metrics = try proxy.control.parsedMetrics()
+        XCTAssertEqual(metrics.value("holdfast_websocket_frames_total", ["direction": "in"]), Double(Self.clientCount),
+                       "each client's subscribe")
+        XCTAssertEqual(metrics.value("holdfast_websocket_frames_total", ["direction": "out"]), Double(3 * Self.clientCount),
+                       "each client's confirmation and the two publishes")
     }
 }
