@@ -17,6 +17,8 @@ public struct FrameReader {
     private var utf8 = UTF8Validator()
     /// The peer sent its close frame: the connection is over for it.
     public private(set) var closeReceived = false
+    /// Frames read to their end so far (each fragment and control frame is one), for the metrics.
+    public private(set) var framesRead = 0
 
     public init(maxMessageBytes: Int) {
         self.maxMessageBytes = maxMessageBytes
@@ -80,6 +82,7 @@ public struct FrameReader {
 
     private mutating func finishFrame(_ header: FrameHeader, into events: inout [WebSocketEvent]) throws(WebSocketError) {
         frame = nil
+        framesRead += 1
         switch header.opcode {
         case .ping:
             events.append(.ping(controlPayload))

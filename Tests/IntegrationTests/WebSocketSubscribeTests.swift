@@ -28,6 +28,25 @@ final class WebSocketSubscribeTests: ScenarioTestCase {
         XCTAssertTrue(socket.http.isClosedByPeer(timeout: .seconds(5)), file: file, line: line)
     }
 
+    /// holdfast_websocket_*: frames and their bytes both ways, and the close codes Holdfast sent.
+    func testFramesBytesAndClosesAreCounted() throws {
+        let proxy = try startWebSocketProxy()
+        let socket = try subscribe(proxy, "/ws/news")
+        try proxy.control.waitUntilHeld(1)
+        try socket.sendText("hi")
+        XCTAssertEqual(try proxy.control.publishShorthand(channel: "news", body: "hello"), 1)
+        XCTAssertEqual(try socket.readText(), "hello")
+        try socket.sendClose(code: 1000)
+        try assertClosed(socket, code: 1000)
+
+        let metrics = try proxy.control.parsedMetrics()
+        XCTAssertEqual(metrics.value("holdfast_websocket_frames_total", ["direction": "in"]), 2)
+        XCTAssertEqual(metrics.value("holdfast_websocket_frames_total", ["direction": "out"]), 2)
+        XCTAssertEqual(metrics.value("holdfast_websocket_bytes_total", ["direction": "in"]), 16, "two masked frames of 2 bytes' payload")
+        XCTAssertEqual(metrics.value("holdfast_websocket_bytes_total", ["direction": "out"]), 7 + 4, "the message, then the close")
+        XCTAssertEqual(metrics.value("holdfast_websocket_closes_total", ["code": "1000"]), 1)
+    }
+
     func testEachMessageIsOneFrame() throws {
         let proxy = try startWebSocketProxy()
         let socket = try subscribe(proxy, "/ws/news")

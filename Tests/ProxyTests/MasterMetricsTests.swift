@@ -28,6 +28,11 @@ final class MasterMetricsTests: XCTestCase {
         stats.messagesDelivered = 30
         stats.subscribersDropped = ["slow": 2]
         stats.timeouts = ["hold": 5]
+        stats.webSocketFramesIn = 7
+        stats.webSocketFramesOut = 8
+        stats.webSocketBytesIn = 70
+        stats.webSocketBytesOut = 80
+        stats.webSocketCloses = ["1000": 2, "1011": 1]
         return ProxySnapshot(live: [.init(config: config, stats: stats)], departed: CounterTotals())
     }
 
@@ -52,6 +57,12 @@ final class MasterMetricsTests: XCTestCase {
         XCTAssertEqual(values["holdfast_messages_delivered_total"], 30)
         XCTAssertEqual(values[#"holdfast_subscribers_dropped_total{reason="slow"}"#], 2)
         XCTAssertEqual(values[#"holdfast_timeouts_total{kind="hold"}"#], 5)
+        XCTAssertEqual(values[#"holdfast_websocket_frames_total{direction="in"}"#], 7)
+        XCTAssertEqual(values[#"holdfast_websocket_frames_total{direction="out"}"#], 8)
+        XCTAssertEqual(values[#"holdfast_websocket_bytes_total{direction="in"}"#], 70)
+        XCTAssertEqual(values[#"holdfast_websocket_bytes_total{direction="out"}"#], 80)
+        XCTAssertEqual(values[#"holdfast_websocket_closes_total{code="1000"}"#], 2)
+        XCTAssertEqual(values[#"holdfast_websocket_closes_total{code="1011"}"#], 1)
         XCTAssertEqual(values["holdfast_control_connections"], 7)
         XCTAssertEqual(values["holdfast_control_connections_max"], 64)
         XCTAssertTrue(text.contains("# TYPE holdfast_requests_total counter\n"), text)

@@ -17,6 +17,9 @@ final class MasterStatsTests: XCTestCase {
         for channel in ["a", "b", "c", "d"] { stats.channelSketch.add(channel) }
         stats.subscribers = 5
         stats.timeouts = ["hold": 1]
+        stats.webSocketFramesOut = 3
+        stats.webSocketBytesIn = 10
+        stats.webSocketCloses = ["1001": 1]
         return stats
     }
 
@@ -35,6 +38,9 @@ final class MasterStatsTests: XCTestCase {
         XCTAssertEqual(snapshot.pools["app1"], .init(idle: 2, busy: 3, max: 24, tunnels: 3), "tunnels are summed per backend")
         XCTAssertEqual(snapshot.pools["app2"], .init(idle: 2, busy: 5, max: 24))
         XCTAssertEqual(snapshot.counters.timeouts, ["hold": 2])
+        XCTAssertEqual(snapshot.counters.webSocketFrames, ["in": 0, "out": 6])
+        XCTAssertEqual(snapshot.counters.webSocketBytes, ["in": 20, "out": 0])
+        XCTAssertEqual(snapshot.counters.webSocketCloses, ["1001": 2])
     }
 
     func testCountersAreKeyedByRouteLabelsOfEachWorkersOwnConfiguration() {

@@ -189,6 +189,9 @@ final class ProcessFrameTests: XCTestCase {
         stats.timeouts["hold"] = 5
         stats.subscribersDropped["slow_reader"] = 1
         stats.tlsHandshakeFailures["timeout"] = 2
+        stats.webSocketFramesIn = 4
+        stats.webSocketBytesOut = 60
+        stats.webSocketCloses["1001"] = 3
         let workerFrames: [WorkerFrame] = [.publishAck(id: 42, delivered: 500), .stats(id: 7, stats), .backendFailed(index: 2),
                                            .backendSucceeded(index: 0), .channelActive("news"), .channelIdle("news"),
                                            .historyRequest(id: 3, channel: "news", afterID: "17")]
@@ -206,8 +209,8 @@ final class ProcessFrameTests: XCTestCase {
     func testCorruptCountsAreRefused() {
         XCTAssertThrowsError(try MasterFrame(decoding: [3] + [UInt8](repeating: 0xFF, count: 8)))
         var stats = WorkerFrame.stats(id: 1, WorkerStats()).encoded()
-        // The first count after the seven gauges and the sketch: idle pool connections.
-        let countOffset = 1 + 8 + 7 * 8 + 4 + ChannelSketch.registerCount
+        // The first count after the seven gauges, the four WebSocket counters and the sketch: idle pool connections.
+        let countOffset = 1 + 8 + 11 * 8 + 4 + ChannelSketch.registerCount
         stats.replaceSubrange(countOffset..<(countOffset + 4), with: [0xFF, 0xFF, 0xFF, 0xFF])
         XCTAssertThrowsError(try WorkerFrame(decoding: stats)) { error in
             XCTAssertTrue((error as? WireError)?.reason.hasPrefix("idle pool connections expected at most") == true, "\(error)")

@@ -45,6 +45,15 @@ final class FrameReaderTests: XCTestCase {
         XCTAssertEqual(try events(conversation, cutAt: Array(1..<conversation.count)), expected)
     }
 
+    /// Every fragment and control frame counts, once it has ended, wherever the bytes are cut.
+    func testFramesReadCountsEndedFrames() throws {
+        var reader = FrameReader(maxMessageBytes: 1 << 20)
+        _ = try reader.read(Array(conversation.dropLast(1)), cutAt: [3, 10])
+        XCTAssertEqual(reader.framesRead, 5, "the close frame has not ended yet")
+        _ = try reader.read(Array(conversation.suffix(1)))
+        XCTAssertEqual(reader.framesRead, 6)
+    }
+
     func testExtendedLengthsAtEverySplitOfTheirHeaders() throws {
         for size in [125, 126, 65535, 65536, 70000] {
             let payload = (0..<size).map { UInt8(truncatingIfNeeded: $0) }

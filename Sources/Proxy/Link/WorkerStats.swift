@@ -21,6 +21,14 @@ public struct WorkerStats: Sendable, Equatable {
     /// This worker's channels, for counting distinct channels over all workers.
     public var channelSketch = ChannelSketch()
     public var subscribers = 0
+    /// Frames and their bytes between Holdfast and the WebSocket clients it serves itself
+    /// (`subscribe = "websocket"`, `websocket = "grip"`; tunnels are not parsed).
+    public var webSocketFramesIn = 0
+    public var webSocketFramesOut = 0
+    public var webSocketBytesIn = 0
+    public var webSocketBytesOut = 0
+    /// Close frames Holdfast sent, by code.
+    public var webSocketCloses: [String: Int] = [:]
 
     public struct RequestKey: Hashable, Sendable {
         public var route: Int
@@ -38,7 +46,8 @@ public struct WorkerStats: Sendable, Equatable {
 
 extension WorkerStats {
     func encode(into writer: inout ByteWriter) {
-        for value in [clientConnections, heldResponses, heldStreams, heldSSE, heldWebSockets, messagesDelivered, subscribers] {
+        for value in [clientConnections, heldResponses, heldStreams, heldSSE, heldWebSockets, messagesDelivered, subscribers,
+                      webSocketFramesIn, webSocketFramesOut, webSocketBytesIn, webSocketBytesOut] {
             writer.int(value)
         }
         writer.bytes(channelSketch.registers)
@@ -54,6 +63,7 @@ extension WorkerStats {
         writeCounts(subscribersDropped, into: &writer)
         writeCounts(timeouts, into: &writer)
         writeCounts(tlsHandshakeFailures, into: &writer)
+        writeCounts(webSocketCloses, into: &writer)
     }
 
     static func decode(from reader: inout ByteReader) throws(WireError) -> WorkerStats {
@@ -65,6 +75,10 @@ extension WorkerStats {
         stats.heldWebSockets = try reader.int("held WebSockets")
         stats.messagesDelivered = try reader.int("messages delivered")
         stats.subscribers = try reader.int("subscribers")
+        stats.webSocketFramesIn = try reader.int("WebSocket frames in")
+        stats.webSocketFramesOut = try reader.int("WebSocket frames out")
+        stats.webSocketBytesIn = try reader.int("WebSocket bytes in")
+        stats.webSocketBytesOut = try reader.int("WebSocket bytes out")
         let registers = try reader.bytes("channel sketch")
         guard registers.count == ChannelSketch.registerCount else {
             throw WireError(reason: "channel sketch expected \(ChannelSketch.registerCount) registers; got \(registers.count)")
@@ -80,6 +94,7 @@ extension WorkerStats {
         stats.subscribersDropped = try readCounts("drop counters", from: &reader)
         stats.timeouts = try readCounts("timeout counters", from: &reader)
         stats.tlsHandshakeFailures = try readCounts("TLS handshake failure counters", from: &reader)
+        stats.webSocketCloses = try readCounts("WebSocket close counters", from: &reader)
         return stats
     }
 }

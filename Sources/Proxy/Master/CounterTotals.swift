@@ -13,6 +13,10 @@ struct CounterTotals: Equatable {
     var subscribersDropped: [String: Int] = [:]
     var timeouts: [String: Int] = [:]
     var tlsHandshakeFailures: [String: Int] = [:]
+    /// WebSocket frames and bytes, keyed by direction ("in", "out"), and close frames sent by code.
+    var webSocketFrames: [String: Int] = [:]
+    var webSocketBytes: [String: Int] = [:]
+    var webSocketCloses: [String: Int] = [:]
 
     init() {}
 
@@ -25,6 +29,9 @@ struct CounterTotals: Equatable {
         subscribersDropped = stats.subscribersDropped
         timeouts = stats.timeouts
         tlsHandshakeFailures = stats.tlsHandshakeFailures
+        webSocketFrames = ["in": stats.webSocketFramesIn, "out": stats.webSocketFramesOut]
+        webSocketBytes = ["in": stats.webSocketBytesIn, "out": stats.webSocketBytesOut]
+        webSocketCloses = stats.webSocketCloses
     }
 
     mutating func add(_ other: CounterTotals) {
@@ -33,5 +40,8 @@ struct CounterTotals: Equatable {
         subscribersDropped.merge(other.subscribersDropped, uniquingKeysWith: +)
         timeouts.merge(other.timeouts, uniquingKeysWith: +)
         tlsHandshakeFailures.merge(other.tlsHandshakeFailures, uniquingKeysWith: +)
+        webSocketFrames.merge(other.webSocketFrames, uniquingKeysWith: +)
+        webSocketBytes.merge(other.webSocketBytes, uniquingKeysWith: +)
+        webSocketCloses.merge(other.webSocketCloses, uniquingKeysWith: +)
     }
 }

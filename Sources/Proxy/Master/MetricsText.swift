@@ -56,6 +56,15 @@ enum MetricsText {
         for (reason, count) in handshakes.sorted(by: { $0.key < $1.key }) {
             counter("holdfast_tls_handshake_failures_total", "TLS handshakes that did not finish, by reason.", [("reason", reason)], count)
         }
+        for direction in ["in", "out"] {
+            counter("holdfast_websocket_frames_total", "WebSocket frames read from (in) and written to (out) the clients "
+                    + "Holdfast serves itself (not tunnels).", [("direction", direction)], snapshot.counters.webSocketFrames[direction] ?? 0)
+            counter("holdfast_websocket_bytes_total", "Bytes of those WebSocket frames.", [("direction", direction)],
+                    snapshot.counters.webSocketBytes[direction] ?? 0)
+        }
+        for (code, count) in snapshot.counters.webSocketCloses.sorted(by: { $0.key < $1.key }) {
+            counter("holdfast_websocket_closes_total", "WebSocket close frames Holdfast sent, by close code.", [("code", code)], count)
+        }
         if let cluster {
             for connection in cluster.connections {
                 gauge("holdfast_redis_up", "Whether the Redis connection is up (1) or down (0).", [("connection", connection.role)],

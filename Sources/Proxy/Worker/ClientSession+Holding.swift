@@ -29,7 +29,7 @@ extension ClientSession: ChannelSubscriber {
     /// message is for this client (phase two must follow), false when it has no matching format.
     func writeMessage(_ message: PreparedMessage) -> Bool {
         if case .webSocketOverHTTP = work, let frame = message.overHTTPFrame {
-            socket.write(frame)
+            writeFrame(frame)
             return true
         }
         guard case let .hold(hold) = work else { return false }
@@ -48,7 +48,9 @@ extension ClientSession: ChannelSubscriber {
         case .subscribeStream:
             bytes = message.payload.isEmpty ? nil : (hold.chunked ? message.rawStreamChunk : message.payload)
         case .subscribeWebSocket:
-            bytes = message.item.subscribePayload == nil ? nil : message.webSocketFrame
+            guard message.item.subscribePayload != nil else { return false }
+            writeFrame(message.webSocketFrame)
+            return true
         }
         guard let bytes else { return false }
         socket.write(bytes)

@@ -67,7 +67,7 @@ extension ClientSession {
         case .websocket:
             // The handshake was checked before routing went this far.
             writeSwitchingProtocols(key: head.headers["sec-websocket-key"] ?? "", route: route, cors: cors)
-            for message in replay where message.item.subscribePayload != nil { socket.write(message.webSocketFrame) }
+            for message in replay where message.item.subscribePayload != nil { writeFrame(message.webSocketFrame) }
             enterHold(Hold(kind: .subscribeWebSocket, channels: channels, chunked: false, keepAlive: false,
                            wakeInterval: runtime.config.websocket.pingInterval, route: route, cors: nil,
                            webSocket: WebSocketHold(), tokenExpiry: tokenExpiry))

@@ -21,7 +21,7 @@ extension ClientSession {
         webSocket.reader = nil
         let events: [WebSocketEvent]
         do {
-            events = try reader.read(bytes)
+            events = try runtime.readWebSocketFrames(bytes, with: &reader)
         } catch {
             closeWebSocket(code: error.closeCode)
             return
@@ -30,7 +30,7 @@ extension ClientSession {
         for event in events {
             switch event {
             case let .ping(payload):
-                write(FrameEncoder.frame(.pong, payload: payload))
+                writeFrame(FrameEncoder.frame(.pong, payload: payload))
             case .pong:
                 webSocket.awaitsPong = false
             case .text, .binary:
@@ -51,7 +51,7 @@ extension ClientSession {
             return
         }
         webSocket.awaitsPong = true
-        write(Self.pingFrame)
+        writeFrame(Self.pingFrame)
         afterWrite(to: hold)
     }
 

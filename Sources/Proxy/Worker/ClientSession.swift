@@ -344,6 +344,11 @@ final class ClientSession: SocketDelegate {
 
     func write(_ bytes: [UInt8]) { socket.write(bytes) }
     func write(_ bytes: UnsafeRawBufferPointer) { socket.write(bytes) }
+    /// A WebSocket frame to the client, counted for the metrics.
+    func writeFrame(_ frame: [UInt8]) {
+        runtime.countWebSocketOutput(frame)
+        socket.write(frame)
+    }
     var pendingOutputBytes: Int { socket.pendingOutputBytes }
 
     /// Bytes that arrived with the head (the start of its body, or later requests).
@@ -463,7 +468,7 @@ final class ClientSession: SocketDelegate {
 
     /// Ends a WebSocket Holdfast serves: its close frame (the answer to the client's, or why), then the close.
     func closeWebSocket(code: UInt16) {
-        write(FrameEncoder.close(code: code))
+        writeFrame(FrameEncoder.close(code: code))
         tearDown(graceful: true)
     }
 

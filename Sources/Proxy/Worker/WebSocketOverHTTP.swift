@@ -252,16 +252,16 @@ final class WebSocketOverHTTP {
                 if messagePrefix != nil, content.starts(with: WebSocketGrip.controlPrefix) {
                     control(content.dropFirst(WebSocketGrip.controlPrefix.count))
                 } else if let message = forClient(content) {
-                    session.write(FrameEncoder.frame(.text, payload: message))
+                    session.writeFrame(FrameEncoder.frame(.text, payload: message))
                 }
             case let .binary(content):
-                if let message = forClient(content) { session.write(FrameEncoder.frame(.binary, payload: message)) }
-            case let .ping(content): session.write(FrameEncoder.frame(.ping, payload: content.prefix(125)))
-            case let .pong(content): session.write(FrameEncoder.frame(.pong, payload: content.prefix(125)))
+                if let message = forClient(content) { session.writeFrame(FrameEncoder.frame(.binary, payload: message)) }
+            case let .ping(content): session.writeFrame(FrameEncoder.frame(.ping, payload: content.prefix(125)))
+            case let .pong(content): session.writeFrame(FrameEncoder.frame(.pong, payload: content.prefix(125)))
             case let .close(code, reason):
                 phase = .ended
                 let sent = code.flatMap { CloseCode.isValidOnWire($0) ? $0 : nil } ?? CloseCode.normal
-                session.write(FrameEncoder.close(code: sent, reason: String(decoding: reason, as: UTF8.self)))
+                session.writeFrame(FrameEncoder.close(code: sent, reason: String(decoding: reason, as: UTF8.self)))
                 session.closeAfterOutput()
                 return
             case .disconnect:
@@ -324,7 +324,7 @@ final class WebSocketOverHTTP {
         guard !isDetached else { return detachedClientBytes(bytes) }
         let events: [WebSocketEvent]
         do {
-            events = try reader.read(bytes)
+            events = try session.runtime.readWebSocketFrames(bytes, with: &reader)
         } catch {
             // The backend hears of it as a DISCONNECT, when the session ends.
             return session.closeWebSocket(code: error.closeCode)
@@ -347,9 +347,9 @@ final class WebSocketOverHTTP {
     /// Detached: the client's messages go nowhere; its pings are answered and its close ends it.
     private func detachedClientBytes(_ bytes: UnsafeRawBufferPointer) {
         do {
-            for event in try reader.read(bytes) {
+            for event in try session.runtime.readWebSocketFrames(bytes, with: &reader) {
                 switch event {
-                case let .ping(payload): session.write(FrameEncoder.frame(.pong, payload: payload))
+                case let .ping(payload): session.writeFrame(FrameEncoder.frame(.pong, payload: payload))
                 case let .close(code, _): return session.closeWebSocket(code: code ?? CloseCode.normal)
                 case .text, .binary, .pong: break
                 }

@@ -4,6 +4,7 @@ import GRIP
 import HTTP1
 import Glibc
 import Logging
+import WebSocket
 
 /// Everything one worker process serves with: its configuration, routes, pools, channels and counters.
 final class WorkerRuntime {
@@ -119,6 +120,26 @@ final class WorkerRuntime {
 
     func countTimeout(_ kind: TimeoutKind) {
         stats.timeouts[kind.rawValue, default: 0] += 1
+    }
+
+    /// A WebSocket client's `bytes` read by its `reader`, the frames they end and the bytes counted.
+    func readWebSocketFrames(_ bytes: UnsafeRawBufferPointer, with reader: inout FrameReader) throws(WebSocketError) -> [WebSocketEvent] {
+        let framesBefore = reader.framesRead
+        defer {
+            stats.webSocketFramesIn += reader.framesRead - framesBefore
+            stats.webSocketBytesIn += bytes.count
+        }
+        return try reader.read(bytes)
+    }
+
+    /// One frame Holdfast writes to a WebSocket client; a close frame's code (its payload's first
+    /// two bytes, after the 2-byte header of a server's short frame) is counted too.
+    func countWebSocketOutput(_ frame: [UInt8]) {
+        stats.webSocketFramesOut += 1
+        stats.webSocketBytesOut += frame.count
+        guard frame.first.map({ $0 & 0x0F }) == Opcode.close.rawValue else { return }
+        let code = frame.count >= 4 ? String(UInt16(frame[2]) << 8 | UInt16(frame[3])) : "none"
+        stats.webSocketCloses[code, default: 0] += 1
     }
 
     func countDropped(_ reason: DropReason) {
