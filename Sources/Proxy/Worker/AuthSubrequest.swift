@@ -31,8 +31,7 @@ final class AuthSubrequest: UpstreamUser {
     private let request: [UInt8]
     private var upstream: UpstreamConnection?
     private var isWaitingForUpstream = false
-    private var responseBuffer: [UInt8] = []
-    private var responseParser: ResponseHeadParser
+    private var headCollector: ResponseHeadCollector
     /// A reused pooled connection may have been closed by the backend meanwhile: asked again once.
     private var hasRetried = false
 
@@ -42,7 +41,7 @@ final class AuthSubrequest: UpstreamUser {
         self.backend = backend
         request = Self.request(path: path, for: pending.head, clientIP: session.clientIP,
                                backendAddress: session.runtime.pools[backend].hostHeader)
-        responseParser = ResponseHeadParser(maxHeadBytes: session.runtime.limits.maxHeaderBytes, requestMethod: "GET")
+        headCollector = ResponseHeadCollector(maxHeadBytes: session.runtime.limits.maxHeaderBytes, requestMethod: "GET")
     }
 
     /// The sub-request carries the credentials and what the client asked for; never its body.
@@ -102,7 +101,7 @@ final class AuthSubrequest: UpstreamUser {
 
     func upstreamDidClose(_ connection: UpstreamConnection, error: SocketError?) {
         upstream = nil
-        if connection.hasServedRequest && responseBuffer.isEmpty && !hasRetried {
+        if connection.hasServedRequest && !headCollector.hasBytes && !hasRetried {
             hasRetried = true
             start()
         } else {
@@ -113,27 +112,23 @@ final class AuthSubrequest: UpstreamUser {
     func upstreamDidDrain(_ connection: UpstreamConnection) {}
 
     func upstream(_ connection: UpstreamConnection, didRead bytes: UnsafeRawBufferPointer) {
-        responseBuffer.append(contentsOf: bytes)
-        let result: HeadParseResult<ResponseHead>
+        let taken: (head: ResponseHead, rest: [UInt8])?
         do {
-            result = try responseBuffer.withUnsafeBytes { buffer throws(HTTPResponseError) in try responseParser.parse(buffer) }
+            taken = try headCollector.take(bytes)
         } catch {
             runtime.logger.warning("malformed answer from auth backend", metadata: ["backend": "\(runtime.pools[backend].name)", "error": "\(error)"])
             finish(.failed, reusable: false)
             return
         }
-        guard case let .complete(head, headLength) = result else { return }
-        let rest = responseBuffer[headLength...]
+        guard let (head, rest) = taken else { return }
         if (100..<200).contains(head.status) {
-            responseParser = ResponseHeadParser(maxHeadBytes: runtime.limits.maxHeaderBytes, requestMethod: "GET")
-            responseBuffer = []
-            if !rest.isEmpty { Array(rest).withUnsafeBytes { upstream(connection, didRead: $0) } }
+            if !rest.isEmpty { rest.withUnsafeBytes { upstream(connection, didRead: $0) } }
             return
         }
         // The verdict is in the head. The connection goes back only if its body is already whole
         // here (auth answers are small); otherwise it is closed rather than drained for nobody.
         var body = DecodedBody(head.framing)
-        let consumed = (try? Array(rest).withUnsafeBytes { buffer in try body.consume(buffer) { _ in } }) ?? -1
+        let consumed = (try? rest.withUnsafeBytes { buffer in try body.consume(buffer) { _ in } }) ?? -1
         let reusable = head.keepAlive && body.isComplete && !body.endsWithClose && consumed == rest.count
         finish(Self.verdict(status: head.status, headers: head.headers), reusable: reusable)
     }

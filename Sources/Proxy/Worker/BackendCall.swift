@@ -20,12 +20,10 @@ final class BackendCall: UpstreamUser {
     private let pool: UpstreamPool
     private let request: [UInt8]
     private let responseTimeout: Duration
-    private let maxHeadBytes: Int
     private let maxBodyBytes: Int
     private var completion: ((Result<Answer, BackendCallFailure>) -> Void)?
     private var connection: UpstreamConnection?
-    private var parser: ResponseHeadParser
-    private var headBuffer: [UInt8] = []
+    private var headCollector: ResponseHeadCollector
     private var head: ResponseHead?
     private var body = DecodedBody(.none)
     private var collected: [UInt8] = []
@@ -38,10 +36,9 @@ final class BackendCall: UpstreamUser {
         self.pool = pool
         self.request = request
         self.responseTimeout = responseTimeout
-        self.maxHeadBytes = maxHeadBytes
         self.maxBodyBytes = maxBodyBytes
         self.completion = completion
-        parser = ResponseHeadParser(maxHeadBytes: maxHeadBytes, requestMethod: "POST")
+        headCollector = ResponseHeadCollector(maxHeadBytes: maxHeadBytes, requestMethod: "POST")
     }
 
     func start() {
@@ -75,8 +72,7 @@ final class BackendCall: UpstreamUser {
 
     func upstreamReady(_ connection: UpstreamConnection) {
         self.connection = connection
-        parser = ResponseHeadParser(maxHeadBytes: maxHeadBytes, requestMethod: "POST")
-        headBuffer = []
+        headCollector.reset()
         connection.socket.write(request)
         connection.socket.watchReadable(timeout: responseTimeout)
     }
@@ -92,7 +88,7 @@ final class BackendCall: UpstreamUser {
 
     func upstreamDidClose(_ connection: UpstreamConnection, error: SocketError?) {
         self.connection = nil
-        if head == nil, headBuffer.isEmpty, connection.hasServedRequest, !retriedStale {
+        if head == nil, !headCollector.hasBytes, connection.hasServedRequest, !retriedStale {
             // The backend closed an idle keep-alive connection just as it was lent: try a fresh one.
             retriedStale = true
             pool.acquire(for: self)
@@ -112,19 +108,15 @@ final class BackendCall: UpstreamUser {
     // MARK: The answer
 
     private func readHead(_ bytes: UnsafeRawBufferPointer) {
-        headBuffer.append(contentsOf: bytes)
-        let result: HeadParseResult<ResponseHead>
+        let taken: (head: ResponseHead, rest: [UInt8])?
         do {
-            result = try headBuffer.withUnsafeBytes { buffer throws(HTTPResponseError) in try parser.parse(buffer) }
+            taken = try headCollector.take(bytes)
         } catch {
             return fail(reached: true, "malformed response: \(error)")
         }
-        guard case let .complete(parsed, headLength) = result else { return }
-        let rest = Array(headBuffer[headLength...])
-        headBuffer = []
+        guard let (parsed, rest) = taken else { return }
         if (100..<200).contains(parsed.status) {
             // Interim answers say nothing here: the final one follows.
-            parser = ResponseHeadParser(maxHeadBytes: maxHeadBytes, requestMethod: "POST")
             if !rest.isEmpty { rest.withUnsafeBytes { readHead($0) } }
             return
         }

@@ -30,8 +30,7 @@ final class Exchange: UpstreamUser {
     private static let outboxLimit = 64 * 1024
 
     // Response side
-    private var responseParser: ResponseHeadParser
-    private var responseBuffer: [UInt8] = []
+    private var responseHeadCollector: ResponseHeadCollector
     private var response: ResponseHead?
     private var responseBody = DecodedBody(.none)
     private var plan: Plan = .relay(dechunk: false)
@@ -84,7 +83,7 @@ final class Exchange: UpstreamUser {
                                                     backendAddress: session.runtime.pools[backend].hostHeader,
                                                     upgrade: upgrade ? "websocket" : nil)
         retained = upstreamHead
-        responseParser = ResponseHeadParser(maxHeadBytes: session.runtime.limits.maxHeaderBytes, requestMethod: head.method)
+        responseHeadCollector = ResponseHeadCollector(maxHeadBytes: session.runtime.limits.maxHeaderBytes, requestMethod: head.method)
     }
 
     var backend: Int { machine.backend }
@@ -244,31 +243,26 @@ final class Exchange: UpstreamUser {
     // MARK: Response head
 
     private func resetResponse() {
-        responseParser = ResponseHeadParser(maxHeadBytes: runtime.limits.maxHeaderBytes, requestMethod: head.method)
-        responseBuffer = []
+        responseHeadCollector.reset()
         response = nil
     }
 
     private func readHead(_ bytes: UnsafeRawBufferPointer) {
-        responseBuffer.append(contentsOf: bytes)
-        let result: HeadParseResult<ResponseHead>
+        let taken: (head: ResponseHead, rest: [UInt8])?
         do {
-            result = try responseBuffer.withUnsafeBytes { buffer throws(HTTPResponseError) in try responseParser.parse(buffer) }
+            taken = try responseHeadCollector.take(bytes)
         } catch {
             runtime.logger.warning("malformed response from backend", metadata: ["backend": "\(runtime.pools[backend].name)", "error": "\(error)"])
             fail(.malformedResponse)
             return
         }
-        guard case let .complete(responseHead, headLength) = result else { return }
-        let rest = Array(responseBuffer[headLength...])
-        responseBuffer = []
+        guard let (responseHead, rest) = taken else { return }
         if (100..<200).contains(responseHead.status) {
             if machine.informationalResponse(status: responseHead.status) == .tunnel {
                 startTunnel(responseHead, backendBytes: rest)
                 return
             }
             // Interim responses go no further: a client that asked for `100 Continue` got it from Holdfast.
-            responseParser = ResponseHeadParser(maxHeadBytes: runtime.limits.maxHeaderBytes, requestMethod: head.method)
             if !rest.isEmpty { rest.withUnsafeBytes { readHead($0) } }
             return
         }
