@@ -1,8 +1,8 @@
-# Multi-stage build: compile with the Swift toolchain, run on a slim Debian with only libevent and hiredis.
+# Multi-stage build: compile with the Swift toolchain, run on a slim Debian with only libevent, OpenSSL and hiredis.
 # Base images: swift:6.3-bookworm (Debian 12 build image) and debian:bookworm-slim (12).
 FROM swift:6.3-bookworm AS build
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libevent-dev libhiredis-dev pkg-config \
+    && apt-get install -y --no-install-recommends libevent-dev libssl-dev libhiredis-dev pkg-config \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY Package.swift ./
@@ -13,7 +13,7 @@ RUN swift build -c release --product holdfast --static-swift-stdlib \
 
 FROM debian:bookworm-slim
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libevent-2.1-7 libhiredis0.14 ca-certificates \
+    && apt-get install -y --no-install-recommends libevent-2.1-7 libssl3 libhiredis0.14 ca-certificates \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --no-create-home --shell /usr/sbin/nologin holdfast
 COPY --from=build /out/holdfast /usr/local/bin/holdfast
