@@ -50,6 +50,24 @@ final class WebSocketOverHTTPTests: ScenarioTestCase {
         }
     }
 
+    /// A WebSocket admitted by a JWT closes with 1008 when the token expires (SPEC §11), and the
+    /// backend hears of it as the client's DISCONNECT.
+    func testAConnectionAdmittedByATokenClosesWhenItExpires() throws {
+        let proxy = try startProxy { config in
+            config.auths = [BearerTokens.auth]
+            config.routes = [["path_prefix": "/", "backends": ["app"], "websocket": "grip", "auth": "users"]]
+        }
+        let token = BearerTokens.make(lifetime: 2)
+        let (socket, head) = try open(proxy, path: "/woh?access_token=\(token)")
+        XCTAssertEqual(head.status, 101)
+        let openedAt = ContinuousClock.now
+        let close = try socket.readFrame(timeout: .seconds(6))
+        XCTAssertEqual(close.opcode, 0x8)
+        XCTAssertEqual(close.payload.prefix(2), [0x03, 0xF0], "close code 1008")
+        XCTAssertLessThan(ContinuousClock.now - openedAt, .seconds(5))
+        try eventually("the backend hears DISCONNECT") { try eventRequests().last?.events == ["DISCONNECT"] }
+    }
+
     func testAVanishedClientIsADisconnectEvent() throws {
         let proxy = try startGripProxy()
         let (socket, head) = try open(proxy)

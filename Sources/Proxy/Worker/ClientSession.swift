@@ -51,6 +51,8 @@ final class ClientSession: SocketDelegate {
 
     /// Looked up when a request needs it rather than kept: a held client should cost as little as possible.
     var clientIP: String { socket.peerAddress?.ipString ?? "" }
+    /// What the client spoke to Holdfast, for `X-Forwarded-Proto`.
+    var scheme: String { socket.isEncrypted ? "https" : "http" }
     private var now: Int64 { runtime.base.nowMilliseconds }
 
     // MARK: Performing the lifecycle's actions
@@ -271,7 +273,8 @@ final class ClientSession: SocketDelegate {
             return
         }
         if upgrade && route.webSocket == .grip {
-            let webSocket = WebSocketOverHTTP(session: self, head: head, route: routeIndex, backend: backend, clientIP: clientIP, cors: cors)
+            let webSocket = WebSocketOverHTTP(session: self, head: head, route: routeIndex, backend: backend, clientIP: clientIP, cors: cors,
+                                              tokenExpiry: tokenExpiry)
             work = .webSocketOverHTTP(webSocket)
             webSocket.start()
             return

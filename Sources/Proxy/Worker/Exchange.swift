@@ -77,7 +77,7 @@ final class Exchange: UpstreamUser {
         var forwarded = head
         // Holdfast answers `100 Continue` itself when it admits the body: the backend need not.
         if head.expectsContinue { forwarded.headers.remove("expect") }
-        upstreamHead = ProxyHeaders.upstreamRequest(forwarded, clientIP: clientIP, scheme: session.socket.isEncrypted ? "https" : "http",
+        upstreamHead = ProxyHeaders.upstreamRequest(forwarded, clientIP: clientIP, scheme: session.scheme,
                                                     gripSignature: session.runtime.gripSignature,
                                                     bodyFraming: RequestBody.upstreamFraming(head.framing),
                                                     backendAddress: session.runtime.pools[backend].hostHeader,

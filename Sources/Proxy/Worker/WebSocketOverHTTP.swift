@@ -48,6 +48,9 @@ final class WebSocketOverHTTP {
     private var keepAliveInterval: Duration?
     /// One timer for the keep-alive request and the retry backoff: never both at once.
     private lazy var timer = Timer(base: runtime.base) { [unowned self] in self.timerFired() }
+    /// Loop milliseconds at which the JWT that admitted the client expires: it is closed then (1008).
+    private let tokenExpiry: Int64?
+    private var expiryTimer: Timer?
     /// The client is gone: the last requests (its events, DISCONNECT) are still made.
     private var isClientGone = false
     /// While the client is gone and requests remain, nothing else keeps this object.
@@ -66,8 +69,10 @@ final class WebSocketOverHTTP {
     /// Unsent client events past which the client is not read until the backend catches up.
     private static let pendingHighWater = 256 * 1024
 
-    init(session: ClientSession, head: RequestHead, route: Int, backend: Int, clientIP: String, cors: CORSHeaders?) {
+    init(session: ClientSession, head: RequestHead, route: Int, backend: Int, clientIP: String, cors: CORSHeaders?,
+         tokenExpiry: Int64?) {
         self.session = session
+        self.tokenExpiry = tokenExpiry
         self.route = route
         self.backend = backend
         self.clientIP = clientIP
@@ -116,7 +121,7 @@ final class WebSocketOverHTTP {
         head.headers.add("Content-Type", Self.contentType)
         head.headers.add("Accept", Self.contentType)
         for (name, value) in meta { head.headers.add("Meta-" + name, value) }
-        return ProxyHeaders.upstreamRequest(head, clientIP: clientIP, scheme: "http", gripSignature: runtime.gripSignature,
+        return ProxyHeaders.upstreamRequest(head, clientIP: clientIP, scheme: session.scheme, gripSignature: runtime.gripSignature,
                                             bodyFraming: .contentLength(UInt64(body.count)),
                                             backendAddress: runtime.pools[backend].hostHeader) + body
     }
@@ -200,6 +205,13 @@ final class WebSocketOverHTTP {
         session.write(ProxyHeaders.clientResponse(status: 101, reason: "Switching Protocols", headers: headers, framing: .none,
                                                   keepAlive: true, cors: cors, upgrade: "websocket"))
         phase = .open
+        if let tokenExpiry {
+            let expiry = Timer(base: runtime.base) { [unowned self] in
+                if case .open = self.phase { self.session.closeWebSocket(code: CloseCode.policyViolation) }
+            }
+            expiry.schedule(after: .milliseconds(max(0, tokenExpiry - runtime.base.nowMilliseconds)))
+            expiryTimer = expiry
+        }
         session.webSocketOverHTTPOpened()
         // Frames the client sent before its 101.
         let early = session.takeInput()
@@ -363,6 +375,7 @@ final class WebSocketOverHTTP {
     /// already went to the backend (or it was detached), it is told DISCONNECT, after what the
     /// client sent before.
     func clientEnded() {
+        expiryTimer?.cancel()
         if !channels.isEmpty {
             runtime.hub.unsubscribe(session, from: channels)
             channels = []
