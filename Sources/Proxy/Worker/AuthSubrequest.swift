@@ -5,9 +5,9 @@ import HTTP1
 /// its backend, through the pool, with the client's credentials and what it asked for. The
 /// session waits for the verdict before anything else reaches a backend.
 ///
-/// Like an `Exchange`, it holds its session strongly while it runs; the cycle ends when the
-/// session moves on.
-final class AuthSubrequest: UpstreamUser {
+/// It holds its session strongly while the call runs; the cycle ends with the verdict, or when
+/// the session moves on.
+final class AuthSubrequest {
     enum Verdict: Equatable {
         case admit
         /// The auth backend's own `401` or `403`, relayed with its `WWW-Authenticate`.
@@ -26,22 +26,18 @@ final class AuthSubrequest: UpstreamUser {
 
     let session: ClientSession
     let pending: Pending
-    private var runtime: WorkerRuntime { session.runtime }
-    private let backend: Int
-    private let request: [UInt8]
-    private var upstream: UpstreamConnection?
-    private var isWaitingForUpstream = false
-    private var headCollector: ResponseHeadCollector
-    /// A reused pooled connection may have been closed by the backend meanwhile: asked again once.
-    private var hasRetried = false
+    private var call: BackendCall?
 
     init(session: ClientSession, pending: Pending, backend: Int, path: String) {
         self.session = session
         self.pending = pending
-        self.backend = backend
-        request = Self.request(path: path, for: pending.head, clientIP: session.clientIP,
-                               backendAddress: session.runtime.pools[backend].hostHeader)
-        headCollector = ResponseHeadCollector(maxHeadBytes: session.runtime.limits.maxHeaderBytes, requestMethod: "GET")
+        let runtime = session.runtime
+        let request = Self.request(path: path, for: pending.head, clientIP: session.clientIP,
+                                   backendAddress: runtime.pools[backend].hostHeader)
+        call = BackendCall(pool: runtime.pools[backend], request: request, responseTimeout: runtime.config.timeouts.upstreamResponse,
+                           maxHeadBytes: runtime.limits.maxHeaderBytes, maxBodyBytes: runtime.limits.maxBodyBytes) { [self] result in
+            answered(result)
+        }
     }
 
     /// The sub-request carries the credentials and what the client asked for; never its body.
@@ -66,81 +62,25 @@ final class AuthSubrequest: UpstreamUser {
     }
 
     func start() {
-        isWaitingForUpstream = true
-        runtime.pools[backend].acquire(for: self)
+        call?.start()
     }
 
     /// The client went away while the verdict was pending.
     func abort() {
-        release(reusable: false)
+        call?.cancel()
+        call = nil
     }
 
-    // MARK: Upstream connection
-
-    func upstreamReady(_ connection: UpstreamConnection) {
-        isWaitingForUpstream = false
-        upstream = connection
-        connection.socket.write(request)
-        connection.socket.watchReadable(timeout: runtime.config.timeouts.upstreamResponse)
-    }
-
-    func upstreamUnavailable(_ failure: UpstreamFailure) {
-        isWaitingForUpstream = false
-        switch failure {
-        case .queueTimeout: runtime.countTimeout(.queue)
-        case .connectTimeout: runtime.countTimeout(.upstreamConnect)
-        case .connectFailed: break
+    private func answered(_ result: Result<BackendCall.Answer, BackendCallFailure>) {
+        call = nil
+        let verdict: Verdict
+        switch result {
+        case let .success(answer):
+            verdict = Self.verdict(status: answer.head.status, headers: answer.head.headers)
+        case let .failure(failure):
+            if let timeout = failure.timeout { session.runtime.countTimeout(timeout) }
+            verdict = .failed
         }
-        finish(.failed, reusable: false)
-    }
-
-    func upstreamDidTimeOut(_ connection: UpstreamConnection) {
-        runtime.countTimeout(.upstreamResponse)
-        finish(.failed, reusable: false)
-    }
-
-    func upstreamDidClose(_ connection: UpstreamConnection, error: SocketError?) {
-        upstream = nil
-        if connection.hasServedRequest && !headCollector.hasBytes && !hasRetried {
-            hasRetried = true
-            start()
-        } else {
-            finish(.failed, reusable: false)
-        }
-    }
-
-    func upstreamDidDrain(_ connection: UpstreamConnection) {}
-
-    func upstream(_ connection: UpstreamConnection, didRead bytes: UnsafeRawBufferPointer) {
-        let taken: (head: ResponseHead, rest: [UInt8])?
-        do {
-            taken = try headCollector.take(bytes)
-        } catch {
-            runtime.logger.warning("malformed answer from auth backend", metadata: ["backend": "\(runtime.pools[backend].name)", "error": "\(error)"])
-            finish(.failed, reusable: false)
-            return
-        }
-        guard let (head, rest) = taken else { return }
-        if (100..<200).contains(head.status) {
-            if !rest.isEmpty { rest.withUnsafeBytes { upstream(connection, didRead: $0) } }
-            return
-        }
-        // The verdict is in the head. The connection goes back only if its body is already whole
-        // here (auth answers are small); otherwise it is closed rather than drained for nobody.
-        var body = DecodedBody(head.framing)
-        let consumed = (try? rest.withUnsafeBytes { buffer in try body.consume(buffer) { _ in } }) ?? -1
-        let reusable = head.keepAlive && body.isComplete && !body.endsWithClose && consumed == rest.count
-        finish(Self.verdict(status: head.status, headers: head.headers), reusable: reusable)
-    }
-
-    // MARK: Ending
-
-    private func finish(_ verdict: Verdict, reusable: Bool) {
-        release(reusable: reusable)
         session.authSubrequestFinished(self, verdict: verdict)
-    }
-
-    private func release(reusable: Bool) {
-        runtime.pools[backend].endClaim(of: self, waiting: &isWaitingForUpstream, connection: &upstream, reusable: reusable)
     }
 }

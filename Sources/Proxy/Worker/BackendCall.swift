@@ -1,13 +1,16 @@
 import EventLoop
 import HTTP1
 
-/// Why a `BackendCall` got no answer. `reached`: the backend may have seen the request.
+/// Why a `BackendCall` got no answer. `reached`: the backend may have seen the request;
+/// `timeout`: the wait that ran out, if one did.
 struct BackendCallFailure: Error {
     let reached: Bool
     let reason: String
+    var timeout: TimeoutKind? = nil
 }
 
-/// One request Holdfast itself makes of a backend (a WebSocket-over-HTTP `POST`), on a pooled
+/// One request Holdfast itself makes of a backend (a WebSocket-over-HTTP `POST`, an auth
+/// sub-request's `GET`), on a pooled
 /// connection: sent whole, its whole answer collected (at most `maxBodyBytes`), then handed to
 /// `completion` once. A reused connection that the backend had closed meanwhile is retried once
 /// on a fresh one, as relayed requests are.
@@ -64,8 +67,8 @@ final class BackendCall: UpstreamUser {
         completion?(result)
     }
 
-    private func fail(reached: Bool, _ reason: String) {
-        finish(.failure(BackendCallFailure(reached: reached, reason: reason)), reusable: false)
+    private func fail(reached: Bool, _ reason: String, timeout: TimeoutKind? = nil) {
+        finish(.failure(BackendCallFailure(reached: reached, reason: reason, timeout: timeout)), reusable: false)
     }
 
     // MARK: UpstreamUser
@@ -78,7 +81,12 @@ final class BackendCall: UpstreamUser {
     }
 
     func upstreamUnavailable(_ failure: UpstreamFailure) {
-        fail(reached: false, "\(failure)")
+        let timeout: TimeoutKind? = switch failure {
+        case .queueTimeout: .queue
+        case .connectTimeout: .upstreamConnect
+        case .connectFailed: nil
+        }
+        fail(reached: false, "\(failure)", timeout: timeout)
     }
 
     func upstream(_ connection: UpstreamConnection, didRead bytes: UnsafeRawBufferPointer) {
@@ -100,7 +108,7 @@ final class BackendCall: UpstreamUser {
     }
 
     func upstreamDidTimeOut(_ connection: UpstreamConnection) {
-        fail(reached: true, "no answer within timeouts.upstream_response")
+        fail(reached: true, "no answer within timeouts.upstream_response", timeout: .upstreamResponse)
     }
 
     func upstreamDidDrain(_ connection: UpstreamConnection) {}

@@ -457,7 +457,13 @@ final class Exchange: UpstreamUser {
     // MARK: Ending
 
     private func releaseUpstream(reusable: Bool) {
-        runtime.pools[backend].endClaim(of: self, waiting: &isWaitingForUpstream, connection: &upstream, reusable: reusable)
+        if isWaitingForUpstream {
+            isWaitingForUpstream = false
+            runtime.pools[backend].cancel(self)
+        }
+        guard let connection = upstream else { return }
+        upstream = nil
+        runtime.pools[backend].release(connection, reusable: reusable)
     }
 
     /// The client went away mid-request.

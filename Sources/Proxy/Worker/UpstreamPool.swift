@@ -83,18 +83,6 @@ final class UpstreamPool {
         }
     }
 
-    /// Ends `user`'s claim on this pool, whatever stage it reached: withdrawn from the queue while
-    /// `waiting`, its `connection` taken back otherwise. Both are cleared.
-    func endClaim(of user: UpstreamUser, waiting: inout Bool, connection: inout UpstreamConnection?, reusable: Bool) {
-        if waiting {
-            waiting = false
-            cancel(user)
-        }
-        guard let lent = connection else { return }
-        connection = nil
-        release(lent, reusable: reusable)
-    }
-
     /// A lent connection that broke: it is gone from the pool.
     func discard(_ connection: UpstreamConnection) {
         connection.socket.close()
