@@ -79,6 +79,31 @@ final class WebSocketOverHTTPTests: ScenarioTestCase {
         XCTAssertEqual(try eventRequests().map { $0.events ?? [] }, [["OPEN"], ["TEXT one"], ["DISCONNECT"]])
     }
 
+    /// An open WebSocket-over-HTTP client is a held connection like a built-in subscribe, however it ends.
+    func testOpenConnectionsAreCountedAsHeldWebSockets() throws {
+        let proxy = try startGripProxy()
+        func heldWebSockets() throws -> Double? {
+            try proxy.control.parsedMetrics().value("holdfast_held_connections", ["kind": "websocket"])
+        }
+        let (closing, _) = try open(proxy)
+        let (vanishing, _) = try open(proxy)
+        let (dropped, _) = try open(proxy)
+        try eventually("three held WebSockets") { try heldWebSockets() == 3 }
+        let (refused, head) = try open(proxy, path: "/woh?reject=403")
+        XCTAssertEqual(head.status, 403)
+        XCTAssertTrue(refused.http.isClosedByPeer(timeout: .seconds(5)))
+        XCTAssertEqual(try heldWebSockets(), 3, "a refused handshake was never held")
+
+        try closing.sendClose(code: 1000)
+        XCTAssertTrue(closing.http.isClosedByPeer(timeout: .seconds(5)))
+        try eventually("two held after a close handshake") { try heldWebSockets() == 2 }
+        vanishing.http.shutdownWrite()
+        try eventually("one held after a client vanished") { try heldWebSockets() == 1 }
+        try dropped.sendText("disconnect")
+        XCTAssertTrue(dropped.http.isClosedByPeer(timeout: .seconds(5)))
+        try eventually("none held after the backend's DISCONNECT") { try heldWebSockets() == 0 }
+    }
+
     func testARefusedOpenRefusesTheHandshake() throws {
         let proxy = try startGripProxy()
         let (socket, head) = try open(proxy, path: "/woh?reject=403")

@@ -21,6 +21,14 @@ final class WebSocketOverHTTP {
         /// The client's close went (or goes) to the backend: its answer ends the connection.
         case closing(code: UInt16)
         case ended
+
+        /// Counted in `holdfast_held_connections{kind="websocket"}` like a built-in subscribe.
+        var isHeld: Bool {
+            switch self {
+            case .open, .closing: true
+            case .opening, .ended: false
+            }
+        }
     }
 
     private let session: ClientSession
@@ -35,7 +43,11 @@ final class WebSocketOverHTTP {
     private let connectionID: String
     /// Set by the backend's `Set-Meta-*`, sent back as `Meta-*` on every later request.
     private var meta: [(name: String, value: String)] = []
-    private var phase = Phase.opening
+    private var phase = Phase.opening {
+        didSet {
+            if phase.isHeld != oldValue.isHeld { runtime.stats.heldWebSockets += phase.isHeld ? 1 : -1 }
+        }
+    }
     private var reader: FrameReader
     /// Encoded events for the next request.
     private var pending: [UInt8] = []
