@@ -24,18 +24,26 @@ enum PublishedHeaders {
 
         var headers: [PublishedResponse.Header] = []
         for pair in pairs {
-            guard !pair.name.isEmpty, pair.name.utf8.allSatisfy(isTokenCharacter) else {
+            guard isFieldName(pair.name) else {
                 throw PublishError(reason: "\(pair.path) expected a header name made of token characters; got \(pair.name.debugDescription)")
             }
             guard case .string(let text) = pair.value else {
                 throw PublishError(reason: "\(pair.path) expected a string value; got \(pair.value.described)")
             }
-            guard !text.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) else {
+            guard isFieldValue(text) else {
                 throw PublishError(reason: "\(pair.path) expected a value without CR, LF or NUL; got \(text.debugDescription)")
             }
             headers.append(PublishedResponse.Header(name: pair.name, value: text))
         }
         return headers
+    }
+
+    /// A non-empty RFC 9110 token (shared with WebSocket-over-HTTP's `set-meta`).
+    static func isFieldName(_ name: String) -> Bool { !name.isEmpty && name.utf8.allSatisfy(isTokenCharacter) }
+
+    /// A value that cannot split or end the header it goes into.
+    static func isFieldValue(_ text: String) -> Bool {
+        !text.unicodeScalars.contains { $0 == "\r" || $0 == "\n" || $0 == "\0" }
     }
 
     /// RFC 9110 tchar.

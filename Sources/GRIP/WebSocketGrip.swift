@@ -28,6 +28,14 @@ public enum WebSocketGrip {
             return type == "subscribe" ? .subscribe(channel) : .unsubscribe(channel)
         case "detach":
             return .detach
+        case "set-meta":
+            // Pushpin's form: a null or missing value unsets, as an empty Set-Meta-* header does.
+            guard case let .string(name)? = fields["name"], PublishedHeaders.isFieldName(name) else { return nil }
+            switch fields["value"] {
+            case let .string(value)? where PublishedHeaders.isFieldValue(value): return .setMeta(name: name, value: value)
+            case .null?, nil: return .setMeta(name: name, value: "")
+            default: return nil
+            }
         default:
             return .other(type)
         }
@@ -39,6 +47,8 @@ public enum WebSocketControlMessage: Equatable, Sendable {
     case unsubscribe(String)
     /// Stop sending the backend anything for this connection.
     case detach
-    /// A type Holdfast does not act on (`keep-alive`, `set-meta`, `close`, …).
+    /// Set (empty value: unset) the `Meta-NAME` header of the connection's later requests, like `Set-Meta-NAME`.
+    case setMeta(name: String, value: String)
+    /// A type Holdfast does not act on (`keep-alive`, `session`, `ack`, …).
     case other(String)
 }

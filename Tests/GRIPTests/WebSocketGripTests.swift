@@ -16,11 +16,16 @@ final class WebSocketGripTests: XCTestCase {
         XCTAssertEqual(control(#"{"type": "subscribe", "channel": "news"}"#), .subscribe("news"))
         XCTAssertEqual(control(#"{"channel": "news", "type": "unsubscribe"}"#), .unsubscribe("news"))
         XCTAssertEqual(control(#"{"type": "detach"}"#), .detach)
+        XCTAssertEqual(control(#"{"type": "set-meta", "name": "user", "value": "alice"}"#), .setMeta(name: "user", value: "alice"))
+        XCTAssertEqual(control(#"{"type": "set-meta", "name": "user", "value": null}"#), .setMeta(name: "user", value: ""))
+        XCTAssertEqual(control(#"{"type": "set-meta", "name": "user"}"#), .setMeta(name: "user", value: ""))
         XCTAssertEqual(control(#"{"type": "keep-alive", "content": "x"}"#), .other("keep-alive"))
     }
 
     func testUnreadableControlMessages() {
         for json in [#"{"type": "subscribe"}"#, #"{"type": "subscribe", "channel": ""}"#, #"{"type": "subscribe", "channel": "a\u0001"}"#,
+                     #"{"type": "set-meta", "value": "x"}"#, #"{"type": "set-meta", "name": "a b", "value": "x"}"#,
+                     #"{"type": "set-meta", "name": "user", "value": "a\r\nX-Evil: 1"}"#, #"{"type": "set-meta", "name": "user", "value": 5}"#,
                      #"{"type": 1}"#, #"["subscribe"]"#, "not json", #"{"type": "unsubscribe", "channel": 5}"#] {
             XCTAssertNil(control(json), json)
         }

@@ -192,6 +192,21 @@ final class WebSocketOverHTTPTests: ScenarioTestCase {
         try eventually("the backend hears DISCONNECT") { try eventRequests().last?.events == ["DISCONNECT"] }
     }
 
+    /// A `set-meta` control message works as `Set-Meta-*` does: later requests carry `Meta-User`.
+    func testSetMetaControlMessageSetsAndUnsetsMeta() throws {
+        let proxy = try startGripProxy()
+        let (socket, _) = try open(proxy, path: "/woh?grip=1&meta=alice")
+        try socket.sendText("set-meta:bob")
+        XCTAssertEqual(try socket.readText(), "meta set")
+        try socket.sendText("meta")
+        XCTAssertEqual(try socket.readText(), "bob")
+        try socket.sendText("set-meta:")
+        XCTAssertEqual(try socket.readText(), "meta set")
+        try socket.sendText("meta")
+        XCTAssertEqual(try socket.readText(), "", "an empty value unsets it")
+        XCTAssertEqual(try eventRequests().last?.values(of: "Meta-User"), [])
+    }
+
     func testUnsubscribeStopsPublishes() throws {
         let proxy = try startGripProxy()
         let (socket, _) = try open(proxy, path: "/woh?grip=1")

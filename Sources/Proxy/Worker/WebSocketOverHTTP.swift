@@ -253,11 +253,14 @@ final class WebSocketOverHTTP {
     private func takeMeta(_ headers: HTTPHeaders) {
         for (name, value) in headers where name.hasPrefixIgnoringASCIICase("set-meta-") {
             let metaName = String(name.dropFirst("set-meta-".count))
-            guard !metaName.isEmpty else { continue }
-            meta.removeAll { $0.name.equalsIgnoringASCIICase(metaName) }
-            // An empty value unsets it.
-            if !value.isEmpty { meta.append((metaName, value)) }
+            if !metaName.isEmpty { setMeta(metaName, value) }
         }
+    }
+
+    /// From a `Set-Meta-NAME` header or a `set-meta` control message; an empty value unsets it.
+    private func setMeta(_ name: String, _ value: String) {
+        meta.removeAll { $0.name.equalsIgnoringASCIICase(name) }
+        if !value.isEmpty { meta.append((name, value)) }
     }
 
     // MARK: The backend's events, to the client
@@ -328,6 +331,8 @@ final class WebSocketOverHTTP {
             isDetached = true
             keepAliveInterval = nil
             pending = []
+        case let .setMeta(name, value)?:
+            setMeta(name, value)
         case nil:
             runtime.logger.warning("malformed GRIP control message", metadata: ["backend": "\(runtime.pools[backend].name)"])
         case .subscribe?, .unsubscribe?, .other?:

@@ -373,7 +373,8 @@ class Backend:
         "close" with CLOSE 4000, "disconnect" with DISCONNECT, "meta" with the Meta-User it was sent.
         A CLOSE is answered with its code. The log shows each request's events. ?grip=1 accepts the
         grip extension: messages to the client get the "m:" prefix, and "subscribe:NAME" and
-        "unsubscribe:NAME" are answered with that control message, then "m:subscribed NAME".
+        "unsubscribe:NAME" are answered with that control message, then "m:subscribed NAME"; "set-meta:VALUE"
+        with a set-meta control message for User (an empty VALUE unsets it), then "m:meta set".
         ?keepalive=N answers OPEN with Keep-Alive-Interval: N."""
         grip = "grip" in request.query and "grip" in (request.header("Sec-WebSocket-Extensions") or "")
         prefix = b"m:" if grip else b""
@@ -402,6 +403,9 @@ class Backend:
                     out += ws_event("DISCONNECT")
                 elif content == b"meta":
                     out += ws_event("TEXT", prefix + (request.header("Meta-User") or "").encode())
+                elif grip and content.startswith(b"set-meta:"):
+                    control = json.dumps({"type": "set-meta", "name": "User", "value": content[9:].decode()}).encode()
+                    out += ws_event("TEXT", b"c:" + control) + ws_event("TEXT", b"m:meta set")
                 elif grip and content.split(b":")[0] in (b"subscribe", b"unsubscribe"):
                     action, _, channel = content.decode().partition(":")
                     control = json.dumps({"type": action, "channel": channel}).encode()
