@@ -207,6 +207,28 @@ final class WebSocketOverHTTPTests: ScenarioTestCase {
         XCTAssertEqual(try eventRequests().last?.values(of: "Meta-User"), [])
     }
 
+    /// A `keep-alive` control message: Holdfast sends the client the message itself after a second
+    /// of silence (idle) or every second (interval), until one without content turns it off.
+    func testKeepAliveControlMessageSendsTheClientMessagesUntilTurnedOff() throws {
+        let proxy = try startGripProxy()
+        let (idle, _) = try open(proxy, path: "/woh?grip=1")
+        try idle.sendText("keep-alive:idle:ping-me")
+        XCTAssertEqual(try idle.readText(), "keep-alive set")
+        let (_, silence) = try timed { XCTAssertEqual(try idle.readText(timeout: .seconds(3)), "ping-me") }
+        XCTAssertGreaterThanOrEqual(silence, .milliseconds(900), "not before a second of silence")
+        XCTAssertEqual(try idle.readText(timeout: .seconds(3)), "ping-me", "and again")
+        try idle.sendText("keep-alive:idle:")
+        XCTAssertEqual(try idle.readText(), "keep-alive set")
+        XCTAssertThrowsError(try idle.readFrame(timeout: .milliseconds(1_500)), "off: nothing more comes")
+        let requestsBefore = try eventRequests().count
+        XCTAssertEqual(requestsBefore, 3, "keep-alives to the client take no backend request")
+
+        let (interval, _) = try open(proxy, path: "/woh?grip=1")
+        try interval.sendText("keep-alive:interval:tick")
+        XCTAssertEqual(try interval.readText(), "keep-alive set")
+        XCTAssertEqual(try interval.readText(timeout: .seconds(3)), "tick")
+    }
+
     func testUnsubscribeStopsPublishes() throws {
         let proxy = try startGripProxy()
         let (socket, _) = try open(proxy, path: "/woh?grip=1")

@@ -351,6 +351,7 @@ final class ClientSession: SocketDelegate {
     func writeFrame(_ frame: [UInt8]) {
         runtime.countWebSocketOutput(frame)
         socket.write(frame)
+        if case let .webSocketOverHTTP(webSocket) = work { webSocket.clientWritten() }
     }
     var pendingOutputBytes: Int { socket.pendingOutputBytes }
 

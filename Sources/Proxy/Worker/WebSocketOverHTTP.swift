@@ -70,6 +70,8 @@ final class WebSocketOverHTTP {
     private var isClientPaused = false
     /// Set when the backend speaks GRIP: what its messages for the client start with.
     private var messagePrefix: [UInt8]?
+    /// Asked for by a `keep-alive` control message.
+    private var clientKeepAlive: ClientKeepAlive?
     /// Channels subscribed by control messages.
     private var channels: [String] = []
     /// A control message detached the backend: nothing more is sent to it.
@@ -333,6 +335,9 @@ final class WebSocketOverHTTP {
             pending = []
         case let .setMeta(name, value)?:
             setMeta(name, value)
+        case let .keepAlive(keepAlive)?:
+            clientKeepAlive?.cancel()
+            clientKeepAlive = keepAlive.map { ClientKeepAlive($0, session: session) }
         case nil:
             runtime.logger.warning("malformed GRIP control message", metadata: ["backend": "\(runtime.pools[backend].name)"])
         case .subscribe?, .unsubscribe?, .other?:
@@ -393,6 +398,8 @@ final class WebSocketOverHTTP {
     /// client sent before.
     func clientEnded() {
         expiryTimer?.cancel()
+        clientKeepAlive?.cancel()
+        clientKeepAlive = nil
         if !channels.isEmpty {
             runtime.hub.unsubscribe(session, from: channels)
             channels = []
@@ -420,6 +427,9 @@ final class WebSocketOverHTTP {
 
     /// Shutdown: an open WebSocket closes with 1001 (its DISCONNECT is sent, though the worker may
     /// exit before the backend answers it); a handshake under way finishes within the drain.
+    /// A frame went to the client (an idle keep-alive starts its wait again).
+    func clientWritten() { clientKeepAlive?.clientWritten() }
+
     func shutDown() {
         if case .open = phase { session.closeWebSocket(code: CloseCode.goingAway) }
     }

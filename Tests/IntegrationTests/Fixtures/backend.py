@@ -374,7 +374,8 @@ class Backend:
         A CLOSE is answered with its code. The log shows each request's events. ?grip=1 accepts the
         grip extension: messages to the client get the "m:" prefix, and "subscribe:NAME" and
         "unsubscribe:NAME" are answered with that control message, then "m:subscribed NAME"; "set-meta:VALUE"
-        with a set-meta control message for User (an empty VALUE unsets it), then "m:meta set".
+        with a set-meta control message for User (an empty VALUE unsets it), then "m:meta set";
+        "keep-alive:MODE:CONTENT" with a 1-second keep-alive control message, then "m:keep-alive set".
         ?keepalive=N answers OPEN with Keep-Alive-Interval: N."""
         grip = "grip" in request.query and "grip" in (request.header("Sec-WebSocket-Extensions") or "")
         prefix = b"m:" if grip else b""
@@ -403,6 +404,13 @@ class Backend:
                     out += ws_event("DISCONNECT")
                 elif content == b"meta":
                     out += ws_event("TEXT", prefix + (request.header("Meta-User") or "").encode())
+                elif grip and content.startswith(b"keep-alive:"):
+                    # keep-alive:MODE:CONTENT (an empty CONTENT turns keep-alives off)
+                    mode, _, text = content[11:].decode().partition(":")
+                    fields = {"type": "keep-alive", "timeout": 1, "mode": mode}
+                    if text:
+                        fields["content"] = text
+                    out += ws_event("TEXT", b"c:" + json.dumps(fields).encode()) + ws_event("TEXT", b"m:keep-alive set")
                 elif grip and content.startswith(b"set-meta:"):
                     control = json.dumps({"type": "set-meta", "name": "User", "value": content[9:].decode()}).encode()
                     out += ws_event("TEXT", b"c:" + control) + ws_event("TEXT", b"m:meta set")
