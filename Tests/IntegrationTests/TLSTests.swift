@@ -192,6 +192,14 @@ final class TLSTests: ScenarioTestCase {
         XCTAssertEqual(response.bodyText, "still here\n")
     }
 
+    /// The 1-based line of the first `key =` after the `header` line of the file at `path`.
+    private func lineNumber(of key: String, under header: String, inFile path: String) throws -> Int {
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+        let start = try XCTUnwrap(lines.firstIndex { $0.trimmingCharacters(in: .whitespaces) == header })
+        let found = try XCTUnwrap(lines[start...].firstIndex { $0.trimmingCharacters(in: .whitespaces).hasPrefix("\(key) =") })
+        return found + 1
+    }
+
     func testCheckConfigRejectsAKeyThatDoesNotMatchItsCertificate() throws {
         let other = try certificates.make(commonName: "other.test", names: ["other.test"])
         var settings = ScenarioConfig(backendPort: 9000)
@@ -201,7 +209,8 @@ final class TLSTests: ScenarioTestCase {
 
         let bad = try Holdfast.run(["--check-config", path])
         XCTAssertEqual(bad.status, 2)
-        XCTAssertTrue(bad.stderr.contains("server.tls: private_key \(other.privateKey)"), bad.stderr)
+        let keyLine = try lineNumber(of: "private_key", under: "[server.tls]", inFile: path)
+        XCTAssertTrue(bad.stderr.contains("\(path):\(keyLine): server.tls: private_key \(other.privateKey)"), bad.stderr)
         XCTAssertTrue(bad.stderr.contains("does not match"), bad.stderr)
 
         // An SNI entry is checked too, and a file that is no certificate at all is named as such.
@@ -210,7 +219,9 @@ final class TLSTests: ScenarioTestCase {
         try settings.render(listenPort: 8080, tlsPort: 8443, controlPort: 5561).write(toFile: path, atomically: true, encoding: .utf8)
         let notACertificate = try Holdfast.run(["--check-config", path])
         XCTAssertEqual(notACertificate.status, 2)
-        XCTAssertTrue(notACertificate.stderr.contains("server.tls.sni[0]: certificate \(other.privateKey): not a usable PEM certificate"),
+        let certificateLine = try lineNumber(of: "certificate", under: "[[server.tls.sni]]", inFile: path)
+        XCTAssertTrue(notACertificate.stderr.contains(
+            "\(path):\(certificateLine): server.tls.sni[0]: certificate \(other.privateKey): not a usable PEM certificate"),
                       notACertificate.stderr)
 
         settings.sni[0]["certificate"] = .string(other.certificate)

@@ -9,15 +9,19 @@ public enum TLSCertificateLoader {
     /// Errors are full lines naming the configuration file, the entry and the file at fault.
     public static func load(_ config: ProxyConfig, configFile: String) throws(ConfigError) -> [CertificatePEM] {
         guard let tls = config.server.tls else { return [] }
-        let pairs = [("server.tls", tls.certificatePath, tls.privateKeyPath)]
-            + tls.sni.enumerated().map { ("server.tls.sni[\($0)]", $1.certificatePath, $1.privateKeyPath) }
+        let pairs = [(nil, tls.certificatePath, tls.privateKeyPath)]
+            + tls.sni.enumerated().map { (Optional($0), $1.certificatePath, $1.privateKeyPath) }
         var loaded: [CertificatePEM] = []
         var problems: [String] = []
-        for (entry, certificatePath, keyPath) in pairs {
+        // The file as it is now: had it changed since it was parsed, a line is merely left out.
+        let lines = (try? readFile(configFile)).flatMap { String(validating: $0, as: UTF8.self) }.map(ConfigFileLines.init(text:))
+        for (sniEntry, certificatePath, keyPath) in pairs {
             do {
                 loaded.append(try loadPair(certificatePath: certificatePath, keyPath: keyPath, minimumVersion: tls.minVersion))
             } catch {
-                problems.append("\(configFile): \(entry): \(error.message)")
+                let entry = sniEntry.map { "server.tls.sni[\($0)]" } ?? "server.tls"
+                let line = lines?.lineOfTLSKey(error.key, sniEntry: sniEntry).map { "\($0):" } ?? ""
+                problems.append("\(configFile):\(line) \(entry): \(error.message)")
             }
         }
         guard problems.isEmpty else { throw ConfigError(problems: problems) }
@@ -25,6 +29,8 @@ public enum TLSCertificateLoader {
     }
 
     private struct PairFailure: Error {
+        /// The key whose file is at fault: `certificate` or `private_key`.
+        let key: String
         let message: String
     }
 
@@ -33,12 +39,12 @@ public enum TLSCertificateLoader {
         do {
             _ = try TLSContext(pem, minimumVersion: minimumVersion)
         } catch {
-            let subject = switch error.kind {
-            case .certificate: "certificate \(certificatePath)"
-            case .privateKey: "private_key \(keyPath)"
-            case .mismatch, .setup: "private_key \(keyPath) with certificate \(certificatePath)"
+            let (key, subject) = switch error.kind {
+            case .certificate: ("certificate", "certificate \(certificatePath)")
+            case .privateKey: ("private_key", "private_key \(keyPath)")
+            case .mismatch, .setup: ("private_key", "private_key \(keyPath) with certificate \(certificatePath)")
             }
-            throw PairFailure(message: "\(subject): \(error.message)")
+            throw PairFailure(key: key, message: "\(subject): \(error.message)")
         }
         return pem
     }
@@ -47,7 +53,7 @@ public enum TLSCertificateLoader {
         do {
             return try readFile(path)
         } catch {
-            throw PairFailure(message: "\(key) \(path) cannot be read: \(error.reason)")
+            throw PairFailure(key: key, message: "\(key) \(path) cannot be read: \(error.reason)")
         }
     }
 }
