@@ -26,17 +26,22 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
     echo "- \`bench/tls/run.sh\`: bytes per held TLS long-poll and handshakes per second (full and resumed)"
     echo "  beside nginx (\`bench/results/tls.md\`)."
     echo "- \`bench/hashing/run.sh\`: sticky-hashing remap fractions, balance and cost (\`docs/hashing.md\`)."
+    echo "- \`bench/holding/scale.sh\`: 250,000, 500,000 and a million held long-polls on this machine, memory"
+    echo "  (user and kernel) and publish → last delivery beside the raw floor (\`bench/results/scale.md\`)."
     echo "- \`bench/cluster/fanout.sh\`: publish → last delivery for held long-polls on one instance and over"
     echo "  three instances sharing a Redis (\`bench/results/cluster.md\`)."
     echo
     echo "The machine is shared and has 2 cores that the load generators use too: compare ratios"
     echo "measured in the same run, not absolute figures across runs."
-    for part in proxy proxy-profile holding websocket tls proxy-baseline holding-baseline cluster; do
+    for part in proxy proxy-profile holding scale websocket tls proxy-baseline holding-baseline cluster; do
         file="$repo/bench/results/$part.md"
         [[ -f $file ]] || continue
         echo
-        # Each report's own headings move one level down under this page's title.
-        sed -e 's/^#/##/' "$file"
+        # Each report's own headings move one level down under this page's title; a before/after
+        # run has the same title as the run it repeats, so it says what it is.
+        title_prefix=""
+        [[ $part == *-baseline ]] && title_prefix="Before and after: "
+        sed -e 's/^#/##/' -e "1s/^## /## $title_prefix/" "$file"
     done
 } > "$repo/docs/benchmarks.md"
 echo "wrote $repo/docs/benchmarks.md" >&2
