@@ -10,7 +10,7 @@ import WebSocket
 /// frames to the client. The first request carries OPEN, and its answer decides the handshake. One
 /// request at a time: events that arrive meanwhile wait and go together in the next, so order holds.
 /// When the OPEN answer has `Sec-WebSocket-Extensions: grip`, the backend's text messages starting
-/// `c:` are control messages (subscribe, set-meta, keep-alive, …) and only those
+/// `c:` are control messages (subscribe, set-meta, keep-alive, send-delayed, …) and only those
 /// starting with the message prefix (default `m:`, stripped) reach the client; publishes in the
 /// `ws-message` format reach it on the channels it was subscribed to.
 final class WebSocketOverHTTP {
@@ -72,6 +72,8 @@ final class WebSocketOverHTTP {
     private var messagePrefix: [UInt8]?
     /// Asked for by a `keep-alive` control message.
     private var clientKeepAlive: ClientKeepAlive?
+    /// Left by a `send-delayed` control message until it is due.
+    private var delayedMessage: DelayedClientMessage?
     /// Channels subscribed by control messages.
     private var channels: [String] = []
     /// A control message detached the backend: nothing more is sent to it.
@@ -338,15 +340,27 @@ final class WebSocketOverHTTP {
         case let .keepAlive(keepAlive)?:
             clientKeepAlive?.cancel()
             clientKeepAlive = keepAlive.map { ClientKeepAlive($0, session: session) }
+        case let .sendDelayed(message)?:
+            // As in Pushpin, a message still pending goes first rather than being replaced unsent.
+            flushDelayedMessage()
+            delayedMessage = DelayedClientMessage(message, base: runtime.base) { [unowned self] in self.flushDelayedMessage() }
+        case .flushDelayed?:
+            flushDelayedMessage()
         case let .unknown(type)?:
             runtime.logger.debug("unknown GRIP control message type ignored",
                                  metadata: ["backend": "\(runtime.pools[backend].name)", "type": "\(type)"])
         case nil:
             runtime.logger.warning("malformed GRIP control message", metadata: ["backend": "\(runtime.pools[backend].name)"])
-        case .subscribe?, .unsubscribe?, .session?, .sendDelayed?, .flushDelayed?:
-            // Already subscribed, not subscribed, a session id (Pushpin keeps it only for its optional state service), or not yet honoured.
+        case .subscribe?, .unsubscribe?, .session?:
+            // Already subscribed, not subscribed, or a session id, which Pushpin keeps only for its optional state service.
             break
         }
+    }
+
+    private func flushDelayedMessage() {
+        guard let delayed = delayedMessage else { return }
+        delayedMessage = nil
+        session.writeFrame(delayed.frame)
     }
 
     private func endWithServerError() {
@@ -404,6 +418,7 @@ final class WebSocketOverHTTP {
         expiryTimer?.cancel()
         clientKeepAlive?.cancel()
         clientKeepAlive = nil
+        delayedMessage = nil
         if !channels.isEmpty {
             runtime.hub.unsubscribe(session, from: channels)
             channels = []
