@@ -19,12 +19,6 @@ public struct WebSocketKeepAlive: Equatable, Sendable {
     public var seconds: Int
     /// Sent every `seconds` whatever else was sent; otherwise only after `seconds` of silence.
     public var isInterval: Bool
-
-    public init(message: WebSocketClientMessage, seconds: Int, isInterval: Bool) {
-        self.message = message
-        self.seconds = seconds
-        self.isInterval = isInterval
-    }
 }
 
 /// What a `send-delayed` control message asks Holdfast to send the client, `seconds` from now.
@@ -33,9 +27,4 @@ public struct WebSocketDelayedMessage: Equatable, Sendable {
     public static let defaultSeconds = 1
     public var message: WebSocketClientMessage
     public var seconds: Int
-
-    public init(message: WebSocketClientMessage, seconds: Int) {
-        self.message = message
-        self.seconds = seconds
-    }
 }

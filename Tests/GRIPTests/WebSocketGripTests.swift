@@ -1,4 +1,4 @@
-import GRIP
+@testable import GRIP
 import XCTest
 
 final class WebSocketGripTests: XCTestCase {
