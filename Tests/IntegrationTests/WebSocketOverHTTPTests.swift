@@ -3,22 +3,6 @@ import XCTest
 /// `websocket = "grip"` (SPEC §12 "WebSocket-over-HTTP"): Holdfast terminates the WebSocket and
 /// speaks Pushpin's WebSocket-over-HTTP to Fixtures/backend.py's /woh in POSTs over the pool.
 final class WebSocketOverHTTPTests: ScenarioTestCase {
-    private func startGripProxy() throws -> Holdfast {
-        try startProxy { config in
-            config.routes = [["path_prefix": "/", "backends": ["app"], "websocket": "grip"]]
-        }
-    }
-
-    private func open(_ proxy: Holdfast, path: String = "/woh",
-                      extraHeaders: [(String, String)] = []) throws -> (WebSocketClient, HTTPResponseHead) {
-        try WebSocketClient.open(try proxy.client(), path: path, headers: WebSocketClient.handshakeHeaders + extraHeaders)
-    }
-
-    /// What the backend received as WebSocket-over-HTTP requests, in order.
-    private func eventRequests() throws -> [LoggedRequest] {
-        try backend.proxiedRequests().filter { $0.events != nil }
-    }
-
     func testOpenEchoAndCloseAsEvents() throws {
         let proxy = try startGripProxy()
         let (socket, head) = try open(proxy)

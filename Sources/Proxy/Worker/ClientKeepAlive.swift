@@ -1,6 +1,5 @@
 import EventLoop
 import GRIP
-import WebSocket
 
 /// The keep-alive a WebSocket-over-HTTP backend asked for with a `keep-alive` control message: a
 /// message Holdfast sends the client itself, so that idle intermediaries do not cut it.
@@ -15,13 +14,7 @@ final class ClientKeepAlive {
     private lazy var timer = Timer(base: session.runtime.base) { [unowned self] in self.fired() }
 
     init(_ keepAlive: WebSocketKeepAlive, session: ClientSession) {
-        let opcode: Opcode = switch keepAlive.kind {
-        case .text: .text
-        case .binary: .binary
-        case .ping: .ping
-        case .pong: .pong
-        }
-        frame = FrameEncoder.frame(opcode, payload: keepAlive.content)
+        frame = keepAlive.message.frame
         milliseconds = Int64(keepAlive.seconds) * 1000
         isInterval = keepAlive.isInterval
         self.session = session

@@ -10,9 +10,9 @@ import WebSocket
 /// frames to the client. The first request carries OPEN, and its answer decides the handshake. One
 /// request at a time: events that arrive meanwhile wait and go together in the next, so order holds.
 /// When the OPEN answer has `Sec-WebSocket-Extensions: grip`, the backend's text messages starting
-/// `c:` are control messages (subscribe, unsubscribe, detach) and only those starting with the
-/// message prefix (default `m:`, stripped) reach the client; publishes in the `ws-message` format
-/// reach it on the channels it was subscribed to.
+/// `c:` are control messages (subscribe, set-meta, keep-alive, send-delayed, …) and only those
+/// starting with the message prefix (default `m:`, stripped) reach the client; publishes in the
+/// `ws-message` format reach it on the channels it was subscribed to.
 final class WebSocketOverHTTP {
     private enum Phase {
         /// OPEN sent; the client has no `101` yet.
@@ -72,6 +72,8 @@ final class WebSocketOverHTTP {
     private var messagePrefix: [UInt8]?
     /// Asked for by a `keep-alive` control message.
     private var clientKeepAlive: ClientKeepAlive?
+    /// Left by a `send-delayed` control message until it is due.
+    private var delayedMessage: DelayedClientMessage?
     /// Channels subscribed by control messages.
     private var channels: [String] = []
     /// A control message detached the backend: nothing more is sent to it.
@@ -319,8 +321,8 @@ final class WebSocketOverHTTP {
         return content.starts(with: messagePrefix) ? content.dropFirst(messagePrefix.count) : nil
     }
 
-    /// A GRIP control message; one Holdfast does not act on (or cannot read) is ignored, so a
-    /// newer library's messages are not errors.
+    /// A GRIP control message; one that cannot be read, or of a type Pushpin does not know either,
+    /// is ignored (and logged), as Pushpin does.
     private func control(_ json: ArraySlice<UInt8>) {
         switch WebSocketGrip.controlMessage(json) {
         case let .subscribe(name)? where !channels.contains(name):
@@ -338,11 +340,27 @@ final class WebSocketOverHTTP {
         case let .keepAlive(keepAlive)?:
             clientKeepAlive?.cancel()
             clientKeepAlive = keepAlive.map { ClientKeepAlive($0, session: session) }
+        case let .sendDelayed(message)?:
+            // As in Pushpin, a message still pending goes first rather than being replaced unsent.
+            flushDelayedMessage()
+            delayedMessage = DelayedClientMessage(message, base: runtime.base) { [unowned self] in self.flushDelayedMessage() }
+        case .flushDelayed?:
+            flushDelayedMessage()
+        case let .unknown(type)?:
+            runtime.logger.debug("unknown GRIP control message type ignored",
+                                 metadata: ["backend": "\(runtime.pools[backend].name)", "type": "\(type)"])
         case nil:
             runtime.logger.warning("malformed GRIP control message", metadata: ["backend": "\(runtime.pools[backend].name)"])
-        case .subscribe?, .unsubscribe?, .other?:
+        case .subscribe?, .unsubscribe?, .session?:
+            // Already subscribed, not subscribed, or a session id, which Pushpin keeps only for its optional state service.
             break
         }
+    }
+
+    private func flushDelayedMessage() {
+        guard let delayed = delayedMessage else { return }
+        delayedMessage = nil
+        session.writeFrame(delayed.frame)
     }
 
     private func endWithServerError() {
@@ -400,6 +418,7 @@ final class WebSocketOverHTTP {
         expiryTimer?.cancel()
         clientKeepAlive?.cancel()
         clientKeepAlive = nil
+        delayedMessage = nil
         if !channels.isEmpty {
             runtime.hub.unsubscribe(session, from: channels)
             channels = []

@@ -375,7 +375,9 @@ class Backend:
         grip extension: messages to the client get the "m:" prefix, and "subscribe:NAME" and
         "unsubscribe:NAME" are answered with that control message, then "m:subscribed NAME"; "set-meta:VALUE"
         with a set-meta control message for User (an empty VALUE unsets it), then "m:meta set";
-        "keep-alive:MODE:CONTENT" with a 1-second keep-alive control message, then "m:keep-alive set".
+        "keep-alive:MODE:CONTENT" with a 1-second keep-alive control message, then "m:keep-alive set";
+        "send-delayed:SECONDS:CONTENT" with a send-delayed control message, then "m:delayed set"; "flush-delayed"
+        with a flush-delayed control message, then "m:flushed".
         ?keepalive=N answers OPEN with Keep-Alive-Interval: N."""
         grip = "grip" in request.query and "grip" in (request.header("Sec-WebSocket-Extensions") or "")
         prefix = b"m:" if grip else b""
@@ -411,6 +413,12 @@ class Backend:
                     if text:
                         fields["content"] = text
                     out += ws_event("TEXT", b"c:" + json.dumps(fields).encode()) + ws_event("TEXT", b"m:keep-alive set")
+                elif grip and content.startswith(b"send-delayed:"):
+                    seconds, _, text = content[13:].decode().partition(":")
+                    control = json.dumps({"type": "send-delayed", "content": text, "timeout": int(seconds)}).encode()
+                    out += ws_event("TEXT", b"c:" + control) + ws_event("TEXT", b"m:delayed set")
+                elif grip and content == b"flush-delayed":
+                    out += ws_event("TEXT", b'c:{"type": "flush-delayed"}') + ws_event("TEXT", b"m:flushed")
                 elif grip and content.startswith(b"set-meta:"):
                     control = json.dumps({"type": "set-meta", "name": "User", "value": content[9:].decode()}).encode()
                     out += ws_event("TEXT", b"c:" + control) + ws_event("TEXT", b"m:meta set")
