@@ -30,10 +30,14 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
     echo "  (user and kernel) and publish → last delivery beside the raw floor (\`bench/results/scale.md\`)."
     echo "- \`bench/cluster/fanout.sh\`: publish → last delivery for held long-polls on one instance and over"
     echo "  three instances sharing a Redis (\`bench/results/cluster.md\`)."
+    echo "- \`bench/publish/run.sh\`: publishes per second with every message delivered, 10,000 channels with one"
+    echo "  SSE subscriber each, beside nginx+nchan, 1 and 2 workers (\`bench/results/publish.md\`)."
+    echo "- \`bench/publish/run.sh --redis\`: the same load through Redis, one and three instances, beside"
+    echo "  nginx+nchan with \`nchan_redis_pass\` (\`bench/results/publish-redis.md\`)."
     echo
     echo "The machine is shared and has 2 cores that the load generators use too: compare ratios"
     echo "measured in the same run, not absolute figures across runs."
-    for part in proxy proxy-profile holding scale websocket tls proxy-baseline holding-baseline cluster; do
+    for part in proxy proxy-profile holding scale websocket tls proxy-baseline holding-baseline cluster publish publish-redis; do
         file="$repo/bench/results/$part.md"
         [[ -f $file ]] || continue
         echo

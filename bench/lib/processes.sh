@@ -56,6 +56,16 @@ group_memory() {
     echo "$pss $rss"
 }
 
+# CPU time (clock ticks, user + system) used so far by a process and its descendants.
+group_cpu_ticks() {
+    local pid total=0 t
+    for pid in $(descendants "$1"); do
+        # fields 14 and 15 of /proc/PID/stat, counted after the ")" that ends the command name
+        t=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | awk '{print $12 + $13}') || t=0
+        total=$((total + ${t:-0}))
+    done
+    echo "$total"
+}
 
 # On exit: everything started, the watchdog and its sleep (which would keep a pipe reading the
 # script's output open), and the work directory.
