@@ -83,8 +83,10 @@ public final class Listener {
     }
 }
 
-/// Opens a listening TCP socket (SO_REUSEADDR, close-on-exec, non-blocking).
-public func openListeningSocket(_ address: SocketAddress, backlog: Int32 = 4096) throws(SocketError) -> Int32 {
+/// Opens a listening TCP socket (SO_REUSEADDR, close-on-exec, non-blocking). The default backlog
+/// asks for the longest accept queue the kernel gives (it caps it at `net.core.somaxconn`), so that
+/// setting alone decides how big a connect burst waits rather than having its SYNs dropped.
+public func openListeningSocket(_ address: SocketAddress, backlog: Int32 = 65535) throws(SocketError) -> Int32 {
     let fd = socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
     guard fd >= 0 else { throw SocketError(operation: "socket", errno: errno) }
     var one: Int32 = 1

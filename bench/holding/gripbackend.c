@@ -15,7 +15,7 @@ static const char RESPONSE[] =
     "Content-Type: text/plain\r\n"
     "Grip-Hold: response\r\n"
     "Grip-Channel: bench\r\n"
-    "Grip-Timeout: 600\r\n"
+    "Grip-Timeout: 7200\r\n"
     "Content-Length: 8\r\n"
     "\r\n"
     "timeout\n";

@@ -76,8 +76,8 @@ int main(int argc, char **argv) {
     int websocket = argc == 5;
     signal(SIGPIPE, SIG_IGN);
     int workers = atoi(argv[3]);
-    int pipes[64];
-    if (workers < 1 || workers > 64) { fprintf(stderr, "expected 1..64 workers, got %d\n", workers); return 2; }
+    int pipes[256];
+    if (workers < 1 || workers > 256) { fprintf(stderr, "expected 1..256 workers, got %d\n", workers); return 2; }
     int tfd = listen_on("127.0.0.1", atoi(argv[2]), 0);
     for (int w = 0; w < workers; w++) {
         int p[2];

@@ -28,7 +28,11 @@ groups=()
 source "$repo/bench/lib/processes.sh"
 
 ulimit -n "$(ulimit -Hn)"
-bounded_run 3600
+# Setup runs at ~1,500 connections/s on 2 shared cores: ~0.7 s per 1,000 connections per proxy,
+# a teardown as long, and a few minutes of fixed waits per run.
+total=0
+for n in "${sizes[@]}"; do total=$((total + n)); done
+bounded_run $(( 600 * ${#sizes[@]} + total * 3 / 1000 ))
 
 # The kernel settings a million connections need (docs/operations.md explains each); applied
 # when allowed, and recorded either way.
@@ -60,7 +64,7 @@ listen = ["127.0.0.1:$client_port"]
 workers = $workers
 max_connections = $(( workers * (per_process + 1000) ))
 [timeouts]
-client_idle = "10m"
+client_idle = "2h"
 [control]
 listen = "127.0.0.1:$control_port"
 [[backend]]
@@ -104,6 +108,7 @@ run_size() {
     local proxy=$1 n=$2 clients out="$work/client.out"
     clients=$(processes_for "$n")
     echo "== $proxy N=$n processes=$clients $(date -u +%T)" >&2
+    rm -f "$work"/*.log
     "start_$proxy" "$n"
     sleep 1
     local user_before kernel_before avail_before
@@ -134,7 +139,13 @@ run_size() {
     read -r slab_a tcp_a <<<"$kernel_after"
     local per=$(( held > 0 ? held : 1 ))
     echo -e "$proxy\t$n\t$clients\t$held\t$(field failed "$ready")\t$(field setup_s "$ready")\t$(( (pss_a - pss_b) * 1024 / per ))\t$(( (rss_a - rss_b) * 1024 / per ))\t$(( (slab_a - slab_b) * 1024 / per ))\t$(( (tcp_a - tcp_b) * 1024 / per ))\t$(( (avail_before - avail_after) / 1024 ))\t$(field delivered "$result")\t$(field p50_ms "$result")\t$(field p99_ms "$result")\t$(field max_ms "$result")\t${status#*:}" >>"$work/scale.tsv"
-    [[ -n ${LOGS:-} ]] && mkdir -p "$LOGS" && for log in "$work"/*.log "$out"; do cp "$log" "$LOGS/$proxy.$n.${log##*/}"; done
+    if [[ -n ${LOGS:-} ]]; then
+        mkdir -p "$LOGS"
+        for log in "$work"/*.log "$out"; do cp "$log" "$LOGS/$proxy.$n.${log##*/}"; done
+        # What cut connections short, if any did: Holdfast's timeouts and upstream errors.
+        [[ $proxy == holdfast ]] && curl -s --max-time 10 "http://127.0.0.1:$control_port/metrics" \
+            | grep -v '^#' >"$LOGS/$proxy.$n.metrics" || true
+    fi
     stop_all
     # The sockets' memory returns to the kernel only once every TIME_WAIT and close is done.
     for _ in $(seq 120); do
