@@ -23,6 +23,8 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
     echo "- \`bench/holding/run.sh --websocket\`: bytes per held WebSocket (built-in \`subscribe = \"websocket\"\`)"
     echo "  and publish → last delivery against a raw C floor writing the same frames"
     echo "  (\`bench/results/websocket.md\`)."
+    echo "- \`bench/holding/burst.sh\`: bytes per held long-poll after a slow and after a fast ramp: is memory"
+    echo "  taken during a burst given back? (\`bench/results/burst.md\`)."
     echo "- \`bench/tls/run.sh\`: bytes per held TLS long-poll and handshakes per second (full and resumed)"
     echo "  beside nginx (\`bench/results/tls.md\`)."
     echo "- \`bench/hashing/run.sh\`: sticky-hashing remap fractions, balance and cost (\`docs/hashing.md\`)."
@@ -37,7 +39,7 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
     echo
     echo "The machine is shared and has 2 cores that the load generators use too: compare ratios"
     echo "measured in the same run, not absolute figures across runs."
-    for part in proxy proxy-profile holding scale websocket tls proxy-baseline holding-baseline cluster publish publish-redis; do
+    for part in proxy proxy-profile holding burst scale websocket tls proxy-baseline holding-baseline cluster publish publish-redis; do
         file="$repo/bench/results/$part.md"
         [[ -f $file ]] || continue
         echo

@@ -10,7 +10,8 @@
 #     no nchan, no holds/s runs.
 # Knobs (environment): HOLDFAST_BINARY (default .build/release/holdfast); BASELINE (another
 #   holdfast binary, measured as "baseline" in the same rounds, for before/after comparisons:
-#   Pushpin, nchan and the holds/s runs are then left out); N_SMALL, N_LARGE; ROUNDS; RESULTS.
+#   Pushpin, nchan and the holds/s runs are then left out); N_SMALL, N_LARGE; ROUNDS; RESULTS;
+#   HOLDING_PORT_BASE (ports base .. base + 3, Pushpin's base + 61 on; default 18500).
 # Writes bench/results/holding.md; anything from its "## Where it goes" line on is kept.
 # Every process is started in its own process group and stopped by that id; loopback only.
 set -euo pipefail
@@ -42,14 +43,15 @@ results=${RESULTS:-$results}
 # Each worker holds at most ~15,000 clients under the 20,000 open-file limit.
 large_workers=$(( n_large > 60000 ? (n_large + 14999) / 15000 : 4 ))
 deadline_s=1500                      # the whole run is bounded
-client_port=18500 control_port=18501 backend_port=18502 trigger_port=18503
-pushpin_offset=13000                 # Pushpin's publish port 5561 becomes 18561
+pushpin_offset=$(( ${HOLDING_PORT_BASE:-18500} - 5500 ))   # Pushpin's publish port 5561 becomes base + 61
 work=$(mktemp -d "${TMPDIR:-/tmp}/holding.XXXXXX")
 groups=()                            # process-group ids of everything started here
 # shellcheck source=../lib/processes.sh
 source "$repo/bench/lib/processes.sh"
 # shellcheck source=../lib/nchan.sh
 source "$repo/bench/lib/nchan.sh"
+# shellcheck source=../lib/holding.sh
+source "$repo/bench/lib/holding.sh"
 
 ulimit -n "$(ulimit -Hn)"
 
@@ -59,32 +61,11 @@ backend_connections() {
     ss -Htn state established "( dport = :$backend_port )" | wc -l
 }
 
-build() {
-    local p
-    for p in gripbackend holdclient rawfloor publish; do
-        cc -O2 -Wall -Wextra -o "$work/$p" "$repo/bench/holding/$p.c"
-    done
-    holdfast=${HOLDFAST_BINARY:-$repo/.build/release/holdfast}
-    [[ -x $holdfast ]] || (cd "$repo" && swift build -c release --product holdfast)
-}
-
-request_file() {   # name, then the request bytes (printf format)
-    local f="$work/$1.req"; shift
-    # shellcheck disable=SC2059
-    printf "$@" >"$f"
-    echo "$f"
-}
-
 # --- the proxies under test: each sets publish_port, publish_req, has_backend ---
-
-start_backend() {
-    start "$work/gripbackend.log" "$work/gripbackend" "$backend_port" "${backend_mode[@]}"
-    wait_listening "$backend_port"
-}
 
 # In --websocket runs: the clients' handshake options, the floor's and the backend's mode
 # (WebSocket-over-HTTP, for Pushpin), Holdfast's extra config, Pushpin's route option and message.
-client_mode=() floor_mode=() backend_mode=() websocket_config="" pushpin_route="" pushpin_format="http-response"
+client_mode=() floor_mode=() pushpin_route="" pushpin_format="http-response"
 pushpin_message='"body":"PUBMSG\\n"'
 if ((websocket)); then
     client_mode=(-k -u /ws/bench) floor_mode=(websocket) backend_mode=(websocket)
@@ -96,31 +77,6 @@ ping_interval = "10m"
 path_prefix = "/ws/"
 subscribe = "websocket"'
 fi
-
-start_holdfast() {   # workers
-    start_backend
-    cat >"$work/holdfast.conf" <<EOF
-[server]
-listen = ["127.0.0.1:$client_port"]
-workers = $1
-[timeouts]
-client_idle = "10m"$websocket_config
-[control]
-listen = "127.0.0.1:$control_port"
-[[backend]]
-name = "app"
-address = "127.0.0.1:$backend_port"
-[[route]]
-path_prefix = "/"
-backends = ["app"]
-EOF
-    start "$work/holdfast.log" "$holdfast" --config "$work/holdfast.conf" --log-level warning
-    proxy_group=$started
-    wait_listening "$client_port"
-    wait_listening "$control_port"
-    publish_port=$control_port has_backend=1
-    publish_req=$(request_file holdfast 'POST /publish/bench HTTP/1.1\r\nHost: bench\r\nContent-Length: 7\r\nConnection: close\r\n\r\nPUBMSG\n')
-}
 
 start_baseline() {   # workers: the same as holdfast, with the BASELINE binary
     local current=$holdfast
@@ -374,7 +330,7 @@ write_results() {
 if [[ $results == "$repo/bench/results/"*.md ]]; then "$repo/bench/report.sh"; fi
 }
 
-build
+build_holding_tools
 : >"$work/fanout.tsv"
 : >"$work/holdrate.tsv"
 if ((websocket)); then
