@@ -5,9 +5,9 @@
 # Usage (from the repository root): bench/holding/run.sh [--quick] [--websocket]
 #   --quick: N = 2,000 everywhere, results to $TMPDIR only (shakes out bugs in a minute).
 #   --websocket: the clients hold WebSockets instead (Holdfast's built-in subscribe = "websocket",
-#     the raw floor answering the handshake itself) at N_SMALL only, results to
-#     bench/results/websocket.md; Pushpin (WebSocket-over-HTTP to the backend) beside them,
-#     no nchan, no holds/s runs.
+#     Holdfast speaking WebSocket-over-HTTP to the backend as holdfast_grip, the raw floor
+#     answering the handshake itself) at N_SMALL only, results to bench/results/websocket.md;
+#     Pushpin (WebSocket-over-HTTP to the backend) beside them, no nchan, no holds/s runs.
 # Knobs (environment): HOLDFAST_BINARY (default .build/release/holdfast); BASELINE (another
 #   holdfast binary, measured as "baseline" in the same rounds, for before/after comparisons:
 #   Pushpin, nchan and the holds/s runs are then left out); N_SMALL, N_LARGE; ROUNDS; RESULTS;
@@ -77,6 +77,23 @@ ping_interval = "10m"
 path_prefix = "/ws/"
 subscribe = "websocket"'
 fi
+
+# Holdfast terminating the WebSockets and speaking WebSocket-over-HTTP to the backend, as Pushpin
+# does (the backend accepts each OPEN and subscribes it); the message is published as ws-message.
+start_holdfast_grip() {   # workers
+    local builtin=$websocket_config
+    websocket_config='
+[websocket]
+ping_interval = "10m"
+[[route]]
+path_prefix = "/ws/"
+websocket = "grip"
+backends = ["app"]'
+    start_holdfast "$1"
+    websocket_config=$builtin
+    local body='{"items":[{"channel":"bench","formats":{"ws-message":{"content":"PUBMSG\n"}}}]}'
+    publish_req=$(request_file holdfast_grip "POST /publish/ HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\nContent-Length: ${#body}\r\nConnection: close\r\n\r\n%s" "$body")
+}
 
 start_baseline() {   # workers: the same as holdfast, with the BASELINE binary
     local current=$holdfast
@@ -335,12 +352,12 @@ build_holding_tools
 : >"$work/holdrate.tsv"
 if ((websocket)); then
     for ((round = 1; round <= rounds; round++)); do
-        for proxy in floor holdfast; do
+        for proxy in floor holdfast holdfast_grip; do
             fanout "$proxy" "$n_small" 1 10000 || { echo "failed: $proxy" >&2; stop_all; }
         done
         fanout pushpin "$n_small" 1 500 || { echo "failed: pushpin" >&2; stop_all; }  # 500/s: 2000/s had 45% answered 502
     done
-    not_run="Pushpin terminates the WebSockets and speaks WebSocket-over-HTTP to the backend (route option \`over_http\`; the backend accepts each OPEN and subscribes it to \`bench\`); the message is published as \`ws-message\`."
+    not_run="holdfast_grip and Pushpin terminate the WebSockets and speak WebSocket-over-HTTP to the backend (Holdfast: \`websocket = \"grip\"\` on the route; Pushpin: route option \`over_http\`); the backend accepts each OPEN and subscribes it to \`bench\`, and the message is published as \`ws-message\`."
     write_results
     exit 0
 fi

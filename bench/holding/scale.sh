@@ -19,20 +19,21 @@ sizes=("$@")
 rate=${RATE:-20000}
 with_floor=${FLOOR:-1}
 results=${RESULTS:-$repo/bench/results/scale.md}
-holdfast=${HOLDFAST_BINARY:-$repo/.build/release/holdfast}
 per_process=15000 per_source=20000
-client_port=18600 control_port=18601 backend_port=18602 trigger_port=18603
+export HOLDING_PORT_BASE=${HOLDING_PORT_BASE:-18600}
 work=$(mktemp -d "${TMPDIR:-/tmp}/scale.XXXXXX")
 groups=()
 # shellcheck source=../lib/processes.sh
 source "$repo/bench/lib/processes.sh"
+# shellcheck source=../lib/holding.sh
+source "$repo/bench/lib/holding.sh"
 
 ulimit -n "$(ulimit -Hn)"
-# Setup runs at ~1,500 connections/s on 2 shared cores: ~0.7 s per 1,000 connections per proxy,
-# a teardown as long, and a few minutes of fixed waits per run.
+# Each proxy's run waits for its ramp at no less than 400 connections/s, then for the publish,
+# the teardown and a few fixed waits.
 total=0
 for n in "${sizes[@]}"; do total=$((total + n)); done
-bounded_run $(( 600 * ${#sizes[@]} + total * 3 / 1000 ))
+bounded_run $(( 1200 * ${#sizes[@]} + total * 2 / 400 ))
 
 # The kernel settings a million connections need (docs/operations.md explains each); applied
 # when allowed, and recorded either way.
@@ -43,52 +44,23 @@ tune_kernel() {
     done
 }
 
-build() {
-    local p
-    for p in gripbackend holdclient rawfloor publish; do
-        cc -O2 -Wall -Wextra -o "$work/$p" "$repo/bench/holding/$p.c"
-    done
-    [[ -x $holdfast ]] || (cd "$repo" && swift build -c release --product holdfast)
-}
-
 processes_for() { echo $(( ($1 + per_process - 1) / per_process )); }
 
-start_holdfast() {   # N
+start_scaled_holdfast() {   # N: a worker per 15,000, each allowed 1,000 more
     local workers
     workers=$(processes_for "$1")
-    start "$work/gripbackend.log" "$work/gripbackend" "$backend_port"
-    wait_listening "$backend_port"
-    cat >"$work/holdfast.conf" <<EOF
-[server]
-listen = ["127.0.0.1:$client_port"]
-workers = $workers
-max_connections = $(( workers * (per_process + 1000) ))
-[timeouts]
-client_idle = "2h"
-[control]
-listen = "127.0.0.1:$control_port"
-[[backend]]
-name = "app"
-address = "127.0.0.1:$backend_port"
-[[route]]
-path_prefix = "/"
-backends = ["app"]
-EOF
-    start "$work/holdfast.log" "$holdfast" --config "$work/holdfast.conf" --log-level warning
-    proxy_group=$started
-    wait_listening "$client_port"
-    wait_listening "$control_port"
-    publish_port=$control_port
-    printf 'POST /publish/bench HTTP/1.1\r\nHost: bench\r\nContent-Length: 7\r\nConnection: close\r\n\r\nPUBMSG\n' >"$work/publish.req"
+    server_config="
+max_connections = $(( workers * (per_process + 1000) ))" client_idle=2h
+    start_holdfast "$workers"
 }
 
-start_floor() {   # N
+start_scaled_floor() {   # N
     start "$work/rawfloor.log" "$work/rawfloor" "$client_port" "$trigger_port" "$(processes_for "$1")"
     proxy_group=$started
     wait_listening "$client_port"
     wait_listening "$trigger_port"
     publish_port=$trigger_port
-    printf 'POST /trigger HTTP/1.1\r\nConnection: close\r\n\r\n' >"$work/publish.req"
+    publish_req=$(request_file floor 'POST /trigger HTTP/1.1\r\nConnection: close\r\n\r\n')
 }
 
 # Kernel memory in kB: slab (sockets, inodes, epoll items) and TCP buffers (sockstat pages × 4).
@@ -109,16 +81,17 @@ run_size() {
     clients=$(processes_for "$n")
     echo "== $proxy N=$n processes=$clients $(date -u +%T)" >&2
     rm -f "$work"/*.log
-    "start_$proxy" "$n"
+    "start_scaled_$proxy" "$n"
     sleep 1
     local user_before kernel_before avail_before
     user_before=$(group_memory "$proxy_group") kernel_before=$(kernel_memory) avail_before=$(available_kb)
     rm -f "$out" "$work/t0"
-    local seconds=$(( n / 1000 + 120 ))   # the ramp, at no less than 1,000/s
+    local seconds=$(( n / 400 + 300 ))   # the ramp, at no less than 400/s (it ran at 850-1,700/s here)
     start "$out" timeout "$((seconds + 300))" "$work/holdclient" -p "$client_port" -n "$n" -P "$clients" \
         -S "$per_source" -r "$rate" -w 5 -W 240 -i 15 -t "$work/t0"
     local client=$started
-    for _ in $(seq $((seconds * 10))); do grep -qs READY "$out" && break; kill -0 "$client" 2>/dev/null || break; sleep 0.1; done
+    local deadline=$((SECONDS + seconds))
+    while ((SECONDS < deadline)); do grep -qs READY "$out" && break; kill -0 "$client" 2>/dev/null || break; sleep 0.5; done
     local ready
     ready=$(grep READY "$out" || echo "READY held=0 never: $(head -c 300 "$out")")
     echo "$ready" >&2
@@ -127,7 +100,7 @@ run_size() {
     user_after=$(group_memory "$proxy_group") kernel_after=$(kernel_memory) avail_after=$(available_kb)
     local status=""
     [[ $proxy == holdfast ]] && status=$(curl -s --max-time 10 "http://127.0.0.1:$control_port/status" | tr -d '\n ' | grep -o '"held":[0-9]*' | head -1)
-    "$work/publish" "$publish_port" "$work/publish.req" "$work/t0" >"$work/publish.out" 2>&1 || true
+    "$work/publish" "$publish_port" "$publish_req" "$work/t0" >"$work/publish.out" 2>&1 || true
     wait "$client" || true
     cat "$out" >&2
     local held result pss_b rss_b pss_a rss_a slab_b tcp_b slab_a tcp_a
@@ -185,10 +158,10 @@ write_results() {
 }
 
 tune_kernel
-build
+build_holding_tools
 : >"$work/scale.tsv"
 for n in "${sizes[@]}"; do
-    ((with_floor)) && { run_size floor "$n" || { echo "failed: floor $n" >&2; stop_all; }; }
     run_size holdfast "$n" || { echo "failed: holdfast $n" >&2; stop_all; }
+    ((with_floor)) && { run_size floor "$n" || { echo "failed: floor $n" >&2; stop_all; }; }
 done
 write_results
