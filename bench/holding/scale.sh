@@ -5,11 +5,13 @@
 # a size is not reached, what stopped it.
 # Usage (from the repository root, as root for the sysctls): bench/holding/scale.sh [N ...]
 # Knobs (environment): HOLDFAST_BINARY (default .build/release/holdfast); RATE (connections per
-#   second offered, default 20000); FLOOR=0 leaves the floor out; RESULTS (default
+#   second offered, default 20000); PROXIES (default "holdfast floor", either or both); RESULTS (default
 #   bench/results/scale.md); LOGS=DIR keeps every process's log there.
 # The per-process open-file limit here is 20,000 and cannot be raised, so both the proxy and
 # the client use one process per 15,000 connections, and the client binds source addresses
-# 127.0.0.2, 127.0.0.3, ... (20,000 connections each: loopback gives ~28,000 ports per address).
+# 127.0.0.2, 127.0.0.3, ... (8,000 connections each: loopback gives ~28,000 ports per address,
+# but connect() searches the ports in use for a free one, which took 30 % of the CPU at the end
+# of a million-connection ramp at 20,000 per address).
 # Every process is started in its own process group and stopped by that id; loopback only.
 set -euo pipefail
 
@@ -17,9 +19,9 @@ repo=$(cd "$(dirname "$0")/../.." && pwd)
 sizes=("$@")
 ((${#sizes[@]})) || sizes=(250000 500000 1000000)
 rate=${RATE:-20000}
-with_floor=${FLOOR:-1}
+proxies=${PROXIES:-holdfast floor}
 results=${RESULTS:-$repo/bench/results/scale.md}
-per_process=15000 per_source=20000
+per_process=15000 per_source=8000
 export HOLDING_PORT_BASE=${HOLDING_PORT_BASE:-18600}
 work=$(mktemp -d "${TMPDIR:-/tmp}/scale.XXXXXX")
 groups=()
@@ -49,8 +51,12 @@ processes_for() { echo $(( ($1 + per_process - 1) / per_process )); }
 start_scaled_holdfast() {   # N: a worker per 15,000, each allowed 1,000 more
     local workers
     workers=$(processes_for "$1")
+    # The clients share the 2 cores with a worker per 15,000 and are not scheduled for seconds
+    # during a ramp: the header and queue timeouts wait as long as the ramp may take.
     server_config="
-max_connections = $(( workers * (per_process + 1000) ))" client_idle=2h
+max_connections = $(( workers * (per_process + 1000) ))" client_idle=2h timeouts_config='
+client_header = "10m"
+queue = "10m"'
     start_holdfast "$workers"
 }
 
@@ -136,7 +142,7 @@ write_results() {
         echo "Machine: $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)), $(free -g | awk '/^Mem:/ {print $2}') GiB memory, kernel $(uname -r); load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (the machine is shared with other builds)."
         echo "Open files: $(ulimit -n) per process, fs.file-max $(sysctl -n fs.file-max); net.core.somaxconn $(sysctl -n net.core.somaxconn), tcp_max_syn_backlog $(sysctl -n net.ipv4.tcp_max_syn_backlog), ip_local_port_range $(sysctl -n net.ipv4.ip_local_port_range | tr '\t' ' ')."
         echo
-        echo "One proxy process (Holdfast worker, floor worker) and one client process per 15,000 connections; the client binds 127.0.0.2, 127.0.0.3, … (20,000 connections each) and opens connections at $rate/s offered. Held = requests sent and unanswered once nothing has arrived for 5 s. User space = Pss [Rss] summed over all the proxy's processes, after − before, per held connection; kernel = the growth of \`Slab\` in /proc/meminfo (sockets, inodes, epoll items of both ends: the client's sockets are in it too) and of TCP buffer pages (/proc/net/sockstat), per held connection; memory used = the drop of MemAvailable over everything (clients included), MiB. Delivery = publish → each client reading the message (CLOCK_MONOTONIC)."
+        echo "One proxy process (Holdfast worker, floor worker) and one client process per 15,000 connections; the client binds 127.0.0.2, 127.0.0.3, … ($per_source connections each) and opens connections at $rate/s offered. Held = requests sent and unanswered once nothing has arrived for 5 s. User space = Pss [Rss] summed over all the proxy's processes, after − before, per held connection; kernel = the growth of \`Slab\` in /proc/meminfo (sockets, inodes, epoll items of both ends: the client's sockets are in it too) and of TCP buffer pages (/proc/net/sockstat), per held connection; memory used = the drop of MemAvailable over everything (clients included), MiB. Delivery = publish → each client reading the message (CLOCK_MONOTONIC)."
         echo
         echo "| proxy | N | processes | held | connect failures | setup s | user B/held (Pss [Rss]) | kernel slab B/held | TCP buffers B/held | memory used MiB | delivered | p50 ms | p99 ms | max ms | max ÷ floor | Holdfast's /status held |"
         echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
@@ -161,7 +167,8 @@ tune_kernel
 build_holding_tools
 : >"$work/scale.tsv"
 for n in "${sizes[@]}"; do
-    run_size holdfast "$n" || { echo "failed: holdfast $n" >&2; stop_all; }
-    ((with_floor)) && { run_size floor "$n" || { echo "failed: floor $n" >&2; stop_all; }; }
+    for proxy in $proxies; do
+        run_size "$proxy" "$n" || { echo "failed: $proxy $n" >&2; stop_all; }
+    done
 done
 write_results

@@ -5,7 +5,7 @@
 port_base=${HOLDING_PORT_BASE:-18500}
 client_port=$port_base control_port=$((port_base + 1)) backend_port=$((port_base + 2)) trigger_port=$((port_base + 3))
 backend_mode=() websocket_config=""   # run.sh --websocket sets them
-server_config="" client_idle=10m      # scale.sh: max_connections, and an idle timeout past its ramp
+server_config="" client_idle=10m timeouts_config=""   # scale.sh: max_connections, timeouts past its ramp
 
 build_holding_tools() {   # the C clients and servers into $work; `holdfast` = the binary under test
     local p
@@ -36,7 +36,7 @@ start_holdfast() {   # workers
 listen = ["127.0.0.1:$client_port"]
 workers = $1$server_config
 [timeouts]
-client_idle = "$client_idle"$websocket_config
+client_idle = "$client_idle"$timeouts_config$websocket_config
 [control]
 listen = "127.0.0.1:$control_port"
 [[backend]]
