@@ -37,6 +37,8 @@ final class ControlServer {
     private func accepted(_ fd: Int32) {
         openConnections += 1
         let socket = Socket(base: base, fd: fd)
+        // Pipelined answers are small writes in a row: Nagle would hold each back for the peer's ACK.
+        socket.setNoDelay()
         // Holds the server until its last connection is gone, even after a reload replaced it.
         socket.onClose { [self] in
             openConnections -= 1
