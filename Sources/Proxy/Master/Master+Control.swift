@@ -7,6 +7,8 @@ extension Master {
     static let statsTimeout = Duration.seconds(1)
     /// A publish body at least this large leaves enough freed heap behind to be worth giving back.
     static let largePublishBytes = 256 * 1024
+    /// A publish body at least this large is parsed off the loop (well under a millisecond below it).
+    static let offLoopPublishBytes = 16 * 1024
 
     func handleControl(_ request: ControlRequest, reply: @escaping (ControlResponse) -> Void) {
         let path = request.path
@@ -47,8 +49,9 @@ extension Master {
         }
     }
 
-    /// Parsing and encoding run off the loop (a 6.5 MB batch takes a debug build seconds), one publish
-    /// at a time in arrival order, so publishes still reach the workers in the order they came.
+    /// Parsing and encoding a large body run off the loop (a 6.5 MB batch takes a debug build seconds);
+    /// a small one costs less here than the hand-over. Off-loop work is serial and a small publish waits
+    /// behind any still there, so publishes still reach the workers in the order they came.
     private func prepareAndPublish(_ request: ControlRequest, reply: @escaping (ControlResponse) -> Void) {
         let token = current.config.control.publishToken
         let bodyBytes = request.body.count
@@ -60,10 +63,11 @@ extension Master {
             }
             if bodyBytes >= Self.largePublishBytes { scheduleMemoryRelease() }
         }
-        if let offLoopWork {
-            offLoopWork.run(work, then: finish)
-        } else {
-            finish(work())
+        guard let offLoopWork, bodyBytes >= Self.offLoopPublishBytes || publishesOffLoop > 0 else { return finish(work()) }
+        publishesOffLoop += 1
+        offLoopWork.run(work) { [unowned self] prepared in
+            publishesOffLoop -= 1
+            finish(prepared)
         }
     }
 

@@ -33,6 +33,8 @@ public final class Master {
     var perProcessFileLimit = 0
     /// Where publishes are parsed; nil only if its pipe could not be made (they are parsed inline then).
     lazy var offLoopWork: OffLoopWork? = try? OffLoopWork(base: base)
+    /// Publishes handed to `offLoopWork` and not back yet.
+    var publishesOffLoop = 0
     lazy var memoryRelease = Timer(base: base) { releaseFreeMemory() }
 
     /// `certificates`: what `TLSCertificateLoader.load` gave for `config`.
