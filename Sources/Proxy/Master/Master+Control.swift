@@ -3,7 +3,6 @@ import HTTP1
 
 /// The control listener's endpoints (docs/operations.md), answered from the master's state and the workers' replies.
 extension Master {
-    static let publishAckTimeout = Duration.seconds(2)
     static let statsTimeout = Duration.seconds(1)
     /// A publish body at least this large leaves enough freed heap behind to be worth giving back.
     static let largePublishBytes = 256 * 1024
@@ -82,20 +81,10 @@ extension Master {
         }
     }
 
-    /// Sends the batch to every live worker, old generations included, and answers with the sum of deliveries.
+    /// Answers with the sum of deliveries over the workers.
     private func publish(_ batch: PreparedPublish, reply: @escaping (ControlResponse) -> Void) {
         messagesPublished += batch.itemCount
-        let id = nextRequestID()
-        let frame = MasterFrame.publish(id: id, items: batch.encoded)
-        let reached = Set(workers.values.filter { $0.isReachable && $0.send(frame) }.map(\.pid))
-        guard !reached.isEmpty else {
-            reply(PublishEndpoint.answer(delivered: 0))
-            return
-        }
-        pendingPublishes[id] = ReplyCollector(base: base, waitingFor: reached, timeout: Self.publishAckTimeout) { [unowned self] acks in
-            pendingPublishes[id] = nil
-            reply(PublishEndpoint.answer(delivered: acks.values.reduce(0, +)))
-        }
+        queuePublish(batch.encoded) { reply(PublishEndpoint.answer(delivered: $0)) }
     }
 
     /// Asks every worker for fresh stats, then sums them (a worker that does not answer in time
