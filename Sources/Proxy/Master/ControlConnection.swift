@@ -4,7 +4,8 @@ import HTTP1
 /// One keep-alive HTTP/1.1 connection to the control listener. Reads a request (head, then a body by
 /// Content-Length or chunked), hands it to the server's handler, and goes on reading pipelined ones
 /// while it is answered (up to `maxUnanswered`), so their publishes overlap; answers are written
-/// strictly in request order (`OrderedAnswers`). Timeouts are the client side's: the first
+/// strictly in request order (`OrderedAnswers`), those ready in one pass of the loop in one write
+/// (a batch of publishes completes together). Timeouts are the client side's: the first
 /// request has `client_header` from connecting, every head `client_header` from its first byte (408
 /// when it passes, against slowloris), and the wait between requests and between a body's pieces is
 /// `client_idle`.
@@ -31,8 +32,8 @@ final class ControlConnection: SocketDelegate {
     private var input: [UInt8] = []
     private var phase = Phase.awaitingRequest
     private var answers = OrderedAnswers()
-    /// Inside `process()`: an answer given at once resumes reading there, not by recursion.
-    private var isProcessing = false
+    /// Answers let out in order, written when the loop's pass is done (`ControlServer.writeAtEndOfPass`).
+    private var unwritten: [UInt8] = []
     /// Set when the connection ends, so an answer that arrives later is dropped.
     private var isClosed = false
 
@@ -77,8 +78,6 @@ final class ControlConnection: SocketDelegate {
 
     /// Advances through whatever input is buffered, until it runs out or no more may be read yet.
     private func process() throws(HTTPRequestError) {
-        isProcessing = true
-        defer { isProcessing = false }
         while true {
             switch phase {
             case .awaitingRequest, .waitingForAnswers, .finishing:
@@ -154,15 +153,25 @@ final class ControlConnection: SocketDelegate {
 
     private func answered(_ ticket: Int, _ answer: [UInt8]) {
         guard !isClosed else { return }
+        let due = answers.fill(ticket, with: answer)
+        guard !due.isEmpty else { return }
+        if unwritten.isEmpty { server.writeAtEndOfPass(self) }
+        unwritten += due
+    }
+
+    func writeAnswers() {
+        guard !isClosed else { return }
+        let bytes = unwritten
+        unwritten = []
         // A peer gone while we answered: nothing more can be read or written.
-        guard socket.write(answers.fill(ticket, with: answer)) else { return close() }
+        guard socket.write(bytes) else { return close() }
         switch phase {
         case .finishing where answers.unanswered == 0:
             isClosed = true
             socket.closeAfterFlush()
         case .waitingForAnswers:
             readNextRequest()
-            if !isProcessing { advance() }
+            advance()
         default:
             break
         }
@@ -182,7 +191,7 @@ final class ControlConnection: SocketDelegate {
     private func finish() {
         phase = .finishing
         socket.stopWatchingReadable()
-        if answers.unanswered == 0 { close() }
+        if answers.unanswered == 0 && unwritten.isEmpty { close() }
     }
 
     /// A malformed request gets its status and the connection ends (docs/architecture.md, "Bad input").
