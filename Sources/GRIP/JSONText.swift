@@ -3,6 +3,10 @@
 public enum JSONText {
     /// `value` as a JSON string literal, quotes included.
     public static func quoted(_ value: String) -> String {
+        // Most keys and values need no escape: copied whole, not scalar by scalar.
+        if !value.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            return "\"" + value + "\""
+        }
         var out = "\""
         for scalar in value.unicodeScalars {
             switch scalar {

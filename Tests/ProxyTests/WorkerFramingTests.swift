@@ -173,7 +173,7 @@ final class ProcessFrameTests: XCTestCase {
         let masterFrames: [MasterFrame] = [
             .configure(fileName: "proxy.conf", text: "[server]\n", backendsUp: [true, false],
                        certificates: [CertificatePEM(certificate: Array("cert".utf8), privateKey: Array("key".utf8))]),
-            .publish(id: 42, items: PublishCodec.encode([PublishRequest.shorthand(channel: "c", body: [0, 255, 10])])),
+            .publish(firstID: 42, batches: [PublishCodec.encode([PublishRequest.shorthand(channel: "c", body: [0, 255, 10])]), []]),
             .backendHealth(up: [false]), .statsRequest(id: 7), .retire, .drain,
             .history(id: 3, items: PublishCodec.encode([PublishRequest.shorthand(channel: "c", body: [1])])),
         ]
@@ -192,7 +192,7 @@ final class ProcessFrameTests: XCTestCase {
         stats.webSocketFramesIn = 4
         stats.webSocketBytesOut = 60
         stats.webSocketCloses["1001"] = 3
-        let workerFrames: [WorkerFrame] = [.publishAck(id: 42, delivered: 500), .stats(id: 7, stats), .backendFailed(index: 2),
+        let workerFrames: [WorkerFrame] = [.publishAck(firstID: 42, delivered: [500, 0]), .stats(id: 7, stats), .backendFailed(index: 2),
                                            .backendSucceeded(index: 0), .channelActive("news"), .channelIdle("news"),
                                            .historyRequest(id: 3, channel: "news", afterID: "17")]
         for frame in workerFrames { XCTAssertEqual(try WorkerFrame(decoding: frame.encoded()), frame) }

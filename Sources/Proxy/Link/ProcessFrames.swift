@@ -5,8 +5,9 @@ public enum MasterFrame: Sendable, Equatable {
     /// The first frame a worker gets: its configuration (already validated by the master), backend
     /// health, and the `[server.tls]` certificates the master loaded (`TLSCertificateLoader`).
     case configure(fileName: String, text: String, backendsUp: [Bool], certificates: [CertificatePEM])
-    /// A publish, items encoded with `PublishCodec`; the worker answers `publishAck` with the same id.
-    case publish(id: UInt64, items: [UInt8])
+    /// Publishes numbered `firstID`, `firstID + 1`, …, each one's items encoded with `PublishCodec`:
+    /// what reached the master in one pass of its loop. The worker answers one `publishAck` with the same id.
+    case publish(firstID: UInt64, batches: [[UInt8]])
     case backendHealth(up: [Bool])
     case statsRequest(id: UInt64)
     /// Reload: stop accepting; keep serving the connections already open (held ones still get publishes); exit when none remain.
@@ -19,7 +20,8 @@ public enum MasterFrame: Sendable, Equatable {
 
 /// What a worker tells the master.
 public enum WorkerFrame: Sendable, Equatable {
-    case publishAck(id: UInt64, delivered: Int)
+    /// For each publish of the frame, in order: how many held connections it reached.
+    case publishAck(firstID: UInt64, delivered: [Int])
     case stats(id: UInt64, WorkerStats)
     /// Passive health: connecting to or talking with this backend (index in the worker's configuration) failed.
     case backendFailed(index: Int)
@@ -42,10 +44,11 @@ extension MasterFrame {
             writer.string(text)
             writeFlags(backendsUp, into: &writer)
             CertificatePEM.encode(certificates, into: &writer)
-        case let .publish(id, items):
+        case let .publish(firstID, batches):
             writer.u8(2)
-            writer.u64(id)
-            writer.bytes(items)
+            writer.u64(firstID)
+            writer.count(batches.count)
+            for items in batches { writer.bytes(items) }
         case let .backendHealth(up):
             writer.u8(3)
             writeFlags(up, into: &writer)
@@ -69,7 +72,11 @@ extension MasterFrame {
         switch try reader.u8("frame kind") {
         case 1: self = .configure(fileName: try reader.string("file name"), text: try reader.string("config text"),
                                   backendsUp: try readFlags(from: &reader), certificates: try CertificatePEM.decodeList(from: &reader))
-        case 2: self = .publish(id: try reader.u64("publish id"), items: try reader.bytes("publish items"))
+        case 2:
+            let firstID = try reader.u64("publish id")
+            var batches: [[UInt8]] = []
+            for _ in 0..<(try reader.count("publishes", minimumElementBytes: 4)) { batches.append(try reader.bytes("publish items")) }
+            self = .publish(firstID: firstID, batches: batches)
         case 3: self = .backendHealth(up: try readFlags(from: &reader))
         case 4: self = .statsRequest(id: try reader.u64("stats id"))
         case 5: self = .retire
@@ -85,10 +92,11 @@ extension WorkerFrame {
     public func encoded() -> [UInt8] {
         var writer = ByteWriter()
         switch self {
-        case let .publishAck(id, delivered):
+        case let .publishAck(firstID, delivered):
             writer.u8(1)
-            writer.u64(id)
-            writer.int(delivered)
+            writer.u64(firstID)
+            writer.count(delivered.count)
+            for count in delivered { writer.int(count) }
         case let .stats(id, stats):
             writer.u8(2)
             writer.u64(id)
@@ -117,7 +125,11 @@ extension WorkerFrame {
     public init(decoding bytes: [UInt8]) throws(WireError) {
         var reader = ByteReader(bytes)
         switch try reader.u8("frame kind") {
-        case 1: self = .publishAck(id: try reader.u64("publish id"), delivered: try reader.int("delivered"))
+        case 1:
+            let firstID = try reader.u64("publish id")
+            var delivered: [Int] = []
+            for _ in 0..<(try reader.count("publishes", minimumElementBytes: 8)) { delivered.append(try reader.int("delivered")) }
+            self = .publishAck(firstID: firstID, delivered: delivered)
         case 2: self = .stats(id: try reader.u64("stats id"), try WorkerStats.decode(from: &reader))
         case 3: self = .backendFailed(index: try reader.int("backend index"))
         case 4: self = .backendSucceeded(index: try reader.int("backend index"))

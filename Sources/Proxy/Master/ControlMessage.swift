@@ -8,8 +8,9 @@ struct ControlRequest {
     var headers: HTTPHeaders
     var body: [UInt8]
 
-    /// The target without its query.
-    var path: Substring { target.prefix { $0 != "?" } }
+    /// The target without its query (found in the UTF-8 view: walking Characters cost a tenth of
+    /// the master's time per publish).
+    var path: Substring { target[..<(target.utf8.firstIndex(of: UInt8(ascii: "?")) ?? target.endIndex)] }
 }
 
 /// An answer of the control listener, always with a known length.

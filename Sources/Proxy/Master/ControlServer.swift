@@ -17,6 +17,13 @@ final class ControlServer {
     /// Connections whose descriptor is still open (a lingering close included).
     private(set) var openConnections = 0
     private var isAccepting = false
+    /// Connections with answers to write once the loop's pass is done.
+    private var unwritten: [ControlConnection] = []
+    private lazy var writeTimer = Timer(base: base) { [unowned self] in
+        let connections = unwritten
+        unwritten = []
+        for connection in connections { connection.writeAnswers() }
+    }
     private var isClosed = false
 
     /// Opens the listening socket; throws when the address cannot be bound.
@@ -37,6 +44,8 @@ final class ControlServer {
     private func accepted(_ fd: Int32) {
         openConnections += 1
         let socket = Socket(base: base, fd: fd)
+        // Pipelined answers are small writes in a row: Nagle would hold each back for the peer's ACK.
+        socket.setNoDelay()
         // Holds the server until its last connection is gone, even after a reload replaced it.
         socket.onClose { [self] in
             openConnections -= 1
@@ -44,6 +53,12 @@ final class ControlServer {
         }
         _ = ControlConnection(socket: socket, server: self)
         updateAccepting()
+    }
+
+    /// Answers completed together (a batch of publishes) then leave a connection in one write.
+    func writeAtEndOfPass(_ connection: ControlConnection) {
+        unwritten.append(connection)
+        if !writeTimer.isScheduled { writeTimer.schedule(after: .zero) }
     }
 
     /// Accepts exactly while below the cap; called whenever the count or the cap may have changed.

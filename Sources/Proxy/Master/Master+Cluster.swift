@@ -7,9 +7,9 @@ extension Master {
         guard let address = config.cluster.redis else { return }
         let link = ClusterLink(base: base, address: address, cluster: config.cluster, channels: config.channels, logger: logger)
         link.onMessage = { [unowned self] items in
-            // Nobody waits for these acknowledgements: the publisher was answered by its own instance.
-            let frame = MasterFrame.publish(id: nextRequestID(), items: PublishCodec.encode(items))
-            for handle in workers.values where handle.isReachable { handle.send(frame) }
+            // Nobody waits for this answer: the publisher was answered by its own instance. Queued
+            // with the local publishes, so the workers get both in the order Redis numbered them.
+            queuePublish(PublishCodec.encode(items), answer: nil)
         }
         cluster = link
         link.start()

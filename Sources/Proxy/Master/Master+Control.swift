@@ -3,10 +3,11 @@ import HTTP1
 
 /// The control listener's endpoints (docs/operations.md), answered from the master's state and the workers' replies.
 extension Master {
-    static let publishAckTimeout = Duration.seconds(2)
     static let statsTimeout = Duration.seconds(1)
     /// A publish body at least this large leaves enough freed heap behind to be worth giving back.
     static let largePublishBytes = 256 * 1024
+    /// A publish body at least this large is parsed off the loop (well under a millisecond below it).
+    static let offLoopPublishBytes = 16 * 1024
 
     func handleControl(_ request: ControlRequest, reply: @escaping (ControlResponse) -> Void) {
         let path = request.path
@@ -47,8 +48,9 @@ extension Master {
         }
     }
 
-    /// Parsing and encoding run off the loop (a 6.5 MB batch takes a debug build seconds), one publish
-    /// at a time in arrival order, so publishes still reach the workers in the order they came.
+    /// Parsing and encoding a large body run off the loop (a 6.5 MB batch takes a debug build seconds);
+    /// a small one costs less here than the hand-over. Off-loop work is serial and a small publish waits
+    /// behind any still there, so publishes still reach the workers in the order they came.
     private func prepareAndPublish(_ request: ControlRequest, reply: @escaping (ControlResponse) -> Void) {
         let token = current.config.control.publishToken
         let bodyBytes = request.body.count
@@ -60,10 +62,11 @@ extension Master {
             }
             if bodyBytes >= Self.largePublishBytes { scheduleMemoryRelease() }
         }
-        if let offLoopWork {
-            offLoopWork.run(work, then: finish)
-        } else {
-            finish(work())
+        guard let offLoopWork, bodyBytes >= Self.offLoopPublishBytes || publishesOffLoop > 0 else { return finish(work()) }
+        publishesOffLoop += 1
+        offLoopWork.run(work) { [unowned self] prepared in
+            publishesOffLoop -= 1
+            finish(prepared)
         }
     }
 
@@ -78,20 +81,10 @@ extension Master {
         }
     }
 
-    /// Sends the batch to every live worker, old generations included, and answers with the sum of deliveries.
+    /// Answers with the sum of deliveries over the workers.
     private func publish(_ batch: PreparedPublish, reply: @escaping (ControlResponse) -> Void) {
         messagesPublished += batch.itemCount
-        let id = nextRequestID()
-        let frame = MasterFrame.publish(id: id, items: batch.encoded)
-        let reached = Set(workers.values.filter { $0.isReachable && $0.send(frame) }.map(\.pid))
-        guard !reached.isEmpty else {
-            reply(PublishEndpoint.answer(delivered: 0))
-            return
-        }
-        pendingPublishes[id] = ReplyCollector(base: base, waitingFor: reached, timeout: Self.publishAckTimeout) { [unowned self] acks in
-            pendingPublishes[id] = nil
-            reply(PublishEndpoint.answer(delivered: acks.values.reduce(0, +)))
-        }
+        queuePublish(batch.encoded) { reply(PublishEndpoint.answer(delivered: $0)) }
     }
 
     /// Asks every worker for fresh stats, then sums them (a worker that does not answer in time

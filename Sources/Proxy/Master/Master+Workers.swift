@@ -44,8 +44,8 @@ extension Master {
             return
         }
         switch frame {
-        case let .publishAck(id, delivered):
-            pendingPublishes[id]?.receive(delivered, from: pid)
+        case let .publishAck(firstID, delivered):
+            pendingPublishes[firstID]?.receive(delivered, from: pid)
         case let .stats(id, stats):
             handle.lastStats = stats
             pendingStats[id]?.receive((), from: pid)

@@ -22,7 +22,11 @@ public final class Master {
     var signalWatchers: [SignalWatcher] = []
     var respawnBackoffs: [Int: RespawnBackoff] = [:]
     var respawnTimers: [Int: Timer] = [:]
-    var pendingPublishes: [UInt64: ReplyCollector<Int>] = [:]
+    /// By the first publish id of their frame: each worker's deliveries, per publish.
+    var pendingPublishes: [UInt64: ReplyCollector<[Int]>] = [:]
+    /// Publishes for the workers, sent together at the end of the loop's pass (`Master+Publishing`).
+    var queuedPublishes: [QueuedPublish] = []
+    lazy var publishFlush = Timer(base: base) { [unowned self] in sendQueuedPublishes() }
     var pendingStats: [UInt64: ReplyCollector<Void>] = [:]
     var lastRequestID: UInt64 = 0
     /// Final counters of workers that have exited, so /metrics counters never go backwards.
@@ -33,6 +37,8 @@ public final class Master {
     var perProcessFileLimit = 0
     /// Where publishes are parsed; nil only if its pipe could not be made (they are parsed inline then).
     lazy var offLoopWork: OffLoopWork? = try? OffLoopWork(base: base)
+    /// Publishes handed to `offLoopWork` and not back yet.
+    var publishesOffLoop = 0
     lazy var memoryRelease = Timer(base: base) { releaseFreeMemory() }
 
     /// `certificates`: what `TLSCertificateLoader.load` gave for `config`.

@@ -66,16 +66,12 @@ public final class Worker {
         switch frame {
         case let .configure(fileName, text, backendsUp, certificates):
             configure(fileName: fileName, text: text, backendsUp: backendsUp, certificates: certificates)
-        case let .publish(id, encoded):
+        case let .publish(firstID, batches):
             guard let runtime else { return }
-            var delivered = 0
-            do {
-                let items = try PublishCodec.decode(encoded)
-                delivered = runtime.hub.publish(items, publishID: id, now: base.nowMilliseconds)
-            } catch {
-                logger.error("undecodable publish from master", metadata: ["error": "\(error.reason)"])
+            let delivered = batches.enumerated().map { offset, encoded in
+                publish(encoded, id: firstID + UInt64(offset), with: runtime)
             }
-            link?.send(WorkerFrame.publishAck(id: id, delivered: delivered).encoded())
+            link?.send(WorkerFrame.publishAck(firstID: firstID, delivered: delivered).encoded())
         case let .backendHealth(up):
             runtime?.setBackendHealth(up)
         case let .statsRequest(id):
@@ -94,6 +90,17 @@ public final class Worker {
                 logger.error("undecodable history from master", metadata: ["error": "\(error.reason)"])
                 completion([])
             }
+        }
+    }
+
+    /// How many held connections the publish reached (none when it does not decode).
+    private func publish(_ encoded: [UInt8], id: UInt64, with runtime: WorkerRuntime) -> Int {
+        do {
+            let items = try PublishCodec.decode(encoded)
+            return runtime.hub.publish(items, publishID: id, now: base.nowMilliseconds)
+        } catch {
+            logger.error("undecodable publish from master", metadata: ["error": "\(error.reason)"])
+            return 0
         }
     }
 
