@@ -1,5 +1,6 @@
 import EventLoop
 import Glibc
+import HTTP1
 import Logging
 import XCTest
 @testable import Proxy
@@ -27,6 +28,28 @@ final class HeldClientFootprintTests: XCTestCase {
                                  wakeInterval: .seconds(30), route: 0, cors: nil, webSocket: webSocket, tokenExpiry: 1_000_000)
         XCTAssertLessThanOrEqual(heapBlockBytes(of: webSocketHold), 56, "a WebSocket's Hold")
         XCTAssertLessThanOrEqual(heapBlockBytes(of: webSocket), 40, "an idle WebSocket's own state: no frame reader")
+        session.socket.close()
+    }
+
+    /// A WebSocket-over-HTTP client (`websocket = "grip"`) keeps its connection object and the
+    /// packed handshake it replays, which clients sending the same handshake share.
+    func testAWebSocketOverHTTPClientKeepsItsSizeClass() throws {
+        let base = EventBase()
+        let config = masterTestConfig()
+        let runtime = WorkerRuntime(base: base, config: config, backendAddresses: try config.backends.map {
+            try SocketAddress.resolve(host: $0.address.host, port: $0.address.port)
+        }, backendUp: [true, true], logger: Logger(label: "test"))
+        var fds: [Int32] = [0, 0]
+        XCTAssertEqual(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &fds), 0)
+        defer { close(fds[1]) }
+        let session = ClientSession(runtime: runtime, socket: Socket(base: base, fd: fds[0]))
+        let head = RequestHead(method: "GET", target: "/ws", version: .http11, headers: HTTPHeaders([
+            ("Host", "example.com"), ("Upgrade", "websocket"), ("Connection", "Upgrade"), ("Sec-WebSocket-Version", "13"),
+            ("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="),
+        ]), framing: .none, keepAlive: true)
+        let webSocket = WebSocketOverHTTP(session: session, head: head, route: 0, backend: 0, clientIP: "127.0.0.1", cors: nil,
+                                          tokenExpiry: nil)
+        XCTAssertLessThanOrEqual(heapBlockBytes(of: webSocket), 152, "WebSocketOverHTTP: the rarely used fields in one optional object")
         session.socket.close()
     }
 }

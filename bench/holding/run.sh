@@ -215,6 +215,7 @@ fanout() {
     local result
     result=$(grep '^RESULT' "$out" || echo "RESULT delivered=0")
     echo -e "$proxy\t$n\t$workers\t$held\t$(( (pss_a - pss_b) * 1024 / n ))\t$(( (rss_a - rss_b) * 1024 / n ))\t$backends\t$(field delivered "$result")\t$(field p50_ms "$result")\t$(field p99_ms "$result")\t$(field max_ms "$result")" >>"$work/fanout.tsv"
+    echo "ROW $(tail -1 "$work/fanout.tsv")" >&2   # each round's figures, for ranges (the table has medians)
     stop_all
 }
 

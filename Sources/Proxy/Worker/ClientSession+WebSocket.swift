@@ -14,19 +14,15 @@ extension ClientSession {
         write(HeadSerializer.response(status: 101, reason: "Switching Protocols", headers: headers))
     }
 
-    /// Bytes from a held WebSocket client; the reader is kept only while something is partly read.
+    /// Bytes from a held WebSocket client.
     func readFrames(_ bytes: UnsafeRawBufferPointer, of webSocket: WebSocketHold) {
-        var reader = webSocket.reader ?? FrameReader(maxMessageBytes: runtime.config.websocket.maxMessageBytes)
-        // Out of the hold while it reads, so its buffers are not copied on write.
-        webSocket.reader = nil
         let events: [WebSocketEvent]
         do {
-            events = try runtime.readWebSocketFrames(bytes, with: &reader)
+            events = try webSocket.reader.read(bytes, runtime: runtime)
         } catch {
             closeWebSocket(code: error.closeCode)
             return
         }
-        if !reader.isAtMessageBoundary { webSocket.reader = reader }
         for event in events {
             switch event {
             case let .ping(payload):

@@ -31,51 +31,49 @@ final class WebSocketOverHTTP {
         }
     }
 
+    /// What only answering the handshake needs: dropped with the `101` or the refusal.
+    private final class Opening {
+        let route: Int
+        let cors: CORSHeaders?
+        /// Loop milliseconds at which the JWT that admitted the client expires: it is closed then (1008).
+        let tokenExpiry: Int64?
+
+        init(route: Int, cors: CORSHeaders?, tokenExpiry: Int64?) {
+            self.route = route
+            self.cors = cors
+            self.tokenExpiry = tokenExpiry
+        }
+    }
+
+    // Every held connection has one of these: references first, the small fields packed after
+    // them, the rarely used ones in `occasional` (HeldClientFootprintTests pins the size).
     private let session: ClientSession
     private var runtime: WorkerRuntime { session.runtime }
-    private let route: Int
-    private let backend: Int
-    private let cors: CORSHeaders?
-    private let key: String
-    private let clientIP: String
-    /// The client's handshake as every request replays it (as a POST, without what each request sets itself).
-    private let replayed: RequestHead
-    private let connectionID: String
-    /// Set by the backend's `Set-Meta-*`, sent back as `Meta-*` on every later request.
-    private var meta: [(name: String, value: String)] = []
+    private let requestHead: OverHTTPRequestHead
+    private var opening: Opening?
+    /// Set when the backend speaks GRIP: what its messages for the client start with.
+    private var messagePrefix: [UInt8]?
+    /// Channels subscribed by control messages (interned: clients on the same channels share them).
+    private var channels: [String] = []
+    private var reader = HeldFrameReader()
+    /// Encoded events for the next request.
+    private var pending: [UInt8] = []
+    private var call: BackendCall?
+    /// While the client is gone and requests remain, nothing else keeps this object.
+    private var lingering: WebSocketOverHTTP?
+    private var occasional: OverHTTPOccasionalState?
+    private let backend: Int32
     private var phase = Phase.opening {
         didSet {
             if phase.isHeld != oldValue.isHeld { runtime.stats.heldWebSockets += phase.isHeld ? 1 : -1 }
         }
     }
-    private var reader: FrameReader
-    /// Encoded events for the next request.
-    private var pending: [UInt8] = []
-    /// The outstanding request's events, sent again if it fails.
-    private var inFlight: [UInt8] = []
-    private var call: BackendCall?
-    private var retries = 0
+    private var retries: UInt8 = 0
     /// The timer is a retry's backoff: nothing is sent until it fires.
     private var isBackingOff = false
-    private var keepAliveInterval: Duration?
-    /// One timer for the keep-alive request and the retry backoff: never both at once.
-    private lazy var timer = Timer(base: runtime.base) { [unowned self] in self.timerFired() }
-    /// Loop milliseconds at which the JWT that admitted the client expires: it is closed then (1008).
-    private let tokenExpiry: Int64?
-    private var expiryTimer: Timer?
     /// The client is gone: the last requests (its events, DISCONNECT) are still made.
     private var isClientGone = false
-    /// While the client is gone and requests remain, nothing else keeps this object.
-    private var lingering: WebSocketOverHTTP?
     private var isClientPaused = false
-    /// Set when the backend speaks GRIP: what its messages for the client start with.
-    private var messagePrefix: [UInt8]?
-    /// Asked for by a `keep-alive` control message.
-    private var clientKeepAlive: ClientKeepAlive?
-    /// Left by a `send-delayed` control message until it is due.
-    private var delayedMessage: DelayedClientMessage?
-    /// Channels subscribed by control messages.
-    private var channels: [String] = []
     /// A control message detached the backend: nothing more is sent to it.
     private var isDetached = false
 
@@ -88,25 +86,18 @@ final class WebSocketOverHTTP {
     init(session: ClientSession, head: RequestHead, route: Int, backend: Int, clientIP: String, cors: CORSHeaders?,
          tokenExpiry: Int64?) {
         self.session = session
-        self.tokenExpiry = tokenExpiry
-        self.route = route
-        self.backend = backend
-        self.clientIP = clientIP
-        self.cors = cors
-        key = head.headers["sec-websocket-key"] ?? ""
-        var replayed = head
-        replayed.method = "POST"
-        replayed.framing = .none
-        // What each request sets itself, and the client's own Meta-* (only the backend sets those).
-        replayed.headers.removeAll { name in
-            ["upgrade", "connection-id", "content-length", "content-type", "accept", "sec-websocket-extensions"]
-                .contains { name.equalsIgnoringASCIICase($0) } || name.hasPrefixIgnoringASCIICase("meta-")
-        }
-        // Offered to the backend, as Pushpin does: a GRIP library answers it to enable control messages.
-        replayed.headers.add("Sec-WebSocket-Extensions", "grip")
-        self.replayed = replayed
-        connectionID = (0..<2).map { _ in String(UInt64.random(in: .min ... .max), radix: 16) }.joined(separator: "-")
-        reader = FrameReader(maxMessageBytes: session.runtime.config.websocket.maxMessageBytes)
+        self.backend = Int32(backend)
+        requestHead = OverHTTPRequestHead(handshake: head, clientIP: clientIP, intern: session.runtime.internedHandshake)
+        opening = Opening(route: route, cors: cors, tokenExpiry: tokenExpiry)
+    }
+
+    private var pool: UpstreamPool { runtime.pools[Int(backend)] }
+
+    private var occasionalState: OverHTTPOccasionalState {
+        if let occasional { return occasional }
+        let state = OverHTTPOccasionalState()
+        occasional = state
+        return state
     }
 
     func start() {
@@ -118,13 +109,14 @@ final class WebSocketOverHTTP {
 
     private func send() {
         guard call == nil else { return }
-        timer.cancel()
-        inFlight = pending
+        occasional?.timer?.cancel()
+        // The events go with the call (rather than stay here) until it is answered: sent again if it fails.
+        let events = pending
         pending = []
-        let call = BackendCall(pool: runtime.pools[backend], request: request(body: inFlight),
+        let call = BackendCall(pool: pool, request: request(body: events),
                                responseTimeout: runtime.config.timeouts.upstreamResponse,
                                maxHeadBytes: runtime.limits.maxHeaderBytes, maxBodyBytes: runtime.limits.maxBodyBytes) { result in
-            self.answered(result)
+            self.answered(result, events: events)
         }
         self.call = call
         call.start()
@@ -132,14 +124,15 @@ final class WebSocketOverHTTP {
     }
 
     private func request(body: [UInt8]) -> [UInt8] {
-        var head = replayed
-        head.headers.add("Connection-Id", connectionID)
-        head.headers.add("Content-Type", Self.contentType)
-        head.headers.add("Accept", Self.contentType)
-        for (name, value) in meta { head.headers.add("Meta-" + name, value) }
-        return ProxyHeaders.upstreamRequest(head, clientIP: clientIP, scheme: session.scheme, gripSignature: runtime.gripSignature,
-                                            bodyFraming: .contentLength(UInt64(body.count)),
-                                            backendAddress: runtime.pools[backend].hostHeader) + body
+        requestHead.request(body: body, meta: occasional?.meta ?? [], scheme: session.scheme, gripSignature: runtime.gripSignature,
+                            backendAddress: pool.hostHeader)
+    }
+
+    /// The keep-alive request or the retry, on the one timer (made when first needed).
+    private func schedule(after interval: Duration) {
+        let state = occasionalState
+        if state.timer == nil { state.timer = Timer(base: runtime.base) { [unowned self] in self.timerFired() } }
+        state.timer?.schedule(after: interval)
     }
 
     private func timerFired() {
@@ -147,11 +140,11 @@ final class WebSocketOverHTTP {
         send()
     }
 
-    private func answered(_ result: Result<BackendCall.Answer, BackendCallFailure>) {
+    private func answered(_ result: Result<BackendCall.Answer, BackendCallFailure>, events: [UInt8]) {
         call = nil
         switch result {
         case let .failure(failure):
-            failed(failure)
+            failed(failure, events: events)
         case let .success(answer):
             retries = 0
             accept(answer)
@@ -161,14 +154,14 @@ final class WebSocketOverHTTP {
 
     /// A request without an answer: OPEN refuses the handshake; later ones are retried with a growing
     /// backoff, then the client is closed with 1011.
-    private func failed(_ failure: BackendCallFailure) {
+    private func failed(_ failure: BackendCallFailure, events: [UInt8]) {
         runtime.logger.warning("WebSocket-over-HTTP request failed",
-                               metadata: ["backend": "\(runtime.pools[backend].name)", "error": "\(failure.reason)"])
+                               metadata: ["backend": "\(pool.name)", "error": "\(failure.reason)"])
         if case .opening = phase { return refuseHandshake(status: 502, reason: "Bad Gateway", headers: HTTPHeaders(), body: []) }
         guard retries < Self.maxRetries else { return endWithServerError() }
-        pending = inFlight + pending
+        pending = events + pending
         isBackingOff = true
-        timer.schedule(after: .milliseconds(Self.retryBaseMilliseconds << retries))
+        schedule(after: .milliseconds(Self.retryBaseMilliseconds << retries))
         retries += 1
     }
 
@@ -185,7 +178,7 @@ final class WebSocketOverHTTP {
         takeMeta(head.headers)
         if let interval = head.headers["keep-alive-interval"] {
             // Whole seconds, as the backend asks (Pushpin raises anything under 20 s to 20 s).
-            keepAliveInterval = Int(interval).flatMap { $0 > 0 ? .seconds($0) : nil }
+            occasionalState.keepAliveInterval = Int(interval).flatMap { $0 > 0 ? .seconds($0) : nil }
         }
         var decoder = OverHTTPEventDecoder(maxContentBytes: runtime.limits.maxBodyBytes)
         var events: [OverHTTPEvent]
@@ -194,13 +187,13 @@ final class WebSocketOverHTTP {
             try decoder.finish()
         } catch {
             runtime.logger.warning("malformed websocket-events from backend",
-                                   metadata: ["backend": "\(runtime.pools[backend].name)", "error": "\(error.reason)"])
+                                   metadata: ["backend": "\(pool.name)", "error": "\(error.reason)"])
             if case .opening = phase { return refuseHandshake(status: 502, reason: "Bad Gateway", headers: HTTPHeaders(), body: []) }
             return endWithServerError()
         }
         if case .opening = phase {
             // The backend accepts with OPEN first (or with no events, when it keeps the connection alive).
-            guard events.first == .open || (events.isEmpty && keepAliveInterval != nil) else {
+            guard events.first == .open || (events.isEmpty && occasional?.keepAliveInterval != nil) else {
                 return refuseHandshake(status: 502, reason: "Bad Gateway", headers: HTTPHeaders(), body: [])
             }
             if !events.isEmpty { events.removeFirst() }
@@ -212,21 +205,23 @@ final class WebSocketOverHTTP {
     // MARK: The handshake
 
     private func switchProtocols(_ answerHeaders: HTTPHeaders) {
+        guard let opening else { return }
+        self.opening = nil
         messagePrefix = WebSocketGrip.messagePrefix(extensions: answerHeaders.values("sec-websocket-extensions"))
         var headers = answerHeaders
         removePrivateFields(&headers)
         headers.removeAll { $0.hasPrefixIgnoringASCIICase("content-") || $0.equalsIgnoringASCIICase("sec-websocket-accept") }
-        headers.add("Sec-WebSocket-Accept", Handshake.acceptValue(forKey: key))
-        runtime.countRequest(route: route, status: 101)
+        headers.add("Sec-WebSocket-Accept", Handshake.acceptValue(forKey: requestHead.key))
+        runtime.countRequest(route: opening.route, status: 101)
         session.write(ProxyHeaders.clientResponse(status: 101, reason: "Switching Protocols", headers: headers, framing: .none,
-                                                  keepAlive: true, cors: cors, upgrade: "websocket"))
+                                                  keepAlive: true, cors: opening.cors, upgrade: "websocket"))
         phase = .open
-        if let tokenExpiry {
+        if let tokenExpiry = opening.tokenExpiry {
             let expiry = Timer(base: runtime.base) { [unowned self] in
                 if case .open = self.phase { self.session.closeWebSocket(code: CloseCode.policyViolation) }
             }
             expiry.schedule(after: .milliseconds(max(0, tokenExpiry - runtime.base.nowMilliseconds)))
-            expiryTimer = expiry
+            occasionalState.expiryTimer = expiry
         }
         session.webSocketOverHTTPOpened()
         // Frames the client sent before its 101.
@@ -236,13 +231,15 @@ final class WebSocketOverHTTP {
 
     /// The backend refused the handshake (or could not be reached): its status and body, then the close.
     private func refuseHandshake(status: Int, reason: String, headers answerHeaders: HTTPHeaders, body: [UInt8]) {
+        guard let opening else { return }
+        self.opening = nil
         phase = .ended
         var headers = answerHeaders
         removePrivateFields(&headers)
         headers.remove("content-length")
-        runtime.countRequest(route: route, status: status)
+        runtime.countRequest(route: opening.route, status: status)
         session.write(ProxyHeaders.completeResponse(status: status, reason: reason, headers: headers, body: body,
-                                                    keepAlive: false, cors: cors))
+                                                    keepAlive: false, cors: opening.cors))
         session.closeAfterOutput()
     }
 
@@ -263,8 +260,8 @@ final class WebSocketOverHTTP {
 
     /// From a `Set-Meta-NAME` header or a `set-meta` control message; an empty value unsets it.
     private func setMeta(_ name: String, _ value: String) {
-        meta.removeAll { $0.name.equalsIgnoringASCIICase(name) }
-        if !value.isEmpty { meta.append((name, value)) }
+        occasional?.meta.removeAll { $0.name.equalsIgnoringASCIICase(name) }
+        if !value.isEmpty { occasionalState.meta.append((name, value)) }
     }
 
     // MARK: The backend's events, to the client
@@ -309,8 +306,8 @@ final class WebSocketOverHTTP {
         }
         if !pending.isEmpty {
             send()
-        } else if let keepAliveInterval {
-            timer.schedule(after: keepAliveInterval)
+        } else if let keepAliveInterval = occasional?.keepAliveInterval {
+            schedule(after: keepAliveInterval)
         }
         updateClientReading()
     }
@@ -326,31 +323,33 @@ final class WebSocketOverHTTP {
     private func control(_ json: ArraySlice<UInt8>) {
         switch WebSocketGrip.controlMessage(json) {
         case let .subscribe(name)? where !channels.contains(name):
-            channels.append(name)
+            channels = runtime.interned(channels + [name])
             runtime.hub.subscribe(session, to: [name])
         case let .unsubscribe(name)? where channels.contains(name):
-            channels.removeAll { $0 == name }
+            channels = runtime.interned(channels.filter { $0 != name })
             runtime.hub.unsubscribe(session, from: [name])
         case .detach?:
             isDetached = true
-            keepAliveInterval = nil
+            occasional?.keepAliveInterval = nil
             pending = []
         case let .setMeta(name, value)?:
             setMeta(name, value)
         case let .keepAlive(keepAlive)?:
-            clientKeepAlive?.cancel()
-            clientKeepAlive = keepAlive.map { ClientKeepAlive($0, session: session) }
+            occasional?.clientKeepAlive?.cancel()
+            occasionalState.clientKeepAlive = keepAlive.map { ClientKeepAlive($0, session: session) }
         case let .sendDelayed(message)?:
             // As in Pushpin, a message still pending goes first rather than being replaced unsent.
             flushDelayedMessage()
-            delayedMessage = DelayedClientMessage(message, base: runtime.base) { [unowned self] in self.flushDelayedMessage() }
+            occasionalState.delayedMessage = DelayedClientMessage(message, base: runtime.base) { [unowned self] in
+                self.flushDelayedMessage()
+            }
         case .flushDelayed?:
             flushDelayedMessage()
         case let .unknown(type)?:
             runtime.logger.debug("unknown GRIP control message type ignored",
-                                 metadata: ["backend": "\(runtime.pools[backend].name)", "type": "\(type)"])
+                                 metadata: ["backend": "\(pool.name)", "type": "\(type)"])
         case nil:
-            runtime.logger.warning("malformed GRIP control message", metadata: ["backend": "\(runtime.pools[backend].name)"])
+            runtime.logger.warning("malformed GRIP control message", metadata: ["backend": "\(pool.name)"])
         case .subscribe?, .unsubscribe?, .session?:
             // Already subscribed, not subscribed, or a session id, which Pushpin keeps only for its optional state service.
             break
@@ -358,8 +357,8 @@ final class WebSocketOverHTTP {
     }
 
     private func flushDelayedMessage() {
-        guard let delayed = delayedMessage else { return }
-        delayedMessage = nil
+        guard let delayed = occasional?.delayedMessage else { return }
+        occasional?.delayedMessage = nil
         session.writeFrame(delayed.frame)
     }
 
@@ -376,7 +375,7 @@ final class WebSocketOverHTTP {
         guard !isDetached else { return detachedClientBytes(bytes) }
         let events: [WebSocketEvent]
         do {
-            events = try session.runtime.readWebSocketFrames(bytes, with: &reader)
+            events = try reader.read(bytes, runtime: runtime)
         } catch {
             // The backend hears of it as a DISCONNECT, when the session ends.
             return session.closeWebSocket(code: error.closeCode)
@@ -399,7 +398,7 @@ final class WebSocketOverHTTP {
     /// Detached: the client's messages go nowhere; its pings are answered and its close ends it.
     private func detachedClientBytes(_ bytes: UnsafeRawBufferPointer) {
         do {
-            for event in try session.runtime.readWebSocketFrames(bytes, with: &reader) {
+            for event in try reader.read(bytes, runtime: runtime) {
                 switch event {
                 case let .ping(payload): session.writeFrame(FrameEncoder.frame(.pong, payload: payload))
                 case let .close(code, _): return session.closeWebSocket(code: code ?? CloseCode.normal)
@@ -415,10 +414,7 @@ final class WebSocketOverHTTP {
     /// already went to the backend (or it was detached), it is told DISCONNECT, after what the
     /// client sent before.
     func clientEnded() {
-        expiryTimer?.cancel()
-        clientKeepAlive?.cancel()
-        clientKeepAlive = nil
-        delayedMessage = nil
+        occasional?.clientEnded()
         if !channels.isEmpty {
             runtime.hub.unsubscribe(session, from: channels)
             channels = []
@@ -431,7 +427,7 @@ final class WebSocketOverHTTP {
             phase = .ended
             call?.cancel()
             call = nil
-            timer.cancel()
+            occasional?.timer?.cancel()
             return
         case .closing:
             break
@@ -447,7 +443,7 @@ final class WebSocketOverHTTP {
     /// Shutdown: an open WebSocket closes with 1001 (its DISCONNECT is sent, though the worker may
     /// exit before the backend answers it); a handshake under way finishes within the drain.
     /// A frame went to the client (an idle keep-alive starts its wait again).
-    func clientWritten() { clientKeepAlive?.clientWritten() }
+    func clientWritten() { occasional?.clientKeepAlive?.clientWritten() }
 
     func shutDown() {
         if case .open = phase { session.closeWebSocket(code: CloseCode.goingAway) }

@@ -39,6 +39,9 @@ final class WorkerRuntime {
     private let unroutedCORSPolicy: CORSPolicy?
     private var internedCORS = InternTable<CORSHeaders>()
     private var internedChannels = InternTable<[String]>()
+    /// Smaller than the others: a handshake with cookies in it is rarely shared, and the table keeps
+    /// what it holds until it starts over.
+    private var internedHandshakes = InternTable<[UInt8]>(capacity: 256)
 
     init(base: EventBase, config: ProxyConfig, backendAddresses: [SocketAddress], backendUp: [Bool], logger: Logger) {
         self.base = base
@@ -161,6 +164,8 @@ final class WorkerRuntime {
 extension WorkerRuntime {
     func interned(_ bytes: [UInt8]) -> [UInt8] { internedBytes.intern(bytes) }
     func interned(_ channels: [String]) -> [String] { internedChannels.intern(channels) }
+    /// A WebSocket-over-HTTP connection's packed handshake (`OverHTTPRequestHead`).
+    func internedHandshake(_ packed: [UInt8]) -> [UInt8] { internedHandshakes.intern(packed) }
 
     /// The CORS verdict for a request on `route` (nil: none matched). Its headers are interned:
     /// held clients from one origin share one copy.
