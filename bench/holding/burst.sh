@@ -20,6 +20,8 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/burst.XXXXXX")
 groups=()
 # shellcheck source=../lib/processes.sh
 source "$repo/bench/lib/processes.sh"
+# shellcheck source=../lib/stats.sh
+source "$repo/bench/lib/stats.sh"
 # shellcheck source=../lib/holding.sh
 source "$repo/bench/lib/holding.sh"
 
@@ -81,17 +83,7 @@ ramp() {
 
 # Medians over the rounds per binary and rate; the range of Pss; fast ÷ slow of the Pss and Rss medians.
 median_rows() {
-    awk -F'\t' -v slow="$slow" '
-        function median(list,   v, k, t, i, j) {
-            k = split(list, v, " ")
-            for (i = 2; i <= k; i++) for (j = i; j > 1 && v[j - 1] + 0 > v[j] + 0; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
-            return v[int((k + 1) / 2)]
-        }
-        function range(list,   v, k, i, lo, hi) {
-            k = split(list, v, " "); lo = hi = v[1]
-            for (i = 2; i <= k; i++) { if (v[i] + 0 < lo + 0) lo = v[i]; if (v[i] + 0 > hi + 0) hi = v[i] }
-            return lo "–" hi
-        }
+    awk -F'\t' -v slow="$slow" "$stats_awk"'
         {
             key = $1 "\t" $2
             if (!(key in seen)) { seen[key] = 1; order[++keys] = key }

@@ -48,6 +48,8 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/holding.XXXXXX")
 groups=()                            # process-group ids of everything started here
 # shellcheck source=../lib/processes.sh
 source "$repo/bench/lib/processes.sh"
+# shellcheck source=../lib/stats.sh
+source "$repo/bench/lib/stats.sh"
 # shellcheck source=../lib/nchan.sh
 source "$repo/bench/lib/nchan.sh"
 # shellcheck source=../lib/holding.sh
@@ -251,17 +253,7 @@ field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<<"$2"; }
 
 # One markdown row per proxy × N × workers: medians over the rounds; ratio of median max to the floor's.
 median_rows() {
-    awk -F'\t' '
-        function median(list,   v, k, t, i, j) {
-            k = split(list, v, " ")
-            for (i = 2; i <= k; i++) for (j = i; j > 1 && v[j - 1] + 0 > v[j] + 0; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
-            return k ? v[int((k + 1) / 2)] : ""
-        }
-        function range(list,   v, k, i, lo, hi) {
-            k = split(list, v, " "); lo = hi = v[1]
-            for (i = 2; i <= k; i++) { if (v[i] + 0 < lo + 0) lo = v[i]; if (v[i] + 0 > hi + 0) hi = v[i] }
-            return lo "–" hi
-        }
+    awk -F'\t' "$stats_awk"'
         {
             key = $1 "\t" $2 "\t" $3
             if (!(key in seen)) { seen[key] = 1; order[++keys] = key }
@@ -272,7 +264,7 @@ median_rows() {
                 split(order[i], k, "\t")
                 max = median(col[order[i], 11])
                 floor = median(col["floor\t" k[2] "\t" k[3], 11])
-                ratio = (max != "" && floor + 0 > 0) ? sprintf("%.2f", max / floor) : "n/a"
+                ratio = (max != "n/a" && floor + 0 > 0) ? sprintf("%.2f", max / floor) : "n/a"
                 printf "| %s | %s | %s | %s | %s [%s] | %s | %s | %s | %s | %s (%s) | %s |\n", k[1], k[2], k[3],
                     median(col[order[i], 4]), median(col[order[i], 5]), median(col[order[i], 6]), median(col[order[i], 7]),
                     median(col[order[i], 8]), median(col[order[i], 9]), median(col[order[i], 10]), max, range(col[order[i], 11]), ratio

@@ -58,6 +58,8 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/publish-bench.XXXXXX")
 groups=()                            # process-group ids of everything started here
 # shellcheck source=../lib/processes.sh
 source "$repo/bench/lib/processes.sh"
+# shellcheck source=../lib/stats.sh
+source "$repo/bench/lib/stats.sh"
 # shellcheck source=../lib/nchan.sh
 source "$repo/bench/lib/nchan.sh"
 
@@ -215,17 +217,7 @@ describe() {   # a setup's name in the tables
 # Per setup × workers: the range and median of accepted/s over the rounds where everything was
 # delivered, the lost total, and Holdfast's rate over nchan's in the same round (same workers).
 summary_rows() {
-    awk -F'\t' '
-        function median(list,   v, k, t, i, j) {
-            k = split(list, v, " ")
-            for (i = 2; i <= k; i++) for (j = i; j > 1 && v[j - 1] + 0 > v[j] + 0; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
-            return k ? v[int((k + 1) / 2)] : "n/a"
-        }
-        function range(list,   v, k, i, lo, hi) {
-            k = split(list, v, " "); if (!k) return "n/a"; lo = hi = v[1]
-            for (i = 2; i <= k; i++) { if (v[i] + 0 < lo + 0) lo = v[i]; if (v[i] + 0 > hi + 0) hi = v[i] }
-            return lo == hi ? lo : lo "–" hi
-        }
+    awk -F'\t' "$stats_awk"'
         {
             key = $2 "\t" $3
             if (!(key in seen)) { seen[key] = 1; order[++keys] = key }
