@@ -9,15 +9,8 @@ import XCTest
 /// malloc size classes they were packed for (an added field would move one up a class).
 final class HeldClientFootprintTests: XCTestCase {
     func testHeldClientObjectsKeepTheirSizeClasses() throws {
-        let base = EventBase()
-        let config = masterTestConfig()
-        let runtime = WorkerRuntime(base: base, config: config, backendAddresses: try config.backends.map {
-            try SocketAddress.resolve(host: $0.address.host, port: $0.address.port)
-        }, backendUp: [true, true], logger: Logger(label: "test"))
-        var fds: [Int32] = [0, 0]
-        XCTAssertEqual(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &fds), 0)
-        defer { close(fds[1]) }
-        let session = ClientSession(runtime: runtime, socket: Socket(base: base, fd: fds[0]))
+        let (runtime, session, peer) = try makeSession()
+        defer { close(peer); withExtendedLifetime(runtime) {} }
         let hold = Hold(kind: .subscribeLongPoll, channels: ["c"], chunked: false, keepAlive: true,
                         wakeInterval: .seconds(55), route: 0, cors: nil, tokenExpiry: 1_000_000)
         XCTAssertLessThanOrEqual(heapBlockBytes(of: session), 72, "ClientSession")
@@ -34,15 +27,8 @@ final class HeldClientFootprintTests: XCTestCase {
     /// A WebSocket-over-HTTP client (`websocket = "grip"`) keeps its connection object and the
     /// packed handshake it replays, which clients sending the same handshake share.
     func testAWebSocketOverHTTPClientKeepsItsSizeClass() throws {
-        let base = EventBase()
-        let config = masterTestConfig()
-        let runtime = WorkerRuntime(base: base, config: config, backendAddresses: try config.backends.map {
-            try SocketAddress.resolve(host: $0.address.host, port: $0.address.port)
-        }, backendUp: [true, true], logger: Logger(label: "test"))
-        var fds: [Int32] = [0, 0]
-        XCTAssertEqual(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &fds), 0)
-        defer { close(fds[1]) }
-        let session = ClientSession(runtime: runtime, socket: Socket(base: base, fd: fds[0]))
+        let (runtime, session, peer) = try makeSession()
+        defer { close(peer); withExtendedLifetime(runtime) {} }
         let head = RequestHead(method: "GET", target: "/ws", version: .http11, headers: HTTPHeaders([
             ("Host", "example.com"), ("Upgrade", "websocket"), ("Connection", "Upgrade"), ("Sec-WebSocket-Version", "13"),
             ("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="),
@@ -51,5 +37,18 @@ final class HeldClientFootprintTests: XCTestCase {
                                           tokenExpiry: nil)
         XCTAssertLessThanOrEqual(heapBlockBytes(of: webSocket), 152, "WebSocketOverHTTP: the rarely used fields in one optional object")
         session.socket.close()
+    }
+
+    /// A session on one end of a socket pair; the caller keeps the runtime (the session holds it
+    /// unowned) and closes the other end.
+    private func makeSession() throws -> (WorkerRuntime, ClientSession, peer: Int32) {
+        let base = EventBase()
+        let config = masterTestConfig()
+        let runtime = WorkerRuntime(base: base, config: config, backendAddresses: try config.backends.map {
+            try SocketAddress.resolve(host: $0.address.host, port: $0.address.port)
+        }, backendUp: [true, true], logger: Logger(label: "test"))
+        var fds: [Int32] = [0, 0]
+        XCTAssertEqual(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &fds), 0)
+        return (runtime, ClientSession(runtime: runtime, socket: Socket(base: base, fd: fds[0])), fds[1])
     }
 }
