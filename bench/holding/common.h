@@ -74,4 +74,9 @@ static inline int write_all(int fd, const char *buf, size_t len) {
     }
     return 0;
 }
+/* Adds the comma-separated ports of list to ports (at most max in all); returns the new count. */
+static inline int parse_ports(char *list, int *ports, int count, int max) {
+    for (char *tok = strtok(list, ","); tok && count < max; tok = strtok(NULL, ",")) ports[count++] = atoi(tok);
+    return count;
+}
 #endif

@@ -71,9 +71,7 @@ int main(int argc, char **argv) {
     int opt;
     while ((opt = getopt(argc, argv, "p:n:u:c:m:s:r:i:W:")) != -1) {
         switch (opt) {
-        case 'p':
-            for (char *tok = strtok(optarg, ","); tok && nports < 16; tok = strtok(NULL, ",")) ports[nports++] = atoi(tok);
-            break;
+        case 'p': nports = parse_ports(optarg, ports, nports, 16); break;
         case 'n': n = atol(optarg); break;
         case 'u': path_format = optarg; break;
         case 'c': counts_path = optarg; break;
