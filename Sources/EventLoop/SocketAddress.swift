@@ -33,23 +33,46 @@ public struct SocketAddress: Sendable, CustomStringConvertible {
     public var family: Int32 { Int32(storage.ss_family) }
 
     /// The address without port: `127.0.0.1`, `::1`.
-    /// Formatted on the stack: a proxied request asks for its client's (X-Forwarded-For).
     public var ipString: String {
+        if let ipv4 { return Self.ipv4Text(ipv4) }
         var copy = storage
         return withUnsafeTemporaryAllocation(of: CChar.self, capacity: Int(INET6_ADDRSTRLEN)) { buffer in
             buffer[0] = 0
             withUnsafePointer(to: &copy) { pointer in
-                pointer.withMemoryRebound(to: UInt8.self, capacity: MemoryLayout<sockaddr_storage>.size) { bytes in
-                    if family == AF_INET {
-                        let offset = MemoryLayout<sockaddr_in>.offset(of: \.sin_addr)!
-                        _ = inet_ntop(AF_INET, bytes + offset, buffer.baseAddress, socklen_t(buffer.count))
-                    } else {
-                        let offset = MemoryLayout<sockaddr_in6>.offset(of: \.sin6_addr)!
-                        _ = inet_ntop(AF_INET6, bytes + offset, buffer.baseAddress, socklen_t(buffer.count))
+                pointer.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { address in
+                    withUnsafePointer(to: address.pointee.sin6_addr) {
+                        _ = inet_ntop(AF_INET6, $0, buffer.baseAddress, socklen_t(buffer.count))
                     }
                 }
             }
             return String(cString: buffer.baseAddress!)
+        }
+    }
+
+    /// An IPv4 address in network byte order; nil for IPv6.
+    var ipv4: UInt32? {
+        guard family == AF_INET else { return nil }
+        var copy = storage
+        return withUnsafePointer(to: &copy) { pointer in
+            pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_addr.s_addr }
+        }
+    }
+
+    /// Dotted decimal, written by hand: a proxied request asks for its client's (X-Forwarded-For),
+    /// and `inet_ntop` goes through `sprintf`.
+    static func ipv4Text(_ address: UInt32) -> String {
+        withUnsafeBytes(of: address) { octets in
+            String(unsafeUninitializedCapacity: 15) { text in
+                var count = 0
+                for (index, octet) in octets.enumerated() {
+                    if index > 0 { text[count] = UInt8(ascii: "."); count += 1 }
+                    if octet >= 100 { text[count] = 0x30 + octet / 100; count += 1 }
+                    if octet >= 10 { text[count] = 0x30 + octet / 10 % 10; count += 1 }
+                    text[count] = 0x30 + octet % 10
+                    count += 1
+                }
+                return count
+            }
         }
     }
 

@@ -142,7 +142,7 @@ public final class Worker {
         self.runtime = runtime
         maxSessions = Self.sessionLimit(config)
         for (fd, tls) in listenFDs.map({ ($0, nil) }) + tlsListenFDs.map({ ($0, tlsAcceptor) }) {
-            let listener = Listener(base: base, fd: fd, onAccept: { [unowned self] fd, _ in self.accept(fd, tls: tls) },
+            let listener = Listener(base: base, fd: fd, onAccept: { [unowned self] fd, peer in self.accept(fd, peer: peer, tls: tls) },
                                     onError: { [unowned self] error in self.logger.warning("accept failed", metadata: ["error": "\(error)"]) })
             listener.resume()
             listeners.append(listener)
@@ -163,12 +163,12 @@ public final class Worker {
         return max(1, min(share, fileLimit))
     }
 
-    private func accept(_ fd: Int32, tls: TLSAcceptor?) {
+    private func accept(_ fd: Int32, peer: SocketAddress, tls: TLSAcceptor?) {
         guard let runtime, !runtime.isWindingDown else {
             close(fd)
             return
         }
-        _ = ClientSession(runtime: runtime, socket: Socket(base: base, fd: fd, tls: tls))
+        _ = ClientSession(runtime: runtime, socket: Socket(base: base, fd: fd, tls: tls, peer: peer))
         if runtime.sessions.count >= maxSessions && !isAcceptPaused {
             // At the limit, stop accepting: the kernel queues new clients for the other workers.
             isAcceptPaused = true
