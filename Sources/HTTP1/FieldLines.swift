@@ -22,7 +22,7 @@ enum FieldLines {
                            try string(value, isASCII: line.isASCII, repair: repairInvalidUTF8)))
             lineStart = lineEnd + 2
         }
-        return (HTTPHeaders(fields), framing)
+        return (HTTPHeaders(parsed: fields), framing)
     }
 
     private struct Line {

@@ -1,8 +1,19 @@
 /// An ordered list of header fields as they arrived (names keep their case; lookups ignore it).
 public struct HTTPHeaders: Sendable, Equatable, Sequence {
     public private(set) var fields: [(name: String, value: String)]
+    /// Every field is known to pass `HeadSerializer.isValidField`: they came from the parser, which
+    /// refuses the rest, and none was added since. `HeadWriter` then writes them without checking again.
+    private(set) var fieldsAreWireSafe: Bool
 
-    public init(_ fields: [(name: String, value: String)] = []) { self.fields = fields }
+    public init(_ fields: [(name: String, value: String)] = []) {
+        self.fields = fields
+        fieldsAreWireSafe = fields.isEmpty
+    }
+
+    init(parsed fields: [(name: String, value: String)]) {
+        self.fields = fields
+        fieldsAreWireSafe = true
+    }
 
     public static func == (lhs: HTTPHeaders, rhs: HTTPHeaders) -> Bool {
         lhs.fields.elementsEqual(rhs.fields) { $0.name == $1.name && $0.value == $1.value }
@@ -32,7 +43,10 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
         }
     }
 
-    public mutating func add(_ name: String, _ value: String) { fields.append((name, value)) }
+    public mutating func add(_ name: String, _ value: String) {
+        fields.append((name, value))
+        fieldsAreWireSafe = false
+    }
 
     /// Removing what is not there touches nothing: a head shared with its parser's result is not
     /// copied for it (this runs on every request).

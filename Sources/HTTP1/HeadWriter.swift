@@ -29,19 +29,30 @@ public struct HeadWriter {
         name.withUTF8 { name in
             value.withUTF8 { value in
                 guard HeadSerializer.isValidName(name), HeadSerializer.isValidValue(value) else { return }
-                bytes.append(contentsOf: name)
-                bytes.append(ByteClass.colon)
-                bytes.append(ByteClass.space)
-                bytes.append(contentsOf: value)
-                bytes.append(ByteClass.cr)
-                bytes.append(ByteClass.lf)
+                append(name, value)
             }
         }
     }
 
     /// Every field of `headers` in order, except those whose name `omitted` picks.
     public mutating func add(_ headers: HTTPHeaders, omitting omitted: (String) -> Bool = { _ in false }) {
-        for field in headers where !omitted(field.name) { add(field.name, field.value) }
+        guard headers.fieldsAreWireSafe else {
+            for field in headers where !omitted(field.name) { add(field.name, field.value) }
+            return
+        }
+        for field in headers where !omitted(field.name) {
+            var name = field.name, value = field.value
+            name.withUTF8 { name in value.withUTF8 { append(name, $0) } }
+        }
+    }
+
+    private mutating func append(_ name: UnsafeBufferPointer<UInt8>, _ value: UnsafeBufferPointer<UInt8>) {
+        bytes.append(contentsOf: name)
+        bytes.append(ByteClass.colon)
+        bytes.append(ByteClass.space)
+        bytes.append(contentsOf: value)
+        bytes.append(ByteClass.cr)
+        bytes.append(ByteClass.lf)
     }
 
     /// The head, ended by its empty line.

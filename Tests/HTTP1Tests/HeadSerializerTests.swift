@@ -48,6 +48,16 @@ final class HeadSerializerTests: XCTestCase {
         XCTAssertFalse(HeadSerializer.isValidField(name: "X", value: "a\nb"))
     }
 
+    func testParsedFieldsAreWrittenAsReceivedAndAddedOnesAreCheckedAgain() throws {
+        var headers = try completeResponse(wire("HTTP/1.1 200 OK\nX-Tab: a\tb\nX-Utf8: caf\u{e9}\n\n")).headers
+        XCTAssertTrue(headers.fieldsAreWireSafe)
+        let written = "HTTP/1.1 200 OK\r\nX-Tab: a\tb\r\nX-Utf8: caf\u{e9}\r\n\r\n"
+        XCTAssertEqual(String(decoding: HeadSerializer.response(status: 200, reason: "OK", headers: headers), as: UTF8.self), written)
+        headers.add("X-Split", "a\r\nSet-Cookie: x")
+        XCTAssertFalse(headers.fieldsAreWireSafe)
+        XCTAssertEqual(String(decoding: HeadSerializer.response(status: 200, reason: "OK", headers: headers), as: UTF8.self), written)
+    }
+
     func testReasonPhrases() {
         XCTAssertEqual(reasonPhrase(for: 404), "Not Found")
         XCTAssertEqual(reasonPhrase(for: 431), "Request Header Fields Too Large")
