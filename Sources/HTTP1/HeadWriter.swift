@@ -25,34 +25,28 @@ public struct HeadWriter {
     }
 
     public mutating func add(_ name: String, _ value: String) {
+        add(name, value, checked: true)
+    }
+
+    /// Every field of `headers` in order, except those whose name `omitted` picks. Fields the parser
+    /// made are not checked again.
+    public mutating func add(_ headers: HTTPHeaders, omitting omitted: (String) -> Bool = { _ in false }) {
+        for field in headers where !omitted(field.name) { add(field.name, field.value, checked: !headers.fieldsAreWireSafe) }
+    }
+
+    private mutating func add(_ name: String, _ value: String, checked: Bool) {
         var name = name, value = value
         name.withUTF8 { name in
             value.withUTF8 { value in
-                guard HeadSerializer.isValidName(name), HeadSerializer.isValidValue(value) else { return }
-                append(name, value)
+                guard !checked || (HeadSerializer.isValidName(name) && HeadSerializer.isValidValue(value)) else { return }
+                bytes.append(contentsOf: name)
+                bytes.append(ByteClass.colon)
+                bytes.append(ByteClass.space)
+                bytes.append(contentsOf: value)
+                bytes.append(ByteClass.cr)
+                bytes.append(ByteClass.lf)
             }
         }
-    }
-
-    /// Every field of `headers` in order, except those whose name `omitted` picks.
-    public mutating func add(_ headers: HTTPHeaders, omitting omitted: (String) -> Bool = { _ in false }) {
-        guard headers.fieldsAreWireSafe else {
-            for field in headers where !omitted(field.name) { add(field.name, field.value) }
-            return
-        }
-        for field in headers where !omitted(field.name) {
-            var name = field.name, value = field.value
-            name.withUTF8 { name in value.withUTF8 { append(name, $0) } }
-        }
-    }
-
-    private mutating func append(_ name: UnsafeBufferPointer<UInt8>, _ value: UnsafeBufferPointer<UInt8>) {
-        bytes.append(contentsOf: name)
-        bytes.append(ByteClass.colon)
-        bytes.append(ByteClass.space)
-        bytes.append(contentsOf: value)
-        bytes.append(ByteClass.cr)
-        bytes.append(ByteClass.lf)
     }
 
     /// The head, ended by its empty line.
