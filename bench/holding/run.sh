@@ -151,6 +151,10 @@ start_floor() {   # workers
     publish_req=$(request_file floor 'POST /trigger HTTP/1.1\r\nConnection: close\r\n\r\n')
 }
 
+# The floor measured a second time in the same round: how far two runs of the same program differ
+# here, which bounds what a single round's ratio can tell.
+start_floor_again() { start_floor "$@"; }
+
 # One held request answered by one publish: every piece works before anything is measured.
 warm_up() {
     local out="$work/warmup.out" attempt curl_pid
@@ -345,12 +349,12 @@ build_holding_tools
 : >"$work/holdrate.tsv"
 if ((websocket)); then
     for ((round = 1; round <= rounds; round++)); do
-        for proxy in floor holdfast holdfast_grip; do
+        for proxy in floor holdfast holdfast_grip floor_again; do
             fanout "$proxy" "$n_small" 1 10000 || { echo "failed: $proxy" >&2; stop_all; }
         done
         fanout pushpin "$n_small" 1 500 || { echo "failed: pushpin" >&2; stop_all; }  # 500/s: 2000/s had 45% answered 502
     done
-    not_run="holdfast_grip and Pushpin terminate the WebSockets and speak WebSocket-over-HTTP to the backend (Holdfast: \`websocket = \"grip\"\` on the route; Pushpin: route option \`over_http\`); the backend accepts each OPEN and subscribes it to \`bench\`, and the message is published as \`ws-message\`."
+    not_run="holdfast_grip and Pushpin terminate the WebSockets and speak WebSocket-over-HTTP to the backend (Holdfast: \`websocket = \"grip\"\` on the route; Pushpin: route option \`over_http\`); the backend accepts each OPEN and subscribes it to \`bench\`, and the message is published as \`ws-message\`. floor_again is the raw floor run a second time in the same round, after the others: its ratio to the first is how far two runs of the same program differ on this machine."
     write_results
     exit 0
 fi
