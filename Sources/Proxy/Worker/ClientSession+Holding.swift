@@ -12,8 +12,9 @@ extension ClientSession: ChannelSubscriber {
         runtime.hub.subscribe(self, to: hold.channels)
         if let continuation = hold.continuation, let timeout = continuation.link.timeout {
             let timer = Timer(base: runtime.base) { [weak self] in
-                guard let self, case let .hold(current) = self.work, current === hold else { return }
-                self.leave(hold)
+                // Only while this stream is still the one held (its continuation is its identity).
+                guard let self, case let .hold(current) = self.work, current.continuation === continuation else { return }
+                self.leave(current)
                 self.continueStream(continuation)
             }
             timer.schedule(after: timeout)
@@ -139,9 +140,9 @@ extension ClientSession: ChannelSubscriber {
                                cors: nil, continuing: continuation, tokenExpiry: continuation.tokenExpiry))
     }
 
-    /// Ends the hold; the caller says what the connection does next.
+    /// Ends the hold (`hold` is the one in `work`); the caller says what the connection does next.
     func leave(_ hold: Hold) {
-        guard case let .hold(current) = work, current === hold else { return }
+        guard case .hold = work else { return }
         release(hold)
         holdEnded()
     }

@@ -12,8 +12,8 @@ final class ClientSession: SocketDelegate {
     let socket: Socket
     /// Received bytes not yet consumed: a partial head, or pipelined requests.
     private var input: [UInt8] = []
-    // Field order packs the object into 72 bytes (every held client has one): the flags sit in the
-    // lifecycle's tail padding.
+    // Field order packs the object, with a hold inline in `work`, into 104 bytes (every held client
+    // has one): the flags sit in the lifecycle's tail padding.
     private var lifecycle: ConnectionLifecycle
     /// Serving pipelined heads in a loop rather than by recursion: set while a head is dispatched.
     private var isDispatching = false
