@@ -156,10 +156,17 @@ final class ConnectionLifecycleTests: XCTestCase {
         XCTAssertEqual(closed.answered(keepAlive: true, windingDown: false, pendingOutput: 0, buffered: 0, now: 0), .none)
     }
 
-    /// A stream's keep-alive tick restarts after every write; a hold that ends is being answered.
+    /// A stream's keep-alive tick restarts after every write, armed lazily: the earlier wait
+    /// passes and re-arms for the rest; a hold that ends is being answered.
     func testHoldRescheduleAndEnd() {
         var machine = machine(in: .held(wakeAt: 20_000))
-        XCTAssertEqual(machine.holdRescheduled(wakeAt: 35_000), .read(until: 35_000))
+        XCTAssertEqual(machine.holdRescheduled(wakeAt: 35_000), .none, "the wait armed for 20,000 stays")
+        XCTAssertEqual(machine.state, .held(wakeAt: 35_000))
+        XCTAssertEqual(machine.deadlinePassed(now: 20_000), .read(until: 35_000), "quiet for less than a tick: no wake")
+        XCTAssertEqual(machine.deadlinePassed(now: 35_000), .wakeHold)
+        XCTAssertEqual(machine.holdRescheduled(wakeAt: 30_000), .read(until: 30_000), "an earlier deadline (a token's expiry) is armed now")
+        var unarmed = self.machine(in: .held(wakeAt: nil))
+        XCTAssertEqual(unarmed.holdRescheduled(wakeAt: 5000), .read(until: 5000))
         machine.holdEnded()
         XCTAssertEqual(machine.state, .serving(requestComplete: true))
         var notHeld = self.machine(in: .awaitingRequest(deadline: 10_000))
@@ -190,8 +197,9 @@ final class ConnectionLifecycleTests: XCTestCase {
         var machine = machine(in: .heldWebSocket(wakeAt: 30_000))
         XCTAssertEqual(machine.bytesArrived(count: 500, buffered: 0, now: 5000), .readFrames(until: 30_000))
         XCTAssertEqual(machine.state, .heldWebSocket(wakeAt: 30_000))
-        XCTAssertEqual(machine.holdRescheduled(wakeAt: 60_000), .read(until: 60_000))
+        XCTAssertEqual(machine.holdRescheduled(wakeAt: 60_000), .none)
         XCTAssertEqual(machine.state, .heldWebSocket(wakeAt: 60_000), "a message delivered restarts the ping tick")
+        XCTAssertEqual(machine.deadlinePassed(now: 30_000), .read(until: 60_000), "no ping after a message")
     }
 
     func testWindingDownClosesOnlyIdleConnections() {

@@ -247,13 +247,22 @@ struct ConnectionLifecycle {
         return .read(until: wakeAt)
     }
 
-    /// A held stream was written to: its keep-alive tick starts again.
+    /// A held stream was written to: its keep-alive tick starts again. A later deadline is not
+    /// armed now: the wait already armed passes first and re-arms for what is left (`deadlinePassed`),
+    /// so a stream written to often costs one timer change per tick, not one per message.
     mutating func holdRescheduled(wakeAt: Int64?) -> Action {
+        let armed: Int64?
         switch state {
-        case .held: state = .held(wakeAt: wakeAt)
-        case .heldWebSocket: state = .heldWebSocket(wakeAt: wakeAt)
-        default: return .none
+        case let .held(current):
+            armed = current
+            state = .held(wakeAt: wakeAt)
+        case let .heldWebSocket(current):
+            armed = current
+            state = .heldWebSocket(wakeAt: wakeAt)
+        default:
+            return .none
         }
+        if let armed, let wakeAt, wakeAt >= armed { return .none }
         return .read(until: wakeAt)
     }
 
