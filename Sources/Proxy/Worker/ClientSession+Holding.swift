@@ -14,7 +14,7 @@ extension ClientSession: ChannelSubscriber {
             let timer = Timer(base: runtime.base) { [weak self] in
                 // Only while this stream is still the one held (its continuation is its identity).
                 guard let self, case let .hold(current) = self.work, current.continuation === continuation else { return }
-                self.leave(current)
+                self.leaveHold()
                 self.continueStream(continuation)
             }
             timer.schedule(after: timeout)
@@ -76,13 +76,13 @@ extension ClientSession: ChannelSubscriber {
         switch hold.kind {
         case .response, .subscribeLongPoll:
             let status = hold.kind.isSubscription ? 200 : message.item.httpResponse?.code ?? 200
-            leave(hold)
+            leaveHold()
             runtime.countRequest(route: hold.route, status: status)
             requestFinished(keepAlive: hold.keepAlive)
         case .stream where message.item.httpStream == .close:
             // "When the stream would end": a stream with a next link continues there instead.
             if let continuation = hold.continuation {
-                leave(hold)
+                leaveHold()
                 continueStream(continuation)
             } else {
                 endStream(hold)
@@ -109,14 +109,14 @@ extension ClientSession: ChannelSubscriber {
 
     /// Answers a held long-poll and goes on with the connection.
     private func complete(_ hold: Hold, with bytes: [UInt8], status: Int) {
-        leave(hold)
+        leaveHold()
         runtime.countRequest(route: hold.route, status: status)
         write(bytes)
         requestFinished(keepAlive: hold.keepAlive)
     }
 
     func endStream(_ hold: Hold) {
-        leave(hold)
+        leaveHold()
         endStream(chunked: hold.chunked, keepAlive: hold.keepAlive)
     }
 
@@ -140,9 +140,9 @@ extension ClientSession: ChannelSubscriber {
                                cors: nil, continuing: continuation, tokenExpiry: continuation.tokenExpiry))
     }
 
-    /// Ends the hold (`hold` is the one in `work`); the caller says what the connection does next.
-    func leave(_ hold: Hold) {
-        guard case .hold = work else { return }
+    /// Ends the current hold; the caller says what the connection does next.
+    func leaveHold() {
+        guard case let .hold(hold) = work else { return }
         release(hold)
         holdEnded()
     }

@@ -463,7 +463,7 @@ final class ClientSession: SocketDelegate {
         perform(lifecycle.holdRescheduled(wakeAt: hold.wakeAt(from: now)))
     }
 
-    /// The hold is over (`leave` released it): its answer is being finished, or its stream goes on
+    /// The hold is over (`leaveHold` released it): its answer is being finished, or its stream goes on
     /// with the backend.
     func holdEnded() {
         work = .none
