@@ -2,37 +2,44 @@ import CLibevent
 import Glibc
 
 /// A non-blocking TCP or Unix stream socket driven by bare libevent events instead of a bufferevent:
-/// an idle socket costs one `struct event` and this object, with no buffers. Reads land in the loop's
+/// an idle socket costs this one object, its read event inside, with no buffers. Reads land in the loop's
 /// shared scratch buffer; writes go straight to the kernel, and only what the kernel refuses is queued,
 /// with write readiness requested only then. A socket accepted on a TLS listener reads and writes
 /// through its `TLSStream` instead, after the handshake; its owner does not see the difference.
 ///
 /// An open socket keeps itself (and so its delegate) alive; `close()` releases both.
 public final class Socket {
-    // Field order packs the object into 88 bytes (every held client has one).
-    public let fd: Int32
-    /// Set with the failing states: the error of a write or connect that failed inside a call, reported from the loop.
-    private var deferredErrno: Int32 = 0
+    /// The read event, inside this object rather than a block of its own (`event_assign`, not
+    /// `event_new`): it must stay the first stored property (`readEvent`). Every held client has one.
+    private var readEventStorage = event()
+    // Field order packs the object, the event included, into the 208-byte malloc class.
     private unowned let base: EventBase
-    private var readEvent: UnsafeMutablePointer<event>?
-    private var writeEvent: UnsafeMutablePointer<event>?
     public var delegate: SocketDelegate?
-    /// What the kernel has not taken yet; nil (no memory at all) whenever the socket is caught up.
-    private var pending: PendingOutput?
+    /// Exists only while write readiness is wanted: nil (no memory at all) whenever the socket is caught up.
+    private var writeWait: WriteWait?
     /// Set for a connection accepted on a TLS listener.
     private let tls: TLSStream?
+    public let fd: Int32
+    /// An IPv4 peer's address from `accept` (network byte order), 0 otherwise: asking a client's
+    /// address per request costs neither memory nor `getpeername`.
+    private let acceptedIPv4: UInt32
     private var state: State
     /// Set by owners that want `socketWriteDidStall`: queued output that made no progress for the
     /// loop's `writeStallTimeout` (a peer that stopped reading).
     public var reportsWriteStalls = false
-    /// An IPv4 peer's address from `accept` (network byte order), 0 otherwise: it sits in the tail
-    /// padding, so asking a client's address per request costs neither memory nor `getpeername`.
-    private let acceptedIPv4: UInt32
 
-    private final class PendingOutput {
+    /// A connect in progress, output the kernel has not taken yet, or a failure to report from the
+    /// loop: what needs the write event, which lives and dies with it.
+    private final class WriteWait {
+        let event: UnsafeMutablePointer<event>
         var bytes: [UInt8] = []
         var start = 0
+        /// Set with the failing states: the error of a write or connect that failed inside a call.
+        var deferredErrno: Int32 = 0
         var count: Int { bytes.count - start }
+
+        init(event: UnsafeMutablePointer<event>) { self.event = event }
+        deinit { event_free(event) }
     }
 
     private enum State: UInt8 {
@@ -53,6 +60,7 @@ public final class Socket {
         tls = acceptor.flatMap { TLSStream(acceptor: $0, fd: fd, now: base.nowMilliseconds) }
         state = .open
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+        event_assign(readEvent, base.raw, fd, Int16(EV_READ | EV_PERSIST), Self.readCallback, Unmanaged.passUnretained(self).toOpaque())
         _ = Unmanaged.passRetained(self)
         if acceptor != nil && tls == nil { failFromLoop(errno: ENOMEM) }
     }
@@ -73,9 +81,9 @@ public final class Socket {
         return socket
     }
 
-    deinit {
-        if let readEvent { event_free(readEvent) }
-        if let writeEvent { event_free(writeEvent) }
+    /// `readEventStorage`'s address: an object never moves, and Swift itself never reads the field.
+    private var readEvent: UnsafeMutablePointer<event> {
+        _getUnsafePointerToStoredProperties(self).assumingMemoryBound(to: event.self)
     }
 
     /// Whether writes can still be made. Failures reach the delegate as `socket(_:didFail:)`: callers
@@ -83,7 +91,7 @@ public final class Socket {
     public var isOpen: Bool { state == .open || state == .connecting }
     /// `close()` or `closeAfterFlush()` was called (a failed socket is not open, but not closed yet).
     public var wasClosed: Bool { state == .lingering || state == .closed }
-    public var pendingOutputBytes: Int { pending?.count ?? 0 }
+    public var pendingOutputBytes: Int { writeWait?.count ?? 0 }
     /// Accepted on a TLS listener (relayed requests say `X-Forwarded-Proto: https`).
     public var isEncrypted: Bool { tls != nil }
 
@@ -123,14 +131,11 @@ public final class Socket {
     }
 
     public func stopWatchingReadable() {
-        if let readEvent { event_del(readEvent) }
+        event_del(readEvent)
     }
 
     private func armRead(_ timeout: timeval?) {
         guard isOpen || state == .lingering else { return }
-        if readEvent == nil {
-            readEvent = event_new(base.raw, fd, Int16(EV_READ | EV_PERSIST), Self.readCallback, Unmanaged.passUnretained(self).toOpaque())
-        }
         if var tv = timeout {
             event_add(readEvent, &tv)
         } else {
@@ -184,16 +189,15 @@ public final class Socket {
     private func continueHandshake(_ tls: TLSStream) {
         switch tls.handshake() {
         case .done:
-            if pending != nil {
+            if pendingOutputBytes > 0 {
                 armWrite(timeout: reportsWriteStalls ? base.writeStallTimeout : nil)
                 flushPending()
-            } else if let writeEvent {
-                event_free(writeEvent)
-                self.writeEvent = nil
+            } else {
+                writeWait = nil
             }
         case .wantRead:
             // Write readiness is wanted only while a handshake flight waits for the kernel.
-            if let writeEvent { event_del(writeEvent) }
+            if let writeWait { event_del(writeWait.event) }
             // Each flight restarted the read timer: what is left of the deadline, so a trickling handshake still ends on time.
             let remaining = tls.handshakeDeadline - base.nowMilliseconds
             guard remaining > 0 else { return failHandshake(tls, .timeout, detail: "not finished in time") }
@@ -218,15 +222,13 @@ public final class Socket {
     public func write(_ bytes: UnsafeRawBufferPointer) -> Bool {
         guard state == .open else { return false }
         guard !bytes.isEmpty else { return true }
-        if let pending {
-            pending.bytes.append(contentsOf: bytes)
+        if let writeWait {
+            writeWait.bytes.append(contentsOf: bytes)
             return true
         }
         if let tls, tls.isHandshaking {
             // Sent when the handshake is done.
-            let queue = PendingOutput()
-            queue.bytes.append(contentsOf: bytes)
-            pending = queue
+            makeWriteWait().bytes.append(contentsOf: bytes)
             return true
         }
         var offset = 0
@@ -244,9 +246,7 @@ public final class Socket {
             }
         }
         if offset < bytes.count {
-            let queue = PendingOutput()
-            queue.bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[offset...]))
-            pending = queue
+            makeWriteWait().bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[offset...]))
             armWrite(timeout: reportsWriteStalls ? base.writeStallTimeout : nil)
         }
         return true
@@ -257,15 +257,21 @@ public final class Socket {
         bytes.withUnsafeBytes { write($0) }
     }
 
+    private func makeWriteWait() -> WriteWait {
+        if let writeWait { return writeWait }
+        let made = WriteWait(event: event_new(base.raw, fd, Int16(EV_WRITE | EV_PERSIST), Self.writeCallback,
+                                              Unmanaged.passUnretained(self).toOpaque()))
+        writeWait = made
+        return made
+    }
+
     private func armWrite(timeout: Duration?) {
-        if writeEvent == nil {
-            writeEvent = event_new(base.raw, fd, Int16(EV_WRITE | EV_PERSIST), Self.writeCallback, Unmanaged.passUnretained(self).toOpaque())
-        }
+        let event = makeWriteWait().event
         if let timeout {
             var tv = base.commonTimeval(timeout)
-            event_add(writeEvent, &tv)
+            event_add(event, &tv)
         } else {
-            event_add(writeEvent, nil)
+            event_add(event, nil)
         }
     }
 
@@ -277,7 +283,7 @@ public final class Socket {
     private func writeReady(timedOut: Bool) {
         switch state {
         case .connecting:
-            event_del(writeEvent)
+            writeWait = nil
             if timedOut {
                 delegate?.socketDidTimeOut(self)
                 return
@@ -299,16 +305,17 @@ public final class Socket {
             flushPending()
         case .failingToConnect, .failingToWrite:
             let operation = state == .failingToConnect ? "connect" : "write"
+            let code = writeWait?.deferredErrno ?? 0
             state = .failed
-            if let writeEvent { event_del(writeEvent) }
-            delegate?.socket(self, didFail: SocketError(operation: operation, errno: deferredErrno))
+            writeWait = nil
+            delegate?.socket(self, didFail: SocketError(operation: operation, errno: code))
         case .failed, .closed:
             break
         }
     }
 
     private func flushPending() {
-        while let queue = pending, queue.count > 0 {
+        while let queue = writeWait, queue.count > 0 {
             let sent = queue.bytes.withUnsafeBytes { buffer in
                 transmit(buffer.baseAddress! + queue.start, count: buffer.count - queue.start)
             }
@@ -326,11 +333,7 @@ public final class Socket {
             }
         }
         // Give the queue's memory back: a drained subscriber should cost nothing.
-        pending = nil
-        if let writeEvent {
-            event_free(writeEvent)
-            self.writeEvent = nil
-        }
+        writeWait = nil
         if state == .lingering {
             beginLinger()
         } else {
@@ -385,9 +388,8 @@ public final class Socket {
         guard state != .closed else { return }
         state = .closed
         delegate = nil
-        if let readEvent { event_del(readEvent) }
-        if let writeEvent { event_del(writeEvent) }
-        pending = nil
+        event_del(readEvent)
+        writeWait = nil
         Glibc.close(fd)
         base.descriptorClosed(fd)
         Unmanaged.passUnretained(self).release()
@@ -398,7 +400,7 @@ public final class Socket {
         if state == .lingering { return close() }
         state = .failed
         stopWatchingReadable()
-        if let writeEvent { event_del(writeEvent) }
+        writeWait = nil
         delegate?.socket(self, didFail: error)
     }
 
@@ -406,13 +408,11 @@ public final class Socket {
     /// never hears about it in the middle of what it was doing, and never has to poll for it.
     private func failFromLoop(errno code: Int32) {
         state = state == .connecting ? .failingToConnect : .failingToWrite
-        deferredErrno = code
         stopWatchingReadable()
-        pending = nil
-        if writeEvent == nil {
-            writeEvent = event_new(base.raw, fd, Int16(EV_WRITE | EV_PERSIST), Self.writeCallback, Unmanaged.passUnretained(self).toOpaque())
-        }
-        event_del(writeEvent)
-        event_active(writeEvent, EV_WRITE, 0)
+        // Queued output is dropped; the wait stays only to report the failure.
+        writeWait = nil
+        let wait = makeWriteWait()
+        wait.deferredErrno = code
+        event_active(wait.event, EV_WRITE, 0)
     }
 }
