@@ -14,8 +14,16 @@ protocol ChannelSubscriber: AnyObject {
 /// Messages arrive from a message source (today the master's frames; later Redis) through `publish`.
 /// Generic rather than over an existential, so a subscription costs one reference.
 final class ChannelHub<Subscriber: ChannelSubscriber> {
+    /// A subscriber by identity: 8 bytes of set storage, where a dictionary from its
+    /// `ObjectIdentifier` would take 16 (a popular channel has one entry per held client).
+    private struct Member: Hashable {
+        let subscriber: Subscriber
+        static func == (left: Member, right: Member) -> Bool { left.subscriber === right.subscriber }
+        func hash(into hasher: inout Hasher) { hasher.combine(ObjectIdentifier(subscriber)) }
+    }
+
     private final class Channel {
-        var subscribers: [ObjectIdentifier: Subscriber] = [:]
+        var subscribers = Set<Member>()
         var history: [PreparedMessage] = []
         /// Subscribers on their way (waiting for Redis's history): the channel counts as active meanwhile.
         var reservations = 0
@@ -48,7 +56,7 @@ final class ChannelHub<Subscriber: ChannelSubscriber> {
         for name in names {
             let channel = channel(named: name)
             let wasActive = channel.isActive
-            if channel.subscribers.updateValue(session, forKey: ObjectIdentifier(session)) == nil {
+            if channel.subscribers.insert(Member(subscriber: session)).inserted {
                 subscriberCount += 1
                 if !wasActive { onChannelActivity?(name, true) }
             }
@@ -58,7 +66,7 @@ final class ChannelHub<Subscriber: ChannelSubscriber> {
     func unsubscribe(_ session: Subscriber, from names: [String]) {
         for name in names {
             guard let channel = channels[name] else { continue }
-            if channel.subscribers.removeValue(forKey: ObjectIdentifier(session)) != nil {
+            if channel.subscribers.remove(Member(subscriber: session)) != nil {
                 subscriberCount -= 1
                 if !channel.isActive { onChannelActivity?(name, false) }
             }
@@ -98,7 +106,7 @@ final class ChannelHub<Subscriber: ChannelSubscriber> {
             // which changes the subscriber set: hence the snapshot).
             var written: [Subscriber] = []
             written.reserveCapacity(channel.subscribers.count)
-            for session in channel.subscribers.values where session.writeMessage(message) { written.append(session) }
+            for member in channel.subscribers where member.subscriber.writeMessage(message) { written.append(member.subscriber) }
             for session in written { session.completeDelivery(message) }
             if items.count == 1 {
                 reachedCount += written.count
