@@ -12,14 +12,13 @@ public final class Socket {
     /// The read event, inside this object rather than a block of its own (`event_assign`, not
     /// `event_new`): it must stay the first stored property (`readEvent`). Every held client has one.
     private var readEventStorage = event()
-    // Field order packs the object, the event included, into the 208-byte malloc class.
+    // Field order packs the object, the event included, into the 192-byte malloc class; the
+    // descriptor is the event's own (`fd`).
     private unowned let base: EventBase
     public var delegate: SocketDelegate?
-    /// Exists only while write readiness is wanted: nil (no memory at all) whenever the socket is caught up.
-    private var writeWait: WriteWait?
-    /// Set for a connection accepted on a TLS listener.
-    private let tls: TLSStream?
-    public let fd: Int32
+    /// The write wait, or a TLS connection's stream with its write wait: one slot, so a plain
+    /// socket that is caught up keeps nothing here.
+    private var attachment: Attachment?
     /// An IPv4 peer's address from `accept` (network byte order), 0 otherwise: asking a client's
     /// address per request costs neither memory nor `getpeername`.
     private let acceptedIPv4: UInt32
@@ -42,6 +41,40 @@ public final class Socket {
         deinit { event_free(event) }
     }
 
+    private enum Attachment {
+        case writeWait(WriteWait)
+        case tls(TLSAttachment)
+    }
+
+    private final class TLSAttachment {
+        let stream: TLSStream
+        var writeWait: WriteWait?
+        init(stream: TLSStream) { self.stream = stream }
+    }
+
+    /// Exists only while write readiness is wanted: nil (no memory at all) whenever the socket is caught up.
+    private var writeWait: WriteWait? {
+        get {
+            switch attachment {
+            case let .writeWait(wait)?: wait
+            case let .tls(tls)?: tls.writeWait
+            case nil: nil
+            }
+        }
+        set {
+            if case let .tls(tls)? = attachment {
+                tls.writeWait = newValue
+            } else {
+                attachment = newValue.map(Attachment.writeWait)
+            }
+        }
+    }
+
+    /// Set for a connection accepted on a TLS listener.
+    private var tls: TLSStream? { if case let .tls(tls)? = attachment { tls.stream } else { nil } }
+
+    public var fd: Int32 { readEvent.pointee.ev_fd }
+
     private enum State: UInt8 {
         /// `failingToConnect`, `failingToWrite`: the call failed inside a call; the delegate hears it
         /// from the loop, once.
@@ -54,10 +87,10 @@ public final class Socket {
     public init(base: EventBase, fd: Int32, tls acceptor: TLSAcceptor? = nil, peer: SocketAddress? = nil,
                 delegate: SocketDelegate? = nil) {
         self.base = base
-        self.fd = fd
         self.delegate = delegate
         acceptedIPv4 = peer?.ipv4 ?? 0
-        tls = acceptor.flatMap { TLSStream(acceptor: $0, fd: fd, now: base.nowMilliseconds) }
+        attachment = acceptor.flatMap { TLSStream(acceptor: $0, fd: fd, now: base.nowMilliseconds) }
+            .map { .tls(TLSAttachment(stream: $0)) }
         state = .open
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
         event_assign(readEvent, base.raw, fd, Int16(EV_READ | EV_PERSIST), Self.readCallback, Unmanaged.passUnretained(self).toOpaque())
@@ -81,7 +114,8 @@ public final class Socket {
         return socket
     }
 
-    /// `readEventStorage`'s address: an object never moves, and Swift itself never reads the field.
+    /// `readEventStorage`'s address: an object never moves, and Swift itself never reads the field
+    /// (only libevent, and Swift through this pointer).
     private var readEvent: UnsafeMutablePointer<event> {
         _getUnsafePointerToStoredProperties(self).assumingMemoryBound(to: event.self)
     }
