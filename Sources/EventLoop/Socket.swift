@@ -12,8 +12,7 @@ public final class Socket {
     /// The read event, inside this object rather than a block of its own (`event_assign`, not
     /// `event_new`): it must stay the first stored property (`readEvent`). Every held client has one.
     private var readEventStorage = event()
-    // Field order packs the object, the event included, into the 192-byte malloc class; the
-    // descriptor is the event's own (`fd`).
+    // Field order packs the object, the event included, into the 192-byte malloc class.
     private unowned let base: EventBase
     public var delegate: SocketDelegate?
     /// The write wait, or a TLS connection's stream with its write wait: one slot, so a plain
@@ -73,6 +72,7 @@ public final class Socket {
     /// Set for a connection accepted on a TLS listener.
     private var tls: TLSStream? { if case let .tls(tls)? = attachment { tls.stream } else { nil } }
 
+    /// The event's own copy of the descriptor: the object keeps no second one.
     public var fd: Int32 { readEvent.pointee.ev_fd }
 
     private enum State: UInt8 {
@@ -114,8 +114,8 @@ public final class Socket {
         return socket
     }
 
-    /// `readEventStorage`'s address: an object never moves, and Swift itself never reads the field
-    /// (only libevent, and Swift through this pointer).
+    /// `readEventStorage`'s address: an object never moves, and the field is only ever used through
+    /// this pointer (by libevent, and by `fd`), never as a Swift value.
     private var readEvent: UnsafeMutablePointer<event> {
         _getUnsafePointerToStoredProperties(self).assumingMemoryBound(to: event.self)
     }
