@@ -32,7 +32,8 @@ let package = Package(
             providers: [.apt(["libssl-dev"])]
         ),
         .target(name: "Wire"),
-        .target(name: "EventLoop", dependencies: ["CLibevent", "CHiredis", "CTLS", "Wire"]),
+        .target(name: "EventLoop", dependencies: ["CLibevent", "CHiredis", "CTLS", "TLSRecords", "Wire"]),
+        .target(name: "TLSRecords", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "HTTP1"),
         .target(name: "WebSocket", dependencies: ["Wire", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Auth", dependencies: [
@@ -65,6 +66,7 @@ let package = Package(
         .testTarget(name: "ProxyTests", dependencies: ["Proxy", "Wire"]),
         .testTarget(name: "WireTests", dependencies: ["Wire"]),
         .testTarget(name: "WebSocketTests", dependencies: ["WebSocket"]),
+        .testTarget(name: "TLSRecordsTests", dependencies: ["TLSRecords"]),
         .testTarget(name: "IntegrationTests", dependencies: [
             "Config", "GRIP", .product(name: "Crypto", package: "swift-crypto"),
         ], resources: [.copy("Fixtures")]),

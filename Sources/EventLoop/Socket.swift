@@ -210,12 +210,20 @@ public final class Socket {
 
     /// One read into the scratch buffer, through TLS when there is one; `read(2)`'s conventions.
     private func receive() -> Int {
-        tls?.read(into: base.scratch) ?? Glibc.read(fd, base.scratch.baseAddress, base.scratch.count)
+        guard let tls else { return Glibc.read(fd, base.scratch.baseAddress, base.scratch.count) }
+        let count = tls.read(fd: fd, into: base.scratch)
+        if let reply = tls.takeReply() {
+            let readErrno = errno
+            writeWire(reply)
+            errno = readErrno
+        }
+        return count
     }
 
-    /// `send(2)`'s conventions, through TLS when there is one.
+    /// `send(2)`'s conventions, through OpenSSL while it has the connection.
     private func transmit(_ bytes: UnsafeRawPointer, count: Int) -> Int {
-        tls?.write(bytes, count: count) ?? Glibc.send(fd, bytes, count, Int32(MSG_NOSIGNAL))
+        if let tls, !tls.sealsRecords { return tls.write(bytes, count: count) }
+        return Glibc.send(fd, bytes, count, Int32(MSG_NOSIGNAL))
     }
 
     // MARK: TLS handshake
@@ -223,6 +231,11 @@ public final class Socket {
     private func continueHandshake(_ tls: TLSStream) {
         switch tls.handshake() {
         case .done:
+            // Written during the handshake, queued as plaintext: now records, if the stream seals its own.
+            if tls.sealsRecords, let queue = writeWait, queue.count > 0 {
+                queue.bytes = queue.bytes.withUnsafeBytes { tls.seal(UnsafeRawBufferPointer(rebasing: $0[queue.start...])) }
+                queue.start = 0
+            }
             if pendingOutputBytes > 0 {
                 armWrite(timeout: reportsWriteStalls ? base.writeStallTimeout : nil)
                 flushPending()
@@ -256,13 +269,23 @@ public final class Socket {
     public func write(_ bytes: UnsafeRawBufferPointer) -> Bool {
         guard state == .open else { return false }
         guard !bytes.isEmpty else { return true }
+        if let tls {
+            if tls.isHandshaking {
+                // Sent when the handshake is done.
+                makeWriteWait().bytes.append(contentsOf: bytes)
+                return true
+            }
+            if tls.sealsRecords { return tls.seal(bytes).withUnsafeBytes { writeWire($0) } }
+        }
+        return writeWire(bytes)
+    }
+
+    /// `bytes` as they go on the wire: sent now as far as the kernel takes them, the rest queued
+    /// behind what already is.
+    @discardableResult
+    private func writeWire(_ bytes: UnsafeRawBufferPointer) -> Bool {
         if let writeWait {
             writeWait.bytes.append(contentsOf: bytes)
-            return true
-        }
-        if let tls, tls.isHandshaking {
-            // Sent when the handshake is done.
-            makeWriteWait().bytes.append(contentsOf: bytes)
             return true
         }
         var offset = 0
@@ -284,6 +307,11 @@ public final class Socket {
             armWrite(timeout: reportsWriteStalls ? base.writeStallTimeout : nil)
         }
         return true
+    }
+
+    @discardableResult
+    private func writeWire(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes { writeWire($0) }
     }
 
     @discardableResult
@@ -396,7 +424,7 @@ public final class Socket {
     private static let lingerTimeout = Duration.seconds(2)
 
     private func beginLinger() {
-        tls?.sendCloseNotify()
+        tls?.sendCloseNotify(fd: fd)
         shutdown(fd, Int32(SHUT_WR))
         armRead(base.commonTimeval(Self.lingerTimeout))
     }

@@ -10,6 +10,11 @@ public final class TLSAcceptor {
     private let select: (String) -> Int?
     let handshakeTimeout: Duration
     public private(set) var handshakeFailures: [TLSHandshakeFailure: Int] = [:]
+    /// Finished handshakes, by who keeps the connection's records.
+    public private(set) var handshakesFinished: [TLSRecordKeeper: Int] = [:]
+    /// Where TLS 1.3 connections read their records before opening them into the loop's scratch
+    /// buffer: one per process, like the scratch buffer, so no connection keeps a read buffer.
+    let recordInput = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
 
     public init(contexts: [TLSContext], handshakeTimeout: Duration, select: @escaping (String) -> Int?) {
         precondition(!contexts.isEmpty, "a TLS acceptor needs its default certificate")
@@ -19,6 +24,8 @@ public final class TLSAcceptor {
         // Every connection starts on the default context, whose callback may move it to another.
         holdfast_ssl_ctx_set_servername_callback(contexts[0].raw, Self.serverNameCallback, Unmanaged.passUnretained(self).toOpaque())
     }
+
+    deinit { recordInput.deallocate() }
 
     /// A new server-side `SSL` over `fd`, starting on the default certificate.
     func makeSession(fd: Int32) -> OpaquePointer? {
@@ -30,6 +37,10 @@ public final class TLSAcceptor {
 
     func countFailure(_ reason: TLSHandshakeFailure) {
         handshakeFailures[reason, default: 0] += 1
+    }
+
+    func countFinished(_ keeper: TLSRecordKeeper) {
+        handshakesFinished[keeper, default: 0] += 1
     }
 
     private static let serverNameCallback: @convention(c) (OpaquePointer?, UnsafeMutablePointer<Int32>?, UnsafeMutableRawPointer?) -> Int32 = { ssl, _, arg in

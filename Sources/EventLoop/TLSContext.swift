@@ -44,6 +44,8 @@ public final class TLSContext {
         // Resumption by tickets only: a server-side session cache would keep memory per client.
         holdfast_ssl_ctx_disable_session_cache(context)
         holdfast_ssl_ctx_offer_http11(context)
+        // TLS 1.3 connections leave OpenSSL after their handshake (TLSStream).
+        holdfast_ssl_ctx_capture_traffic_secrets(context)
         let status = certificatePEM.withUnsafeBytes { certificate in
             privateKeyPEM.withUnsafeBytes { key in
                 holdfast_ssl_ctx_use_pem(context, certificate.baseAddress, Int32(certificate.count), key.baseAddress, Int32(key.count))

@@ -5,7 +5,7 @@ import XCTest
 /// `[server.tls]` (SPEC §9, docs/security.md): real TLS from Python's `ssl` and curl, with
 /// certificates made for each test.
 final class TLSTests: ScenarioTestCase {
-    private var certificates: TestCertificates!
+    var certificates: TestCertificates!
     /// CN `default.test`, valid for `localhost`.
     private var defaultPair: TestCertificates.Pair!
 
@@ -20,17 +20,33 @@ final class TLSTests: ScenarioTestCase {
         certificates = nil
     }
 
-    private func startTLSProxy(_ configure: (inout ScenarioConfig) -> Void = { _ in }) throws -> Holdfast {
+    func startTLSProxy(_ configure: (inout ScenarioConfig) -> Void = { _ in }) throws -> Holdfast {
         try startProxy {
             $0.tls = ["certificate": .string(defaultPair.certificate), "private_key": .string(defaultPair.privateKey)]
             configure(&$0)
         }
     }
 
-    private func handshake(_ proxy: Holdfast, serverName: String = "localhost", maxVersion: String? = nil,
+    func handshake(_ proxy: Holdfast, serverName: String = "localhost", maxVersion: String? = nil,
                            request: String? = nil) throws -> TLSHandshakeResult {
         try tlsHandshake(port: proxy.tlsPort, cafile: certificates.bundle, serverName: serverName, maxVersion: maxVersion,
                          request: request)
+    }
+
+    /// curl verifying the certificate, `-v`: the body it got and what it logged; fails unless it exits 0.
+    func curl(_ proxy: Holdfast, _ path: String, _ options: [String] = []) throws -> (body: Data, log: String) {
+        let curl = Process()
+        let output = Pipe(), errors = Pipe()
+        curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        curl.arguments = ["-sS", "-v", "--max-time", "10", "--cacert", certificates.bundle,
+                          "--resolve", "localhost:\(proxy.tlsPort):127.0.0.1"] + options + ["https://localhost:\(proxy.tlsPort)\(path)"]
+        curl.standardOutput = output
+        curl.standardError = errors
+        try curl.run()
+        let body = output.fileHandleForReading.readDataToEndOfFile()
+        let log = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        XCTAssertEqual(curl.waitForExit(timeout: .seconds(15)), 0, log)
+        return (body, log)
     }
 
     private func handshakeFailures(_ proxy: Holdfast, _ reason: String) throws -> Double? {
@@ -72,18 +88,7 @@ final class TLSTests: ScenarioTestCase {
     /// in place of the client's own.
     func testRelayedRequestsSayHTTPSAndOfferHTTP11() throws {
         let proxy = try startTLSProxy()
-        let curl = Process()
-        let output = Pipe(), errors = Pipe()
-        curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        curl.arguments = ["-sS", "-v", "--max-time", "10", "--cacert", certificates.bundle,
-                          "--resolve", "localhost:\(proxy.tlsPort):127.0.0.1", "-H", "X-Forwarded-Proto: http",
-                          "https://localhost:\(proxy.tlsPort)/echo"]
-        curl.standardOutput = output
-        curl.standardError = errors
-        try curl.run()
-        let body = output.fileHandleForReading.readDataToEndOfFile()
-        let log = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        XCTAssertEqual(curl.waitForExit(timeout: .seconds(15)), 0, log)
+        let (body, log) = try curl(proxy, "/echo", ["-H", "X-Forwarded-Proto: http"])
 
         let echo = try JSONDecoder().decode(EchoReply.self, from: body)
         XCTAssertEqual(echo.values(of: "X-Forwarded-Proto"), ["https"])

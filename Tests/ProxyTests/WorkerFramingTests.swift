@@ -189,6 +189,7 @@ final class ProcessFrameTests: XCTestCase {
         stats.timeouts["hold"] = 5
         stats.subscribersDropped["slow_reader"] = 1
         stats.tlsHandshakeFailures["timeout"] = 2
+        stats.tlsHandshakes["holdfast"] = 5
         stats.webSocketFramesIn = 4
         stats.webSocketBytesOut = 60
         stats.webSocketCloses["1001"] = 3

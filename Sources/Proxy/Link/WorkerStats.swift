@@ -18,6 +18,8 @@ public struct WorkerStats: Sendable, Equatable {
     public var timeouts: [String: Int] = [:]
     /// By `TLSHandshakeFailure` reason.
     public var tlsHandshakeFailures: [String: Int] = [:]
+    /// Finished handshakes, by `TLSRecordKeeper`.
+    public var tlsHandshakes: [String: Int] = [:]
     /// This worker's channels, for counting distinct channels over all workers.
     public var channelSketch = ChannelSketch()
     public var subscribers = 0
@@ -63,6 +65,7 @@ extension WorkerStats {
         writeCounts(subscribersDropped, into: &writer)
         writeCounts(timeouts, into: &writer)
         writeCounts(tlsHandshakeFailures, into: &writer)
+        writeCounts(tlsHandshakes, into: &writer)
         writeCounts(webSocketCloses, into: &writer)
     }
 
@@ -94,6 +97,7 @@ extension WorkerStats {
         stats.subscribersDropped = try readCounts("drop counters", from: &reader)
         stats.timeouts = try readCounts("timeout counters", from: &reader)
         stats.tlsHandshakeFailures = try readCounts("TLS handshake failure counters", from: &reader)
+        stats.tlsHandshakes = try readCounts("TLS handshake counters", from: &reader)
         stats.webSocketCloses = try readCounts("WebSocket close counters", from: &reader)
         return stats
     }

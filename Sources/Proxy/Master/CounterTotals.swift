@@ -13,6 +13,7 @@ struct CounterTotals: Equatable {
     var subscribersDropped: [String: Int] = [:]
     var timeouts: [String: Int] = [:]
     var tlsHandshakeFailures: [String: Int] = [:]
+    var tlsHandshakes: [String: Int] = [:]
     /// WebSocket frames and bytes, keyed by direction ("in", "out"), and close frames sent by code.
     var webSocketFrames: [String: Int] = [:]
     var webSocketBytes: [String: Int] = [:]
@@ -29,6 +30,7 @@ struct CounterTotals: Equatable {
         subscribersDropped = stats.subscribersDropped
         timeouts = stats.timeouts
         tlsHandshakeFailures = stats.tlsHandshakeFailures
+        tlsHandshakes = stats.tlsHandshakes
         webSocketFrames = ["in": stats.webSocketFramesIn, "out": stats.webSocketFramesOut]
         webSocketBytes = ["in": stats.webSocketBytesIn, "out": stats.webSocketBytesOut]
         webSocketCloses = stats.webSocketCloses
@@ -40,6 +42,7 @@ struct CounterTotals: Equatable {
         subscribersDropped.merge(other.subscribersDropped, uniquingKeysWith: +)
         timeouts.merge(other.timeouts, uniquingKeysWith: +)
         tlsHandshakeFailures.merge(other.tlsHandshakeFailures, uniquingKeysWith: +)
+        tlsHandshakes.merge(other.tlsHandshakes, uniquingKeysWith: +)
         webSocketFrames.merge(other.webSocketFrames, uniquingKeysWith: +)
         webSocketBytes.merge(other.webSocketBytes, uniquingKeysWith: +)
         webSocketCloses.merge(other.webSocketCloses, uniquingKeysWith: +)

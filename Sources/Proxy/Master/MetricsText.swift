@@ -56,6 +56,11 @@ enum MetricsText {
         for (reason, count) in handshakes.sorted(by: { $0.key < $1.key }) {
             counter("holdfast_tls_handshake_failures_total", "TLS handshakes that did not finish, by reason.", [("reason", reason)], count)
         }
+        let finished = snapshot.counters.tlsHandshakes.merging(TLSRecordKeeper.allCases.map { ($0.rawValue, 0) }) { count, _ in count }
+        for (keeper, count) in finished.sorted(by: { $0.key < $1.key }) {
+            counter("holdfast_tls_handshakes_total", "TLS handshakes finished, by what protects the connection's records afterwards "
+                    + "(holdfast: TLS 1.3, OpenSSL's state freed; openssl: TLS 1.2).", [("records", keeper)], count)
+        }
         for direction in ["in", "out"] {
             counter("holdfast_websocket_frames_total", "WebSocket frames read from (in) and written to (out) the clients "
                     + "Holdfast serves itself (not tunnels).", [("direction", direction)], snapshot.counters.webSocketFrames[direction] ?? 0)

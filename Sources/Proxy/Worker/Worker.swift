@@ -77,6 +77,7 @@ public final class Worker {
         case let .statsRequest(id):
             var stats = runtime?.snapshot() ?? WorkerStats()
             for (reason, count) in tlsAcceptor?.handshakeFailures ?? [:] { stats.tlsHandshakeFailures[reason.rawValue] = count }
+            for (keeper, count) in tlsAcceptor?.handshakesFinished ?? [:] { stats.tlsHandshakes[keeper.rawValue] = count }
             link?.send(WorkerFrame.stats(id: id, stats).encoded())
         case .retire:
             windDown(drain: false)
