@@ -424,7 +424,8 @@ public final class Socket {
     private static let lingerTimeout = Duration.seconds(2)
 
     private func beginLinger() {
-        tls?.sendCloseNotify(fd: fd)
+        // Best effort: the connection is ending, nothing waits for this record to be sent.
+        if let alert = tls?.closeNotify() { _ = alert.withUnsafeBytes { transmit($0.baseAddress!, count: $0.count) } }
         shutdown(fd, Int32(SHUT_WR))
         armRead(base.commonTimeval(Self.lingerTimeout))
     }

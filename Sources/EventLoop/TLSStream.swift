@@ -18,7 +18,8 @@ final class TLSStream {
     private var capture: UnsafeMutablePointer<holdfast_tls13_capture>?
     /// After a TLS 1.3 handshake.
     private var records: TLS13RecordLayer?
-    /// Records to send before anything written after them: the answer to a client's KeyUpdate.
+    /// Records to send before anything written after them: the answer to a client's KeyUpdate, or
+    /// the alert that tells a client why its connection ends.
     private var reply: [UInt8]?
     /// A close_notify arrived with data before it: the next read reports the end of the stream.
     private var peerClosed = false
@@ -126,8 +127,8 @@ final class TLSStream {
             errno = EAGAIN
             return -1
         } catch {
-            // Tell the client why, best effort, as OpenSSL would; the socket fails and closes.
-            if let description = error.alertDescription { sendNow(records!.sealAlert(description), fd: fd) }
+            // Tell the client why, as OpenSSL would; the socket fails and closes.
+            if let description = error.alertDescription { reply = (reply ?? []) + records!.sealAlert(description) }
             errno = EPROTO
             return -1
         }
@@ -154,19 +155,16 @@ final class TLSStream {
         return written > 0 ? Int(written) : outcome(of: written, ssl)
     }
 
-    /// Sends close_notify once, without waiting for the client's.
-    func sendCloseNotify(fd: Int32) {
-        guard !isHandshaking else { return }
-        if records != nil { return sendNow(records!.sealAlert(0), fd: fd) }
-        guard let ssl else { return }
+    /// close_notify, without waiting for the client's: OpenSSL sends its own; with `records` the
+    /// record is returned for the socket to send.
+    func closeNotify() -> [UInt8]? {
+        guard !isHandshaking else { return nil }
+        if records != nil { return records!.sealAlert(0) }
+        guard let ssl else { return nil }
         ERR_clear_error()
         _ = SSL_shutdown(ssl)
         ERR_clear_error()
-    }
-
-    /// One best-effort send of a short record, for a connection about to end.
-    private func sendNow(_ record: [UInt8], fd: Int32) {
-        _ = record.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        return nil
     }
 
     private func outcome(of result: Int32, _ ssl: OpaquePointer) -> Int {

@@ -46,6 +46,7 @@ public final class Worker {
         // The master decides about reloads and shutdowns; a terminal's ^C reaches the whole group.
         signal(SIGINT, SIG_IGN)
         signal(SIGHUP, SIG_IGN)
+        if !tlsListenFDs.isEmpty { mapBlocksSeparately(from: 16 * 1024) }
         signalWatchers.append(SignalWatcher(base: base, signal: SIGTERM) { [unowned self] in self.windDown(drain: true) })
         link = FrameLink(base: base, fd: linkFD, onFrame: { [unowned self] in self.handle($0) }, onClose: { [unowned self] in
             // Without a master nobody will publish or supervise: finish what is open and leave.
