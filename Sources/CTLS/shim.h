@@ -10,11 +10,17 @@
 
 // OpenSSL's ctrl macros do not import into Swift; these are the ones Holdfast uses.
 /// No renegotiation, no compression, a peer's missing close_notify read as a plain end of stream.
-/// Record buffers are freed whenever they are empty, so an idle held connection keeps none; partial
-/// writes and a moving buffer let the socket's pending queue work as it does for plain TCP.
+/// Partial writes and a moving buffer let the socket's pending queue work as it does for plain TCP.
 static inline void holdfast_ssl_ctx_set_server_options(SSL_CTX *ctx) {
     SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_IGNORE_UNEXPECTED_EOF | SSL_OP_NO_COMPRESSION);
-    SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+}
+
+/// For a connection OpenSSL keeps after its handshake: record buffers freed whenever they are
+/// empty, so an idle held connection keeps none. Not during the handshake, which would free and
+/// allocate them again at every flight.
+static inline void holdfast_ssl_release_buffers_when_idle(SSL *ssl) {
+    SSL_set_mode(ssl, SSL_MODE_RELEASE_BUFFERS);
 }
 /// What a TLS 1.3 handshake leaves for Holdfast to carry the connection on without OpenSSL: the two
 /// application traffic secrets (from the key log callback) and how many records each side has

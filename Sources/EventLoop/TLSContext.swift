@@ -39,7 +39,7 @@ public final class TLSContext {
               SSL_CTX_set_cipher_list(context, Self.tls12Ciphers) == 1 else {
             throw TLSError(kind: .setup, message: "cannot set the protocol versions or ciphers: \(Self.takeErrors())")
         }
-        // Keeps no record buffers while idle (SSL_MODE_RELEASE_BUFFERS); see the shim.
+        // Partial writes for the pending queue; record buffers are released per connection (TLSStream).
         holdfast_ssl_ctx_set_server_options(context)
         // Resumption by tickets only: a server-side session cache would keep memory per client.
         holdfast_ssl_ctx_disable_session_cache(context)

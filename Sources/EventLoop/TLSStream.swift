@@ -7,7 +7,7 @@ import TLSRecords
 /// connection then leaves OpenSSL: its `SSL` is freed and Holdfast's own record layer carries on
 /// from the traffic secrets the handshake derived, so a held client keeps ~0.3 KB of TLS state
 /// instead of OpenSSL's ~14 KB (docs/architecture.md, "TLS"). TLS 1.2 stays with OpenSSL, whose
-/// record buffers `SSL_MODE_RELEASE_BUFFERS` frees while idle.
+/// record buffers `SSL_MODE_RELEASE_BUFFERS` frees while idle from the end of the handshake on.
 final class TLSStream {
     let acceptor: TLSAcceptor
     /// Monotonic milliseconds by which the handshake must be done.
@@ -86,7 +86,9 @@ final class TLSStream {
               let suite = TLS13CipherSuite(rawValue: SSL_CIPHER_get_protocol_id(cipher)),
               Int(captured.client_secret_length) == suite.secretLength,
               Int(captured.server_secret_length) == suite.secretLength,
-              captured.records_read >= 0, captured.records_written >= 0 else { return }
+              captured.records_read >= 0, captured.records_written >= 0 else {
+            return holdfast_ssl_release_buffers_when_idle(ssl)
+        }
         let clientSecret = withUnsafeBytes(of: captured.client_secret) { Array($0.prefix(suite.secretLength)) }
         let serverSecret = withUnsafeBytes(of: captured.server_secret) { Array($0.prefix(suite.secretLength)) }
         records = TLS13RecordLayer(suite: suite, clientSecret: clientSecret, serverSecret: serverSecret,
