@@ -31,8 +31,9 @@ let package = Package(
             pkgConfig: "openssl",
             providers: [.apt(["libssl-dev"])]
         ),
+        .target(name: "CTLSHeap", dependencies: ["CTLS"]),
         .target(name: "Wire"),
-        .target(name: "EventLoop", dependencies: ["CLibevent", "CHiredis", "CTLS", "TLSRecords", "Wire"]),
+        .target(name: "EventLoop", dependencies: ["CLibevent", "CHiredis", "CTLS", "CTLSHeap", "TLSRecords", "Wire"]),
         .target(name: "TLSRecords", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "HTTP1"),
         .target(name: "WebSocket", dependencies: ["Wire", .product(name: "Crypto", package: "swift-crypto")]),
@@ -67,6 +68,7 @@ let package = Package(
         .testTarget(name: "WireTests", dependencies: ["Wire"]),
         .testTarget(name: "WebSocketTests", dependencies: ["WebSocket"]),
         .testTarget(name: "TLSRecordsTests", dependencies: ["TLSRecords"]),
+        .testTarget(name: "TLSHeapTests", dependencies: ["CTLSHeap"]),
         .testTarget(name: "IntegrationTests", dependencies: [
             "Config", "GRIP", .product(name: "Crypto", package: "swift-crypto"),
         ], resources: [.copy("Fixtures")]),

@@ -1,16 +1,10 @@
 import CLibevent
+import CTLSHeap
 
-/// Gives whole free pages of the heap back to the kernel (glibc `malloc_trim`).
+/// Gives whole free pages of the heap back to the kernel (glibc `malloc_trim`), and OpenSSL's empty slabs.
 public func releaseFreeMemory() {
     _ = malloc_trim(0)
-}
-
-/// Serves blocks of `bytes` and more by their own `mmap`, handed back whole when freed, instead of
-/// from the heap. For TLS handshakes: each one borrows OpenSSL's 16 KB record and handshake buffers
-/// for a moment, and held clients' small blocks, carved from the holes those leave, would otherwise
-/// pin the pages of many such buffers (docs/architecture.md, "TLS").
-public func mapBlocksSeparately(from bytes: Int) {
-    _ = mallopt(M_MMAP_THRESHOLD, Int32(bytes))
+    holdfast_tls_heap_trim()
 }
 
 /// The bytes of the heap block holding `object` (glibc `malloc_usable_size`): what it really costs.

@@ -33,6 +33,7 @@ final class MasterMetricsTests: XCTestCase {
         stats.webSocketBytesIn = 70
         stats.webSocketBytesOut = 80
         stats.webSocketCloses = ["1000": 2, "1011": 1]
+        stats.tlsHeapBytes = 98304
         return ProxySnapshot(live: [.init(config: config, stats: stats)], departed: CounterTotals())
     }
 
@@ -42,6 +43,7 @@ final class MasterMetricsTests: XCTestCase {
                                       control: ControlConnectionUsage(open: 7, capacity: 64))
         let values = try samples(text)
         XCTAssertEqual(values["holdfast_client_connections"], 12)
+        XCTAssertEqual(values["holdfast_tls_heap_bytes"], 98304)
         XCTAssertEqual(values[#"holdfast_held_connections{kind="response"}"#], 3)
         XCTAssertEqual(values[#"holdfast_held_connections{kind="stream"}"#], 2)
         XCTAssertEqual(values[#"holdfast_held_connections{kind="sse"}"#], 1)

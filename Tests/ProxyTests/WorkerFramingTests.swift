@@ -193,6 +193,7 @@ final class ProcessFrameTests: XCTestCase {
         stats.webSocketFramesIn = 4
         stats.webSocketBytesOut = 60
         stats.webSocketCloses["1001"] = 3
+        stats.tlsHeapBytes = 65536
         let workerFrames: [WorkerFrame] = [.publishAck(firstID: 42, delivered: [500, 0]), .stats(id: 7, stats), .backendFailed(index: 2),
                                            .backendSucceeded(index: 0), .channelActive("news"), .channelIdle("news"),
                                            .historyRequest(id: 3, channel: "news", afterID: "17")]

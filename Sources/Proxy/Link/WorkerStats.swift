@@ -31,6 +31,8 @@ public struct WorkerStats: Sendable, Equatable {
     public var webSocketBytesOut = 0
     /// Close frames Holdfast sent, by code.
     public var webSocketCloses: [String: Int] = [:]
+    /// What OpenSSL's own heap has mapped (`CTLSHeap`; TLS workers only).
+    public var tlsHeapBytes = 0
 
     public struct RequestKey: Hashable, Sendable {
         public var route: Int
@@ -49,7 +51,7 @@ public struct WorkerStats: Sendable, Equatable {
 extension WorkerStats {
     func encode(into writer: inout ByteWriter) {
         for value in [clientConnections, heldResponses, heldStreams, heldSSE, heldWebSockets, messagesDelivered, subscribers,
-                      webSocketFramesIn, webSocketFramesOut, webSocketBytesIn, webSocketBytesOut] {
+                      webSocketFramesIn, webSocketFramesOut, webSocketBytesIn, webSocketBytesOut, tlsHeapBytes] {
             writer.int(value)
         }
         writer.bytes(channelSketch.registers)
@@ -82,6 +84,7 @@ extension WorkerStats {
         stats.webSocketFramesOut = try reader.int("WebSocket frames out")
         stats.webSocketBytesIn = try reader.int("WebSocket bytes in")
         stats.webSocketBytesOut = try reader.int("WebSocket bytes out")
+        stats.tlsHeapBytes = try reader.int("TLS heap bytes")
         let registers = try reader.bytes("channel sketch")
         guard registers.count == ChannelSketch.registerCount else {
             throw WireError(reason: "channel sketch expected \(ChannelSketch.registerCount) registers; got \(registers.count)")

@@ -18,6 +18,8 @@ enum MetricsText {
         }
 
         gauge("holdfast_client_connections", "Open client connections.", [], snapshot.clientConnections)
+        gauge("holdfast_tls_heap_bytes", "Memory OpenSSL's own heap has mapped in the TLS workers: handshakes in flight, "
+              + "TLS 1.2 connections, certificates, and empty slabs until the next sweep.", [], snapshot.tlsHeapBytes)
         gauge("holdfast_control_connections", "Open connections to the control listener.", [], control.open)
         gauge("holdfast_control_connections_max", "Control connections accepted at once (control.max_connections, "
               + "lowered by the open-file limit).", [], control.capacity)

@@ -27,6 +27,7 @@ struct ProxySnapshot: Equatable {
     /// Distinct channels over all workers.
     var channels: Int { channelSketch.estimate }
     var subscribers = 0
+    var tlsHeapBytes = 0
     /// Keyed by backend name, which stays stable across reloads where indexes do not.
     var pools: [String: PoolUsage] = [:]
     var counters = CounterTotals()
@@ -50,6 +51,7 @@ struct ProxySnapshot: Equatable {
             heldWebSockets += stats.heldWebSockets
             channelSketch.merge(stats.channelSketch)
             subscribers += stats.subscribers
+            tlsHeapBytes += stats.tlsHeapBytes
             for (index, backend) in report.config.backends.enumerated() {
                 pools[backend.name]!.idle += stats.poolIdle.indices.contains(index) ? stats.poolIdle[index] : 0
                 pools[backend.name]!.busy += stats.poolBusy.indices.contains(index) ? stats.poolBusy[index] : 0

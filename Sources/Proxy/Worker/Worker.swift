@@ -46,7 +46,9 @@ public final class Worker {
         // The master decides about reloads and shutdowns; a terminal's ^C reaches the whole group.
         signal(SIGINT, SIG_IGN)
         signal(SIGHUP, SIG_IGN)
-        if !tlsListenFDs.isEmpty { mapBlocksSeparately(from: 16 * 1024) }
+        if !tlsListenFDs.isEmpty && !giveOpenSSLItsOwnHeap() {
+            logger.warning("OpenSSL was in use before its own heap could be set up; it shares the process heap")
+        }
         signalWatchers.append(SignalWatcher(base: base, signal: SIGTERM) { [unowned self] in self.windDown(drain: true) })
         link = FrameLink(base: base, fd: linkFD, onFrame: { [unowned self] in self.handle($0) }, onClose: { [unowned self] in
             // Without a master nobody will publish or supervise: finish what is open and leave.
@@ -79,6 +81,7 @@ public final class Worker {
             var stats = runtime?.snapshot() ?? WorkerStats()
             for (reason, count) in tlsAcceptor?.handshakeFailures ?? [:] { stats.tlsHandshakeFailures[reason.rawValue] = count }
             for (keeper, count) in tlsAcceptor?.handshakesFinished ?? [:] { stats.tlsHandshakes[keeper.rawValue] = count }
+            stats.tlsHeapBytes = openSSLHeapBytes()
             link?.send(WorkerFrame.stats(id: id, stats).encoded())
         case .retire:
             windDown(drain: false)
