@@ -13,6 +13,7 @@ public final class FrameLink: SocketDelegate {
     public static let maxFrameBytes = 64 * 1024 * 1024
 
     public init(base: EventBase, fd: Int32, onFrame: @escaping ([UInt8]) -> Void, onClose: @escaping () -> Void) {
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
         socket = Socket(base: base, fd: fd)
         self.onFrame = onFrame
         self.onClose = onClose

@@ -81,7 +81,7 @@ public final class Socket {
         case connecting, open, failingToConnect, failingToWrite, failed, lingering, closed
     }
 
-    /// Adopts an accepted or inherited descriptor (made non-blocking here). With `tls`, the client's
+    /// Adopts a non-blocking descriptor (accepted with `SOCK_NONBLOCK`, or made so by its owner). With `tls`, the client's
     /// handshake comes first, within the acceptor's handshake timeout; what is written meanwhile waits.
     /// `peer`: the address `accept` gave, if any.
     public init(base: EventBase, fd: Int32, tls acceptor: TLSAcceptor? = nil, peer: SocketAddress? = nil,
@@ -92,7 +92,6 @@ public final class Socket {
         attachment = acceptor.flatMap { TLSStream(acceptor: $0, fd: fd, now: base.nowMilliseconds) }
             .map { .tls(TLSAttachment(stream: $0)) }
         state = .open
-        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
         event_assign(readEvent, base.raw, fd, Int16(EV_READ | EV_PERSIST), Self.readCallback, Unmanaged.passUnretained(self).toOpaque())
         _ = Unmanaged.passRetained(self)
         if acceptor != nil && tls == nil { failFromLoop(errno: ENOMEM) }

@@ -45,7 +45,7 @@ final class HeldClientFootprintTests: XCTestCase {
             try SocketAddress.resolve(host: $0.address.host, port: $0.address.port)
         }, backendUp: [true, true], logger: Logger(label: "test"))
         var fds: [Int32] = [0, 0]
-        XCTAssertEqual(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &fds), 0)
+        XCTAssertEqual(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0, &fds), 0)
         return (runtime, ClientSession(runtime: runtime, socket: Socket(base: base, fd: fds[0])), fds[1])
     }
 }
