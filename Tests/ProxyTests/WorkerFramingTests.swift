@@ -211,8 +211,9 @@ final class ProcessFrameTests: XCTestCase {
     func testCorruptCountsAreRefused() {
         XCTAssertThrowsError(try MasterFrame(decoding: [3] + [UInt8](repeating: 0xFF, count: 8)))
         var stats = WorkerFrame.stats(id: 1, WorkerStats()).encoded()
-        // The first count after the seven gauges, the four WebSocket counters and the sketch: idle pool connections.
-        let countOffset = 1 + 8 + 11 * 8 + 4 + ChannelSketch.registerCount
+        // The first count after the seven gauges, the four WebSocket counters, the TLS heap's bytes and the
+        // sketch: idle pool connections.
+        let countOffset = 1 + 8 + 12 * 8 + 4 + ChannelSketch.registerCount
         stats.replaceSubrange(countOffset..<(countOffset + 4), with: [0xFF, 0xFF, 0xFF, 0xFF])
         XCTAssertThrowsError(try WorkerFrame(decoding: stats)) { error in
             XCTAssertTrue((error as? WireError)?.reason.hasPrefix("idle pool connections expected at most") == true, "\(error)")
