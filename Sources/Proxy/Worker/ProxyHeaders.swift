@@ -57,11 +57,13 @@ enum ProxyHeaders {
         }
         addUpgrade(upgrade, to: &writer)
         if replacesHost { writer.add("Host", backendAddress) }
-        writer.add("X-Forwarded-For", forwardedFor.map { "\($0), \(clientIP)" } ?? clientIP)
-        writer.add("X-Forwarded-Proto", scheme)
+        // Fields carrying a client's values are checked; those made of Holdfast's own parts are not.
+        if let forwardedFor { writer.add("X-Forwarded-For", "\(forwardedFor), \(clientIP)") } else { writer.addComposed("X-Forwarded-For", clientIP) }
+        writer.addComposed("X-Forwarded-Proto", scheme)
         if let host { writer.add("X-Forwarded-Host", host) }
-        writer.add("Via", (via.map { "\($0), " } ?? "") + (head.version == .http10 ? "1.0 holdfast" : "1.1 holdfast"))
-        writer.add("Grip-Sig", gripSignature)
+        let ownVia = head.version == .http10 ? "1.0 holdfast" : "1.1 holdfast"
+        if let via { writer.add("Via", "\(via), \(ownVia)") } else { writer.addComposed("Via", ownVia) }
+        writer.addComposed("Grip-Sig", gripSignature)
         addFraming(bodyFraming, to: &writer)
         return writer.finished()
     }
@@ -76,7 +78,7 @@ enum ProxyHeaders {
         writer.add(headers) { name in boundary.drops(name) || (cors != nil && CORSHeaders.replaces(name)) }
         addUpgrade(upgrade, to: &writer)
         cors?.apply(to: &writer)
-        writer.add("Via", "1.1 holdfast")
+        writer.addComposed("Via", "1.1 holdfast")
         addFraming(framing, to: &writer)
         if !keepAlive { writer.add("Connection", "close") }
         return writer.finished()
@@ -84,8 +86,8 @@ enum ProxyHeaders {
 
     private static func addFraming(_ framing: BodyFraming, to writer: inout HeadWriter) {
         switch framing {
-        case let .contentLength(length): writer.add("Content-Length", String(length))
-        case .chunked: writer.add("Transfer-Encoding", "chunked")
+        case let .contentLength(length): writer.addComposed("Content-Length", String(length))
+        case .chunked: writer.addComposed("Transfer-Encoding", "chunked")
         case .none, .untilClose: break
         }
     }
