@@ -75,23 +75,21 @@ static void unmap(void *address, size_t bytes) {
 
 // The class of every size up to 4 KB, by sixteenths: a handshake allocates some hundreds of times.
 static uint8_t small_class_by_sixteenths[4096 / 16 + 1];
-static int small_classes_known;
 
-static int class_for(size_t bytes) {
-    size_t total = bytes + header_bytes;
-    if (total <= 4096) {
-        if (!small_classes_known) {
-            for (int index = 0, sixteenths = 1; sixteenths <= 4096 / 16; sixteenths++) {
-                while (class_bytes[index] < (uint32_t)sixteenths * 16) index++;
-                small_class_by_sixteenths[sixteenths] = (uint8_t)index;
-            }
-            small_classes_known = 1;
-        }
-        return small_class_by_sixteenths[(total + 15) / 16];
+__attribute__((constructor)) static void know_small_classes(void) {
+    for (int index = 0, sixteenths = 1; sixteenths <= 4096 / 16; sixteenths++) {
+        while (class_bytes[index] < (uint32_t)sixteenths * 16) index++;
+        small_class_by_sixteenths[sixteenths] = (uint8_t)index;
     }
-    for (int index = 0; index < class_count; index++)
+}
+
+// A slab class, or own_map_class for a block too big for any.
+static uint32_t class_for(size_t bytes) {
+    size_t total = bytes + header_bytes;
+    if (total <= 4096) return small_class_by_sixteenths[(total + 15) / 16];
+    for (uint32_t index = 0; index < class_count; index++)
         if (total <= class_bytes[index]) return index;
-    return -1;
+    return own_map_class;
 }
 
 // At least 32 KB, and room for eight blocks of the big classes.
@@ -148,8 +146,8 @@ static void *take_own_map(size_t bytes) {
 
 void *holdfast_tls_heap_allocate(size_t bytes) {
     if (bytes == 0) return NULL;  // as OpenSSL's own CRYPTO_malloc
-    int class_index = class_for(bytes);
-    return class_index < 0 ? take_own_map(bytes) : take_from_slab(class_index);
+    uint32_t class_index = class_for(bytes);
+    return class_index == own_map_class ? take_own_map(bytes) : take_from_slab((int)class_index);
 }
 
 static size_t usable_bytes(const header *h) {
@@ -182,9 +180,8 @@ void *holdfast_tls_heap_reallocate(void *block, size_t bytes) {
         return NULL;
     }
     header *h = (header *)block - 1;
-    int wanted = class_for(bytes);
     size_t old_bytes = usable_bytes(h);
-    if (bytes <= old_bytes && (wanted < 0 ? own_map_class : (uint32_t)wanted) == h->class_index) return block;
+    if (bytes <= old_bytes && class_for(bytes) == h->class_index) return block;
     void *moved = holdfast_tls_heap_allocate(bytes);
     if (!moved) return NULL;
     memcpy(moved, block, old_bytes < bytes ? old_bytes : bytes);

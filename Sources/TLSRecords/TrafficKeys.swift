@@ -113,7 +113,8 @@ struct TrafficKeys {
             output += block
             counter += 1
         }
-        return Array(output.prefix(length))
+        output.removeLast(output.count - length)
+        return output
     }
 
     /// HMAC (RFC 2104) straight over the hash. swift-crypto's `HKDF` and `HMAC` pass keys and output
